@@ -1,0 +1,41 @@
+#pragma once
+// run_world: build the modelled world from a WorldConfig, run the safety phase (workload +
+// faults), then heal and run the liveness phase until quiescence or the window runs out.
+// Deterministic: the same config (seed included) gives the same trace hash, always.
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+
+#include "imsim/model/trace_log.hpp"
+#include "imsim/model/world_config.hpp"
+
+namespace imsim::model {
+
+struct RunOptions {
+  std::ostream* history_out = nullptr;  // if set, the history (HISTORY.md v1 JSONL) goes here
+  bool record_trace_log = false;        // fill RunResult::trace_log (Perfetto / Lamport)
+  std::ostream* log_out = nullptr;      // if set, human-readable swarm parameters, faults, ...
+};
+
+struct RunResult {
+  std::uint64_t trace_hash = 0;
+  std::uint64_t seed = 0;
+  std::int64_t sim_time_ns = 0;   // true simulated time at the end of the run
+  std::uint64_t events_executed = 0;
+  bool quiesced = false;
+  // Counts: messages sent by the workload, stored on the server (in some store timeline),
+  // displayed (display events, all devices), acked and failed (final statuses).
+  std::uint64_t messages_sent = 0;
+  std::uint64_t messages_stored = 0;
+  std::uint64_t displays = 0;
+  std::uint64_t messages_acked = 0;
+  std::uint64_t messages_failed = 0;
+  std::map<std::string, std::uint64_t> counters;  // engine + network counters, by name
+  std::map<std::string, std::string> swarm_parameters;  // every drawn parameter, printed
+  TraceLog trace_log;  // empty unless RunOptions::record_trace_log
+};
+
+RunResult run_world(const WorldConfig& config, const RunOptions& options);
+
+}  // namespace imsim::model
