@@ -1,0 +1,340 @@
+#pragma once
+// WorldConfig: everything the modelled world needs to run, as pure data. It is what a scenario
+// file (docs/scenario-format.md) becomes after loading and validation by imsim::scenarios, and
+// what model::run_world consumes. Nothing here depends on sim/ or on a JSON library.
+//
+// Conventions
+// - Times are int64 nanoseconds of *true* simulated time, named `*_ns`, measured from the start
+//   of the run (t = 0). The JSON format uses seconds or milliseconds with the unit in the field
+//   name (`at_s`, `latency` in ms); the loader converts and rounds to the nearest nanosecond.
+// - Probabilities are doubles in [0, 1], named `*_p`.
+// - The loader guarantees every invariant written "Valid:" below; the model may assert them.
+// - Node names (used by faults, clocks and partitions): servers are `gateway<i>`, `queue<i>`,
+//   `processor<i>`, `store<i>` (i from 0); a device is `<user id>/<device id>`, e.g. `u1/d1`.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace imsim::model {
+
+// ---- Named limits (the loader rejects anything beyond them) -------------------------------
+inline constexpr std::int32_t kServersPerRoleMax = 64;  // gateways, queues, processors, stores
+inline constexpr std::int32_t kUsersMax = 100'000;
+inline constexpr std::int32_t kDevicesPerUserMax = 16;  // includes devices added by new logins
+inline constexpr std::int32_t kConversationsMax = 100'000;
+inline constexpr std::int32_t kConversationMembersMax = 100'000;
+inline constexpr std::int32_t kFaultsMax = 100'000;  // scheduled + swarm-drawn
+inline constexpr std::int64_t kRunDurationMax_ns = 30LL * 24 * 3600 * 1'000'000'000;  // 30 days
+inline constexpr std::int64_t kClockOffsetMax_ns = 24LL * 3600 * 1'000'000'000;  // |offset|
+inline constexpr double kClockDriftMax_ppm = 100'000.0;  // |drift| (10 %)
+inline constexpr std::int32_t kIdLengthMax = 64;  // user, device, conversation ids
+
+// ---- Distributions ------------------------------------------------------------------------
+enum class DistributionKind : std::uint8_t { kConstant, kUniform, kExponential, kLognormal };
+
+// A distribution of non-negative integers. Its unit is the one named by the member holding it
+// (`Distribution latency_ns` -> nanoseconds, `Distribution size_bytes` -> bytes).
+// Sampling: draw x from the base distribution, then with probability tail_p add `tail`.
+// The model clamps samples to [0, kRunDurationMax_ns] (durations) or [1, kMessageSizeMax_bytes]
+// (sizes).
+struct Distribution {
+  DistributionKind kind = DistributionKind::kConstant;
+  std::int64_t value = 0;   // kConstant: the value
+  std::int64_t min = 0;     // kUniform: inclusive lower bound
+  std::int64_t max = 0;     // kUniform: inclusive upper bound. Valid: min <= max
+  std::int64_t mean = 0;    // kExponential: the mean. Valid: > 0
+  std::int64_t median = 0;  // kLognormal: exp(mu). Valid: > 0
+  double sigma = 0.0;       // kLognormal: standard deviation of ln(x). Valid: >= 0, <= 10
+  double tail_p = 0.0;      // probability that a sample gets `tail` added (a slow path, a spike)
+  std::int64_t tail = 0;    // Valid: >= 0
+};
+inline constexpr std::int64_t kMessageSizeMax_bytes = 1 << 20;
+
+// ---- Durations ----------------------------------------------------------------------------
+// Phases: [0, safety_ns) is the safety phase: workload, device behaviour, scheduled faults and
+// swarm faults happen here. At safety_ns the model heals everything (network back to the
+// scenario's model, crashed servers restarted, every existing device online) and records
+// `phase: liveness`; the liveness phase then lasts until the world is quiescent (see
+// Quiescence) or quiescence_ns has passed, whichever comes first.
+struct Durations {
+  std::int64_t safety_ns = 10'000'000'000;      // Valid: > 0, <= kRunDurationMax_ns
+  std::int64_t quiescence_ns = 30'000'000'000;  // max liveness window. Valid: > 0, <= max
+  // The workload sends no new message at or after this time. Valid: <= safety_ns.
+  // Absent: workload_stop = safety_ns.
+  std::optional<std::int64_t> workload_stop_ns;
+};
+
+// ---- Topology -----------------------------------------------------------------------------
+struct ClockSpec {
+  std::int64_t offset_ns = 0;  // local clock = true time + offset (at t = 0). Valid: |.| <= max
+  double drift_ppm = 0.0;      // local clock runs (1 + drift_ppm / 1e6) times true speed
+};
+
+struct Topology {
+  std::int32_t gateways = 2;          // gateway0 .. gateway<n-1>. Valid: 1..kServersPerRoleMax
+  std::int32_t queue_partitions = 2;  // queue0 ..; conversations map to partitions by the model
+  std::int32_t processors = 2;        // processor0 ..
+  std::int32_t stores = 1;            // store0 ..
+  // Clock of a server node, by node name (absent node: perfect clock).
+  // Valid: every key names an existing server node.
+  std::map<std::string, ClockSpec> server_clocks;
+};
+
+// Every server node name of a topology, in role order (gateways, queues, processors, stores).
+inline std::vector<std::string> server_node_names(const Topology& topology) {
+  std::vector<std::string> names;
+  const auto add = [&names](const char* role, std::int32_t count) {
+    for (std::int32_t i = 0; i < count; i++) names.push_back(role + std::to_string(i));
+  };
+  add("gateway", topology.gateways);
+  add("queue", topology.queue_partitions);
+  add("processor", topology.processors);
+  add("store", topology.stores);
+  return names;
+}
+
+// ---- Engine -------------------------------------------------------------------------------
+// TEMPORARY (until imsim/engine/config.hpp lands): engine settings by name, e.g.
+// {"inbox_ttl_ms": 60000, "page_size_max": 50, "large_group_threshold": 100}. The loader
+// accepts any name with a finite number; the model must map each name onto engine::Config
+// and fail loudly (RunResult error / assert) on a name it does not know. To be replaced by an
+// `engine::Config config;` member with the loader validating each field.
+using EngineOverrides = std::map<std::string, double>;
+
+struct EngineSettings {
+  EngineOverrides overrides;  // TEMPORARY, see above
+  // Mutation switches to turn on (DESIGN.md §5), by name; empty = the reference engine.
+  // Valid today: non-empty distinct strings. To be validated against the engine's catalog.
+  std::vector<std::string> mutations;
+};
+
+// ---- Users and devices --------------------------------------------------------------------
+struct DeviceSpec {
+  std::string id;              // unique within its user, e.g. "d1"; node name "u1/d1"
+  bool online_at_start = true;  // ignored when login_at_ns is set
+  // If set, the device does not exist before this time: it logs in then, as a new device
+  // (history `reinstall`, empty local state, then `online`). Valid: < safety_ns.
+  std::optional<std::int64_t> login_at_ns;
+  ClockSpec clock;
+};
+
+struct UserSpec {
+  std::string id;                   // unique, e.g. "u1"
+  std::vector<DeviceSpec> devices;  // Valid: 1..kDevicesPerUserMax, ids distinct
+};
+
+// A generated population: users u1..u<count>; user i gets k devices d1..dk with k drawn
+// uniformly in [devices_min, devices_max] from the seed (by the model), all online at start,
+// no login time, perfect clocks.
+struct GeneratedUsers {
+  std::int32_t count = 0;        // Valid: 1..kUsersMax
+  std::int32_t devices_min = 1;  // Valid: 1 <= devices_min <= devices_max <= kDevicesPerUserMax
+  std::int32_t devices_max = 1;
+};
+
+// ---- Conversations ------------------------------------------------------------------------
+enum class ConversationKind : std::uint8_t {
+  kDirect,  // exactly two distinct users
+  kGroup,   // two or more distinct users. The model treats a group as "large" (read fan-out)
+            // when it has more members than the engine's large-group threshold; users never
+            // declare "large" themselves.
+};
+
+struct ConversationSpec {
+  std::string id;  // unique, e.g. "c1"
+  ConversationKind kind = ConversationKind::kGroup;
+  std::vector<std::string> members;  // user ids. Valid: exist, distinct, count fits the kind
+};
+
+struct GeneratedGroups {
+  std::int32_t count = 0;  // how many groups of this size
+  std::int32_t size = 0;   // members per group. Valid: 2 <= size <= number of users
+};
+
+// Generated conversations: ids c1.. in order: the `direct` direct chats first, then each
+// entry of `groups` in order. Members are drawn from the seed by the model (distinct users).
+struct GeneratedConversations {
+  std::int32_t direct = 0;  // Valid: 0 if there is only one user
+  std::vector<GeneratedGroups> groups;
+};
+
+// ---- Device behaviour (safety phase only) --------------------------------------------------
+// Every interval below is the mean of an exponential (Poisson process) per device or per user;
+// 0 turns the behaviour off.
+struct DeviceBehaviour {
+  // Churn: an online device stays online for a sample of online_session_ns, then offline for a
+  // sample of offline_session_ns, and so on. Off: devices change state only by faults.
+  bool churn = false;
+  Distribution online_session_ns{.kind = DistributionKind::kExponential,
+                                 .mean = 30'000'000'000};
+  Distribution offline_session_ns{.kind = DistributionKind::kExponential,
+                                  .mean = 10'000'000'000};
+  std::int64_t app_kill_interval_mean_ns = 0;   // per device: app killed, relaunched at once
+  std::int64_t reinstall_interval_mean_ns = 0;  // per device: local state wiped, relaunched
+  // Per user: a new device (next free id d<k+1>) logs in, up to kDevicesPerUserMax devices.
+  std::int64_t new_device_interval_mean_ns = 0;
+};
+
+// ---- Workload (safety phase, before workload_stop) -----------------------------------------
+struct KindWeights {
+  // Relative weight of choosing a conversation of each kind for a fresh (non-reply) send. A
+  // kind without conversations is skipped. Valid: >= 0 and at least one positive.
+  double direct = 1.0;
+  double group = 1.0;
+  double large = 1.0;  // groups above the engine's large-group threshold
+};
+
+// Sends form a Poisson process of total rate messages_per_s over the whole world. Each send is
+// a reply with probability reply_p, else fresh:
+// - fresh: a kind by weight, a conversation of that kind uniformly, a member uniformly, then
+//   one of that user's online devices uniformly (none online: the send is skipped, counted).
+// - reply: a device is chosen uniformly among the online devices that displayed a message of
+//   another user since their own last send; it sends into the conversation of that latest
+//   display (this creates happened-before edges). No such device: it becomes a fresh send.
+struct Workload {
+  double messages_per_s = 5.0;  // Valid: >= 0, <= kMessagesPerSecondMax
+  Distribution size_bytes{.kind = DistributionKind::kConstant, .value = 200};
+  KindWeights kind_weights;
+  double reply_p = 0.3;
+  std::int64_t messages_max = 1'000'000;  // the workload stops after this many sends
+};
+inline constexpr double kMessagesPerSecondMax = 1'000'000.0;
+
+// ---- Network ------------------------------------------------------------------------------
+struct LinkModel {
+  Distribution latency_ns;  // one-way delay per frame
+  double loss_p = 0.0;      // a frame is dropped
+  double dup_p = 0.0;       // a frame is delivered twice (the copy with its own latency)
+  double reorder_p = 0.0;   // a frame leaves the link's FIFO order (gets an extra latency
+                            // sample, so later frames may overtake it)
+};
+
+struct NetworkModel {
+  // device <-> gateway links
+  LinkModel mobile{.latency_ns = {.kind = DistributionKind::kLognormal,
+                                   .median = 40'000'000,
+                                   .sigma = 0.5}};
+  // server <-> server links
+  LinkModel servers{.latency_ns = {.kind = DistributionKind::kUniform,
+                                    .min = 200'000,
+                                    .max = 1'000'000}};
+};
+
+// ---- Faults -------------------------------------------------------------------------------
+enum class FaultKind : std::uint8_t {
+  kPartition,        // groups: nodes in different groups cannot exchange frames (both ways);
+                     // nodes named in no group are unaffected. Cumulative with earlier cuts.
+  kPartitionOneway,  // from -> to frames are dropped (to -> from still flows)
+  kHeal,             // removes every partition, one-way partition, clog and link change
+  kClog,             // from -> to frames are held for for_ns, then released in order
+  kLink,             // changes the link model of the selected links (until heal)
+  kCrash,            // server node `node` crashes (volatile state, timers, unsynced writes lost)
+  kRestart,          // server node `node` restarts and recovers from durable state
+  kKill,             // device `node`: app killed and relaunched at once (durable state kept)
+  kReinstall,        // device `node`: local state wiped, relaunched as a new incarnation
+  kOffline,          // device `node` goes offline (until `online` or the final heal)
+  kOnline,           // device `node` goes online
+  kReset,            // device `node`'s connection is reset (both ends see it); it reconnects
+  kClockStep,        // node `node`'s local clock jumps by by_ns (may be negative)
+};
+
+enum class LinkClass : std::uint8_t { kNone, kMobile, kServers, kAll };
+
+// One scheduled fault. Which fields a kind uses (the loader rejects any other):
+//   partition: groups | partition_oneway: from, to | heal: - | clog: from, to, for_ns
+//   link: (links or link_class) and at least one of latency_ns, loss_p, dup_p, reorder_p
+//   crash, restart: node (a server) | kill, reinstall, offline, online, reset: node (a device)
+//   clock_step: node (server or device), by_ns
+// The scenario format's `for_s` on crash / offline / partition / partition_oneway / link is
+// sugar: the loader expands it into a second fault (restart / online / heal — a heal undoes
+// every cut, not just this one) at at_ns + for_ns, so each entry here is atomic.
+struct Fault {
+  std::int64_t at_ns = 0;  // Valid: 0 <= at_ns < safety_ns
+  FaultKind kind = FaultKind::kHeal;
+  std::vector<std::vector<std::string>> groups;  // partition. Valid: >= 2 groups, disjoint
+  std::string from;                              // partition_oneway, clog
+  std::string to;                                // partition_oneway, clog
+  std::int64_t for_ns = 0;                       // clog. Valid: > 0
+  std::string node;                              // crash .. clock_step
+  std::int64_t by_ns = 0;                        // clock_step
+  // link: the links it changes, each {a, b} meaning both directions between a and b ...
+  std::vector<std::pair<std::string, std::string>> links;
+  LinkClass link_class = LinkClass::kNone;  // ... or a whole class of links
+  std::optional<Distribution> latency_ns;   // link: replaces the latency if set
+  std::optional<double> loss_p;             // link: replaces loss_p if set
+  std::optional<double> dup_p;
+  std::optional<double> reorder_p;
+};
+
+// ---- Swarm (FoundationDB-style swarm testing) ----------------------------------------------
+// When enabled, the model draws extra faults for the safety phase from the seed, on top of
+// the scheduled ones: first it enables each kind of `kinds` with probability kind_enable_p
+// (at least one), then draws faults as a Poisson process of mean interval
+// fault_interval_mean_ns, each of an enabled kind with its parameters drawn uniformly within
+// the maxima below. Every drawn parameter goes into RunResult::swarm_parameters.
+struct Swarm {
+  bool enabled = false;
+  std::vector<FaultKind> kinds;  // empty = every kind except kHeal (heals follow each cut)
+  double kind_enable_p = 0.5;
+  std::int64_t fault_interval_mean_ns = 2'000'000'000;  // Valid: > 0
+  std::int32_t faults_max = 100;                        // Valid: 0..kFaultsMax
+  std::int64_t partition_max_ns = 5'000'000'000;  // a cut lasts up to this, then heals
+  std::int64_t clog_max_ns = 2'000'000'000;
+  std::int64_t down_max_ns = 5'000'000'000;         // crash -> restart, offline -> online
+  std::int64_t clock_step_max_ns = 10'000'000'000;  // |step|
+  double loss_p_max = 0.3;                          // `link` faults
+  double dup_p_max = 0.1;
+  double reorder_p_max = 0.3;
+  std::int64_t latency_max_ns = 2'000'000'000;
+};
+
+// ---- Checks -------------------------------------------------------------------------------
+struct Checks {
+  // Checkers to run, by anomaly name (HISTORY.md): lost, duplicated, reordered, fifo, causal,
+  // ghost, liveness. Empty = all.
+  std::vector<std::string> checkers;
+  // What the run must show: valid (no anomaly at all), or, for mutant scenarios, these
+  // anomaly names: each must be found (further anomalies are allowed and reported).
+  bool expect_valid = true;
+  std::vector<std::string> expect_anomalies;  // Valid: non-empty iff !expect_valid
+};
+inline const char* const kCheckerNames[] = {"lost",   "duplicated", "reordered", "fifo",
+                                            "causal", "ghost",      "liveness"};
+
+// ---- Quiescence ---------------------------------------------------------------------------
+// The world is quiescent when every device is online, every outbox is empty, every device has
+// applied its inbox up to the head and displays every stored message of its conversations
+// that it is required to (see HISTORY.md), and no storage op is in flight. The model tests
+// this every check_interval_ns of the liveness phase and ends the run at the first success.
+struct Quiescence {
+  std::int64_t check_interval_ns = 100'000'000;  // Valid: > 0
+};
+
+// ---- The world ----------------------------------------------------------------------------
+struct WorldConfig {
+  std::string name;  // scenario name (file stem for library scenarios)
+  std::string description;
+  std::uint64_t seed = 1;
+  Durations durations;
+  Topology topology;
+  EngineSettings engine;
+  // Users: exactly one of the two forms (explicit `users` non-empty, or `generated_users`).
+  std::vector<UserSpec> users;
+  std::optional<GeneratedUsers> generated_users;
+  // Conversations: exactly one of the two forms (explicit `conversations` non-empty, or
+  // `generated_conversations` with at least one conversation).
+  std::vector<ConversationSpec> conversations;
+  std::optional<GeneratedConversations> generated_conversations;
+  DeviceBehaviour device_behaviour;
+  Workload workload;
+  NetworkModel network;
+  std::vector<Fault> faults;  // scheduled, sorted by at_ns (stable: file order breaks ties)
+  Swarm swarm;
+  Checks checks;
+  Quiescence quiescence;
+};
+
+}  // namespace imsim::model
