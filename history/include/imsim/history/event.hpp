@@ -1,0 +1,102 @@
+#pragma once
+// The events of history format v1 (docs/history-format.md), with names interned to dense ids.
+// Every event carries its time and the 1-based line it came from, so a checker's witness can
+// point back into the file.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "imsim/history/ids.hpp"
+
+namespace imsim::history {
+
+// One entry of a sparse vector clock. Clocks are kept sorted by device, without duplicates;
+// a missing entry counts as 0.
+struct ClockEntry {
+  DeviceId device;
+  std::uint64_t count = 0;
+
+  bool operator==(const ClockEntry&) const = default;
+};
+using VectorClock = std::vector<ClockEntry>;
+
+// The entry of `device` in a sorted sparse clock (0 when absent).
+std::uint64_t clock_at(const VectorClock& clock, DeviceId device);
+
+enum class DisplayAt : std::uint8_t { bottom, top };
+enum class PhaseKind : std::uint8_t { safety, liveness };
+
+struct Send {
+  DeviceId device;
+  ConvId conv;
+  MsgId msg;
+  VectorClock vc;                  // this conversation's clock right after the send
+  std::optional<VectorClock> gvc;  // the clock over all conversations, if recorded
+};
+
+struct Ack {
+  DeviceId device;
+  MsgId msg;
+  std::uint64_t conv_seq = 0;
+};
+
+struct Fail {
+  DeviceId device;
+  MsgId msg;
+};
+
+struct Display {
+  DeviceId device;
+  ConvId conv;
+  MsgId msg;
+  DisplayAt at = DisplayAt::bottom;
+  std::optional<std::uint64_t> conv_seq;
+};
+
+struct Online {
+  DeviceId device;
+};
+struct Offline {
+  DeviceId device;
+};
+struct Kill {
+  DeviceId device;
+};
+struct Reinstall {
+  DeviceId device;
+};
+
+struct Phase {
+  PhaseKind phase = PhaseKind::safety;
+};
+
+struct Timeline {
+  ConvId conv;
+  std::vector<MsgId> msgs;  // the server's final store timeline, in order
+};
+
+struct End {
+  bool quiesced = true;
+};
+
+// An `x-` event: kept opaque. `json` is the whole object as one line of JSON text.
+struct Extension {
+  std::string type;
+  std::string json;
+};
+
+using EventBody = std::variant<Send, Ack, Fail, Display, Online, Offline, Kill, Reinstall, Phase,
+                               Timeline, End, Extension>;
+
+struct Event {
+  TimeNs t_ns = 0;
+  std::uint32_t line = 0;  // 1-based line in the file (the header is line 1)
+  EventBody body;
+};
+
+// The `type` string of an event as written in the file ("send", "x-metrics", ...).
+std::string_view event_type_name(const Event& event);
+
+}  // namespace imsim::history

@@ -1,0 +1,83 @@
+// HistoryWriter::write: re-emitting a parsed History (round trips, filtering, shrinking).
+#include <nlohmann/json.hpp>
+
+#include "imsim/base/assert.hpp"
+#include "imsim/history/writer.hpp"
+
+namespace imsim::history {
+namespace {
+
+ClockSpec clock_spec(const History& history, const VectorClock& clock) {
+  ClockSpec spec;
+  spec.reserve(clock.size());
+  for (const ClockEntry& entry : clock) spec.emplace_back(history.name(entry.device), entry.count);
+  return spec;
+}
+
+HeaderSpec header_spec(const History& history) {
+  const Header& header = history.header;
+  HeaderSpec spec;
+  for (std::size_t d = 0; d < header.device_names.size(); ++d) {
+    spec.devices.emplace_back(header.device_names[d], history.name(header.device_user[d]));
+  }
+  for (const Conversation& conv : header.conversations) {
+    ConversationSpec conv_spec{.name = conv.name, .members = {}, .kind = conv.kind};
+    for (UserId user : conv.members) conv_spec.members.push_back(history.name(user));
+    spec.conversations.push_back(std::move(conv_spec));
+  }
+  spec.scenario = header.scenario;
+  spec.seed = header.seed;
+  return spec;
+}
+
+}  // namespace
+
+void HistoryWriter::write(const History& history) {
+  write_header(header_spec(history));
+  for (const Event& event : history.events) write_event(history, event);
+}
+
+void HistoryWriter::write_event(const History& h, const Event& event) {
+  const TimeNs t = event.t_ns;
+  if (const auto* e = std::get_if<Send>(&event.body)) {
+    ClockSpec vc = clock_spec(h, e->vc);
+    if (e->gvc) {
+      ClockSpec gvc = clock_spec(h, *e->gvc);
+      send(t, h.name(e->device), h.name(e->conv), h.name(e->msg), vc, &gvc);
+    } else {
+      send(t, h.name(e->device), h.name(e->conv), h.name(e->msg), vc);
+    }
+  } else if (const auto* e = std::get_if<Ack>(&event.body)) {
+    ack(t, h.name(e->device), h.name(e->msg), e->conv_seq);
+  } else if (const auto* e = std::get_if<Fail>(&event.body)) {
+    fail(t, h.name(e->device), h.name(e->msg));
+  } else if (const auto* e = std::get_if<Display>(&event.body)) {
+    display(t, h.name(e->device), h.name(e->conv), h.name(e->msg), e->at, e->conv_seq);
+  } else if (const auto* e = std::get_if<Online>(&event.body)) {
+    online(t, h.name(e->device));
+  } else if (const auto* e = std::get_if<Offline>(&event.body)) {
+    offline(t, h.name(e->device));
+  } else if (const auto* e = std::get_if<Kill>(&event.body)) {
+    kill(t, h.name(e->device));
+  } else if (const auto* e = std::get_if<Reinstall>(&event.body)) {
+    reinstall(t, h.name(e->device));
+  } else if (const auto* e = std::get_if<Phase>(&event.body)) {
+    phase(t, e->phase);
+  } else if (const auto* e = std::get_if<Timeline>(&event.body)) {
+    std::vector<std::string> names;
+    names.reserve(e->msgs.size());
+    for (MsgId msg : e->msgs) names.push_back(h.name(msg));
+    timeline(t, h.name(e->conv), names);
+  } else if (const auto* e = std::get_if<End>(&event.body)) {
+    end(t, e->quiesced);
+  } else {
+    const auto& ext = std::get<Extension>(event.body);
+    nlohmann::json fields = nlohmann::json::parse(ext.json, nullptr, /*allow_exceptions=*/false);
+    IMSIM_ASSERT(fields.is_object());
+    fields.erase("t");
+    fields.erase("type");
+    extension(t, ext.type, fields);
+  }
+}
+
+}  // namespace imsim::history
