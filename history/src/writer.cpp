@@ -46,8 +46,8 @@ void HistoryWriter::write_header(const HeaderSpec& header) {
   line_.push_back('}');
   if (header.scenario) field("scenario", *header.scenario);
   if (header.seed) field("seed", *header.seed);
-  header_written_ = true;
   finish_line();
+  header_written_ = true;
 }
 
 void HistoryWriter::begin_event(TimeNs t_ns, std::string_view type) {
