@@ -1,0 +1,250 @@
+#pragma once
+// Network: endpoints on nodes, two delivery services, and the faults between them.
+// Full semantics in docs/sim.md; in short:
+//
+// Datagrams (`send`): delivered to the destination's datagram handler after the link's latency,
+// subject to loss, duplication (the copy draws its own latency), reordering (an extra delay on
+// some packets), partitions and clogs. No ordering promise at all.
+//  - blocked at send time or at arrival time -> dropped; lost -> dropped;
+//  - clogged at arrival -> held on the link, released in arrival order when the clog ends;
+//  - destination node down at arrival, or restarted since the send -> dropped.
+//
+// Connections (`connect`, `send_on`, `close`, `reset`): FIFO and loss-free while alive (like
+// TCP). Every frame (handshake, data, FIN) travels the direction's FIFO; a frame that reaches a
+// blocked or clogged link is held (TCP retransmits) and released in order when the link opens.
+//  - connect: the acceptor observes `opened` when the SYN arrives, the initiator when the
+//    SYN-ACK arrives; not open within connect_timeout -> the initiator observes `failed` (and an
+//    acceptor that had opened observes `reset`).
+//  - a partition (either direction) between the two nodes of a live connection stalls it; still
+//    blocked stall_timeout later (keepalive/retransmit timeout) -> reset. Healed before ->
+//    held frames flow again, nothing lost. stall_timeout == 0 resets at once.
+//  - reset(conn) (either end or the nemesis): in-flight frames are dropped; both ends observe
+//    `reset` (as events at the current instant, never re-entrantly).
+//  - close(conn, by): frames already sent by `by` are still delivered, then the peer observes
+//    `closed`; `by` observes `closed` at once; frames toward `by` are dropped; neither end may
+//    send any more.
+//  - a crash of a node resets all its connections; the surviving ends observe `reset` (or
+//    `failed` for an initiator still connecting). The crashed side observes nothing.
+//
+// Link parameters have a default and per directed (src node, dst node) overrides; everything
+// may change during a run and applies to packets sent (latency, loss, dup, reorder) or arriving
+// (partition, clog) afterwards.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <imsim/sim/distributions.hpp>
+#include <imsim/sim/ids.hpp>
+#include <imsim/sim/rng.hpp>
+#include <imsim/sim/time.hpp>
+
+namespace imsim::sim {
+
+class Simulator;
+
+struct LinkParams {
+  LatencyModel latency = LatencyModel::constant(Duration::from_ms(1));
+  double loss_probability = 0.0;       // datagrams only
+  double duplicate_probability = 0.0;  // datagrams only
+  double reorder_probability = 0.0;    // datagrams only: gets reorder_delay on top
+  LatencyModel reorder_delay = LatencyModel::uniform(Duration::zero(), Duration::from_ms(10));
+
+  void validate() const;
+};
+
+struct NetworkConfig {
+  Duration connect_timeout = Duration::from_s(3);
+  Duration stall_timeout = Duration::from_s(5);
+};
+
+struct NetworkCounters {
+  // Datagrams. sent counts send() calls; delivered + dropped + held-now + in-flight ==
+  // sent + duplicated.
+  std::uint64_t packets_sent = 0;
+  std::uint64_t packets_delivered = 0;
+  std::uint64_t packets_dropped = 0;
+  std::uint64_t packets_duplicated = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_delivered = 0;
+  // Why datagrams were dropped (these add up to packets_dropped).
+  std::uint64_t dropped_loss = 0;
+  std::uint64_t dropped_partition = 0;
+  std::uint64_t dropped_node_down = 0;
+  std::uint64_t dropped_no_handler = 0;
+  // Connections.
+  std::uint64_t conns_connected = 0;  // connect() calls
+  std::uint64_t conns_opened = 0;     // both ends open
+  std::uint64_t conns_failed = 0;
+  std::uint64_t conns_reset = 0;
+  std::uint64_t conns_closed = 0;
+  std::uint64_t conn_messages_sent = 0;
+  std::uint64_t conn_messages_delivered = 0;
+  std::uint64_t conn_messages_dropped = 0;  // in flight when the connection died
+  std::uint64_t conn_bytes_sent = 0;
+};
+
+enum class ConnEventKind : std::uint8_t { opened, data, closed, reset, failed };
+
+struct ConnEvent {
+  ConnEventKind kind = ConnEventKind::opened;
+  std::string bytes;  // data only
+};
+
+using DatagramHandler = std::function<void(EndpointId from, std::string bytes)>;
+// Registered per endpoint: receives (the connection, the event) observed at that end.
+using ConnHandler = std::function<void(ConnId conn, ConnEvent event)>;
+
+class Network {
+ public:
+  static constexpr std::size_t endpoints_max = 1u << 24;
+  static constexpr std::size_t conn_queue_max = 1u << 20;  // frames in flight per direction
+
+  explicit Network(Simulator& sim);
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // ---- Endpoints -----------------------------------------------------------------------
+  EndpointId add_endpoint(NodeId node);
+  NodeId node_of(EndpointId endpoint) const;
+  std::size_t endpoint_count() const { return endpoints_.size(); }
+  // Handlers outlive crashes (an endpoint is an address); a restarted node re-registers them.
+  void set_datagram_handler(EndpointId endpoint, DatagramHandler handler);
+  void set_conn_handler(EndpointId endpoint, ConnHandler handler);
+
+  // ---- Datagrams ------------------------------------------------------------------------
+  void send(EndpointId from, EndpointId to, std::string bytes);
+
+  // ---- Connections ----------------------------------------------------------------------
+  ConnId connect(EndpointId from, EndpointId to);
+  // False (nothing sent) unless `from` is an end of a live connection that it has seen open.
+  bool send_on(ConnId conn, EndpointId from, std::string bytes);
+  void close(ConnId conn, EndpointId by);
+  void reset(ConnId conn);
+  bool is_live(ConnId conn) const { return conns_.contains(conn.value()); }
+  bool is_open_at(ConnId conn, EndpointId end) const;
+  EndpointId peer_of(ConnId conn, EndpointId end) const;
+  // Live connections with an end at `endpoint`, by id.
+  std::vector<ConnId> conns_of(EndpointId endpoint) const;
+
+  // ---- Links ----------------------------------------------------------------------------
+  void set_default_link(const LinkParams& params);
+  const LinkParams& default_link() const { return default_link_; }
+  void set_link(NodeId src, NodeId dst, const LinkParams& params);
+  void clear_link(NodeId src, NodeId dst);
+  void clear_link_overrides();
+  const LinkParams& link(NodeId src, NodeId dst) const;
+  void set_config(const NetworkConfig& config);
+  const NetworkConfig& config() const { return config_; }
+
+  // ---- Partitions and clogs ---------------------------------------------------------------
+  // Blocks both directions between nodes of different groups (nodes in no group unaffected).
+  // Cumulative with existing blocks; set_partition first heals every block.
+  void add_partition(const std::vector<std::vector<NodeId>>& groups);
+  void set_partition(const std::vector<std::vector<NodeId>>& groups);
+  void block(NodeId src, NodeId dst);  // directed: src -> dst stops, dst -> src still flows
+  void unblock(NodeId src, NodeId dst);
+  void heal();  // removes every block (not clogs, not link overrides)
+  bool is_blocked(NodeId src, NodeId dst) const {
+    return !blocked_.empty() && blocked_.contains(link_key(src, dst));
+  }
+  void clog(NodeId src, NodeId dst, SimTime until);
+  void unclog(NodeId src, NodeId dst);
+  void unclog_all();
+  bool is_clogged(NodeId src, NodeId dst) const;
+
+  const NetworkCounters& counters() const { return counters_; }
+
+  // Called by Simulator::crash: drops in-flight traffic to the node and resets its
+  // connections.
+  void on_node_crash(NodeId node);
+
+ private:
+  struct Endpoint {
+    NodeId node;
+    DatagramHandler on_datagram;
+    ConnHandler on_conn;
+  };
+  struct Packet {
+    EndpointId from;
+    EndpointId to;
+    std::uint32_t to_incarnation = 0;
+    std::uint64_t digest = 0;
+    std::string bytes;
+  };
+  enum class FrameKind : std::uint8_t { syn, syn_ack, data, fin };
+  struct Frame {
+    FrameKind kind;
+    std::string bytes;
+  };
+  // A connection; direction d carries frames from ends[d] to ends[1 - d]. ends[0] initiated.
+  struct Conn {
+    EndpointId ends[2];
+    NodeId nodes[2];
+    bool open_at[2] = {false, false};
+    bool closing = false;
+    std::deque<Frame> inflight[2];
+    SimTime arrival_last[2];
+    bool stalled = false;
+    SimTime stalled_since;
+  };
+  // Something held on a link: a datagram (packet index) or "the head frame of conn/dir".
+  struct Held {
+    bool is_conn;
+    std::uint64_t id;
+    std::uint8_t dir;
+  };
+  struct LinkHold {
+    SimTime clog_until = SimTime::zero();
+    std::vector<Held> held;
+  };
+
+  static std::uint64_t link_key(NodeId src, NodeId dst) {
+    return (std::uint64_t{src.value()} << 32) | dst.value();
+  }
+  static NodeId key_src(std::uint64_t key) { return NodeId(static_cast<std::uint32_t>(key >> 32)); }
+  static NodeId key_dst(std::uint64_t key) { return NodeId(static_cast<std::uint32_t>(key)); }
+
+  // network.cpp: datagrams, links, partitions, clogs.
+  std::uint32_t packet_allocate(Packet packet);
+  void packet_schedule(std::uint32_t index, Duration delay);
+  void packet_arrive(std::uint32_t index);
+  void packet_drop(std::uint32_t index, std::uint64_t& reason_counter);
+  void hold(NodeId src, NodeId dst, Held held);
+  void release_link(std::uint64_t key);
+  void release_open_links();
+  void after_blocks_changed();
+  void clog_expire(std::uint64_t key);
+
+  // connections.cpp
+  Conn* conn_find(ConnId conn);
+  int side_of(const Conn& conn, EndpointId end) const;
+  void frame_push(ConnId id, Conn& conn, int dir, Frame frame);
+  void frame_arrive(ConnId id, int dir);
+  void frame_deliver(ConnId id, Conn& conn, int dir);
+  void conn_notify(ConnId id, EndpointId end, ConnEventKind kind);
+  void conn_kill(ConnId id, ConnEventKind kind_for_open, ConnEventKind kind_for_connecting,
+                 NodeId silent_node);
+  void conn_connect_timeout(ConnId id);
+  void conn_stall_check(ConnId id);
+  void conns_after_blocks_changed();
+
+  Simulator& sim_;
+  Rng rng_;
+  NetworkConfig config_;
+  LinkParams default_link_;
+  std::map<std::uint64_t, LinkParams> link_overrides_;
+  std::set<std::uint64_t> blocked_;
+  std::map<std::uint64_t, LinkHold> holds_;  // clogs and held frames, by link
+  std::vector<Endpoint> endpoints_;
+  std::vector<Packet> packets_;  // in flight or held; recycled through packets_free_
+  std::vector<std::uint32_t> packets_free_;
+  std::map<std::uint64_t, Conn> conns_;  // live connections by ConnId (ordered: deterministic)
+  std::uint64_t conn_next_ = 0;
+  NetworkCounters counters_;
+};
+
+}  // namespace imsim::sim

@@ -1,0 +1,55 @@
+#include <imsim/sim/event_queue.hpp>
+
+#include <algorithm>
+
+namespace imsim::sim {
+
+std::uint32_t EventQueue::slot_allocate_new() {
+  IMSIM_ASSERT_MSG(slots_allocated_ < events_pending_max, "too many pending events");
+  const std::uint64_t index = slots_allocated_;
+  if (index / chunk_slots >= chunks_.size()) {
+    chunks_.push_back(std::make_unique<Slot[]>(chunk_slots));
+  }
+  slots_allocated_++;
+  return static_cast<std::uint32_t>(index);
+}
+
+std::size_t EventQueue::cancel_owned_by(NodeId owner) {
+  IMSIM_ASSERT(owner != kWorld);
+  std::size_t cancelled = 0;
+  // Scans the slab: crashes are rare and the scan order cannot reach output (cancellation
+  // only marks slots).
+  for (std::uint64_t i = 0; i < slots_allocated_; ++i) {
+    Slot& slot = slot_at(static_cast<std::uint32_t>(i));
+    if (slot.state != SlotState::pending || slot.owner != owner) continue;
+    slot.state = SlotState::cancelled;
+    slot.callback.reset();
+    tombstones_++;
+    cancelled++;
+  }
+  compact_if_worthwhile();
+  return cancelled;
+}
+
+void EventQueue::compact_if_worthwhile() {
+  if (tombstones_ < tombstones_compact_min) return;
+  if (tombstones_ * 2 <= heap_.size()) return;
+  std::size_t kept = 0;
+  for (const Entry& e : heap_) {
+    const std::uint32_t index = slot_index(e);
+    if (slot_at(index).state == SlotState::cancelled) {
+      tombstone_release(index);
+    } else {
+      heap_[kept++] = e;
+    }
+  }
+  heap_.resize(kept);
+  IMSIM_ASSERT(tombstones_ == 0);
+  // Keys are unique, so the rebuilt heap pops in exactly the same order as before.
+  std::vector<Entry> entries = std::move(heap_);
+  heap_.clear();
+  heap_.reserve(entries.size());
+  for (const Entry& e : entries) heap_push(e);
+}
+
+}  // namespace imsim::sim
