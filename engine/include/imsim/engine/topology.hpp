@@ -1,0 +1,46 @@
+#pragma once
+// The static world every role is told at construction: users and their devices, conversations
+// and their (fixed) members, how many nodes of each server role exist, and the routing rules
+// (which queue partition, store shard and processor serve what). Membership never changes.
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include <imsim/engine/config.hpp>
+#include <imsim/engine/ids.hpp>
+
+namespace imsim::engine {
+
+struct Topology {
+  std::map<UserId, std::vector<DeviceId>> users;           // user -> its devices
+  std::map<ConvId, std::vector<UserId>> conversations;     // conv -> sorted members
+  std::uint32_t gateway_count = 1;
+  std::uint32_t queue_count = 1;
+  std::uint32_t processor_count = 1;
+  std::uint32_t store_count = 1;
+  std::uint64_t auth_secret = 0x5eed'1234'abcd'0001;  // device tokens derive from it
+
+  // --- Membership ---
+  bool has_device(DeviceId device) const;
+  bool has_conv(ConvId conv) const;
+  bool is_member(UserId user, ConvId conv) const;
+  const std::vector<UserId>& members(ConvId conv) const;  // asserts has_conv
+  std::vector<ConvId> conversations_of(UserId user) const;  // ascending
+  bool is_large(ConvId conv, const Config& config) const;  // read fan-out?
+
+  // --- Authentication: the token a device presents in Hello. ---
+  std::uint64_t device_token(DeviceId device) const;
+
+  // --- Routing ---
+  std::uint32_t partition_of(ConvId conv, const Config& config) const;
+  Address queue_for_partition(std::uint32_t partition) const;
+  Address processor_for_partition(std::uint32_t partition, std::uint32_t attempt) const;
+  Address store_for_conv(ConvId conv) const;
+  Address store_for_user(UserId user) const;
+  Address gateway(std::uint32_t index) const;
+
+  // Sorts member lists, asserts every member is a user and every count positive.
+  void normalize();
+};
+
+}  // namespace imsim::engine
