@@ -1,0 +1,93 @@
+// check(): builds the index once, runs the chosen checkers in report order, adds metrics.
+#include "imsim/properties/check.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "checkers.hpp"
+#include "imsim/base/assert.hpp"
+
+namespace imsim::properties {
+namespace {
+
+using CheckerFn = void (*)(const HistoryIndex&, AnomalySink&);
+
+CheckerFn checker_of(std::string_view name) {
+  if (name == "duplicated") return check_duplicated;
+  if (name == "reordered") return check_reordered;
+  if (name == "lost") return check_lost;
+  if (name == "fifo") return check_fifo;
+  if (name == "causal") return check_causal;
+  if (name == "ghost") return check_ghost;
+  if (name == "liveness") return check_liveness;
+  return nullptr;
+}
+
+}  // namespace
+
+bool is_anomaly_name(std::string_view name) { return checker_of(name) != nullptr; }
+
+std::string view_name(const HistoryIndex& index, const View& view) {
+  return fmt::format("the view of {} on {} (incarnation {})", index.name(view.conv),
+                     index.name(view.device), view.incarnation);
+}
+
+std::uint64_t Report::anomaly_count() const {
+  std::uint64_t total = 0;
+  for (const AnomalyReport& a : anomalies) total += a.count;
+  return total;
+}
+
+const AnomalyReport* Report::find(std::string_view name) const {
+  for (const AnomalyReport& a : anomalies) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+std::uint64_t Report::count(std::string_view name) const {
+  const AnomalyReport* a = find(name);
+  return a == nullptr ? 0 : a->count;
+}
+
+Report check(const history::History& history, const CheckOptions& options) {
+  for (const std::string& name : options.checkers) {
+    IMSIM_ASSERT_MSG(is_anomaly_name(name), "unknown checker name (see anomaly_kinds)");
+  }
+  const HistoryIndex index(history);
+  Report report;
+  for (const AnomalyKind& kind : anomaly_kinds) {
+    const bool chosen = options.checkers.empty() ||
+                        std::find(options.checkers.begin(), options.checkers.end(), kind.name) !=
+                            options.checkers.end();
+    if (!chosen) continue;
+    report.checkers.emplace_back(kind.name);
+    AnomalyReport& anomaly = report.anomalies.emplace_back();
+    anomaly.name = kind.name;
+    anomaly.description = kind.description;
+    AnomalySink sink(anomaly, options.witnesses_per_anomaly_max);
+    checker_of(kind.name)(index, sink);
+    IMSIM_ASSERT(anomaly.witnesses.size() <= options.witnesses_per_anomaly_max);
+    IMSIM_ASSERT(anomaly.witnesses.size() <= anomaly.count);
+  }
+  report.metrics = compute_metrics(index);
+  return report;
+}
+
+CheckOutcome check_stream(std::istream& in, const CheckOptions& options) {
+  history::ParseResult parsed = history::parse_history(in);
+  if (!parsed.ok()) return CheckOutcome{.exit_code = exit_malformed, .error = parsed.error(), .report = {}};
+  Report report = check(parsed.history(), options);
+  const int code = report.ok() ? exit_ok : exit_anomaly;
+  return CheckOutcome{.exit_code = code, .error = std::nullopt, .report = std::move(report)};
+}
+
+CheckOutcome check_file(const std::string& path, const CheckOptions& options) {
+  history::ParseResult parsed = history::parse_history_file(path);
+  if (!parsed.ok()) return CheckOutcome{.exit_code = exit_malformed, .error = parsed.error(), .report = {}};
+  Report report = check(parsed.history(), options);
+  const int code = report.ok() ? exit_ok : exit_anomaly;
+  return CheckOutcome{.exit_code = code, .error = std::nullopt, .report = std::move(report)};
+}
+
+}  // namespace imsim::properties
