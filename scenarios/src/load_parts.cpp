@@ -1,0 +1,212 @@
+// Loader pieces shared by several sections: distributions, link models, node names, swarm.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "imsim/base/assert.hpp"
+#include "loader.hpp"
+
+namespace imsim::scenarios::detail {
+
+namespace {
+
+const char* unit_suffix(Unit unit) {
+  switch (unit) {
+    case Unit::kSeconds: return "s";
+    case Unit::kMilliseconds: return "ms";
+    case Unit::kBytes: return "bytes";
+  }
+  IMSIM_ASSERT(false);
+}
+
+double unit_scale(Unit unit) {
+  switch (unit) {
+    case Unit::kSeconds: return 1e9;
+    case Unit::kMilliseconds: return 1e6;
+    case Unit::kBytes: return 1.0;
+  }
+  IMSIM_ASSERT(false);
+}
+
+// The largest amount (in the JSON unit) a distribution parameter may take.
+double unit_max(Unit unit) {
+  if (unit == Unit::kBytes) return double(model::kMessageSizeMax_bytes);
+  return double(model::kRunDurationMax_ns) / unit_scale(unit);
+}
+
+json amount_to_json(std::int64_t amount, Unit unit) {
+  const auto scale = std::int64_t(unit_scale(unit));
+  if (amount % scale == 0) return amount / scale;
+  return double(amount) / double(scale);
+}
+
+const std::vector<std::string> kDistributionKinds = {"constant", "uniform", "exponential",
+                                                     "lognormal"};
+
+}  // namespace
+
+model::Distribution read_distribution(const json& value, const std::string& path, Unit unit) {
+  ObjectReader reader(value, path);
+  const std::string suffix = unit_suffix(unit);
+  const auto key = [&suffix](const char* name) { return fmt::format("{}_{}", name, suffix); };
+  model::Distribution d;
+  d.kind = model::DistributionKind(read_enum(reader.get("kind"), reader.field_path("kind"),
+                                             kDistributionKinds));
+  std::vector<std::string> allowed = {"kind", "tail_p", key("tail")};
+  switch (d.kind) {
+    case model::DistributionKind::kConstant: allowed.push_back(key("value")); break;
+    case model::DistributionKind::kUniform:
+      allowed.push_back(key("min"));
+      allowed.push_back(key("max"));
+      break;
+    case model::DistributionKind::kExponential: allowed.push_back(key("mean")); break;
+    case model::DistributionKind::kLognormal:
+      allowed.push_back(key("median"));
+      allowed.push_back("sigma");
+      break;
+  }
+  reader.allow(allowed);
+  const NumberRange amount{0.0, unit_max(unit), false};
+  const NumberRange positive{0.0, unit_max(unit), true};
+  const double scale = unit_scale(unit);
+  const auto read = [&](const char* name, NumberRange range) {
+    return std::llround(reader.require_number(key(name), range) * scale);
+  };
+  switch (d.kind) {
+    case model::DistributionKind::kConstant: d.value = read("value", amount); break;
+    case model::DistributionKind::kUniform:
+      d.min = read("min", amount);
+      d.max = read("max", amount);
+      if (d.min > d.max) {
+        fail(reader.field_path(key("max")),
+             fmt::format("must be >= {} ({})", key("min"), describe(reader.get(key("min")))));
+      }
+      break;
+    case model::DistributionKind::kExponential: d.mean = read("mean", positive); break;
+    case model::DistributionKind::kLognormal:
+      d.median = read("median", positive);
+      d.sigma = reader.require_number("sigma", NumberRange{0.0, 10.0, false});
+      break;
+  }
+  d.tail_p = reader.number("tail_p", 0.0, kProbability);
+  d.tail = std::llround(reader.number(key("tail"), 0.0, amount) * scale);
+  return d;
+}
+
+json distribution_to_json(const model::Distribution& d, Unit unit) {
+  const std::string suffix = unit_suffix(unit);
+  const auto key = [&suffix](const char* name) { return fmt::format("{}_{}", name, suffix); };
+  json out = json::object();
+  out["kind"] = kDistributionKinds[std::size_t(d.kind)];
+  switch (d.kind) {
+    case model::DistributionKind::kConstant: out[key("value")] = amount_to_json(d.value, unit); break;
+    case model::DistributionKind::kUniform:
+      out[key("min")] = amount_to_json(d.min, unit);
+      out[key("max")] = amount_to_json(d.max, unit);
+      break;
+    case model::DistributionKind::kExponential: out[key("mean")] = amount_to_json(d.mean, unit); break;
+    case model::DistributionKind::kLognormal:
+      out[key("median")] = amount_to_json(d.median, unit);
+      out["sigma"] = d.sigma;
+      break;
+  }
+  out["tail_p"] = d.tail_p;
+  out[key("tail")] = amount_to_json(d.tail, unit);
+  return out;
+}
+
+model::LinkModel read_link_model(const json& value, const std::string& path,
+                                 const model::LinkModel& defaults) {
+  ObjectReader reader(value, path);
+  reader.allow({"latency", "loss_p", "dup_p", "reorder_p"});
+  model::LinkModel link = defaults;
+  if (reader.has("latency")) {
+    link.latency_ns =
+        read_distribution(reader.get("latency"), reader.field_path("latency"), Unit::kMilliseconds);
+  }
+  link.loss_p = reader.number("loss_p", defaults.loss_p, kProbability);
+  link.dup_p = reader.number("dup_p", defaults.dup_p, kProbability);
+  link.reorder_p = reader.number("reorder_p", defaults.reorder_p, kProbability);
+  return link;
+}
+
+json link_model_to_json(const model::LinkModel& link) {
+  return json{{"latency", distribution_to_json(link.latency_ns, Unit::kMilliseconds)},
+              {"loss_p", link.loss_p},
+              {"dup_p", link.dup_p},
+              {"reorder_p", link.reorder_p}};
+}
+
+json time_to_json(std::int64_t ns, std::string_view key) {
+  const auto scale = std::int64_t(ns_per_unit(key));
+  if (ns % scale == 0) return ns / scale;
+  return double(ns) / double(scale);
+}
+
+const std::vector<std::string>& fault_kind_names() {
+  static const std::vector<std::string> names = {
+      "partition", "partition_oneway", "heal",   "clog",   "link",  "crash",     "restart",
+      "kill",      "reinstall",        "offline", "online", "reset", "clock_step"};
+  return names;
+}
+
+const std::vector<std::string>& link_class_names() {
+  static const std::vector<std::string> names = {"none", "mobile", "servers", "all"};
+  return names;
+}
+
+NodeSet::NodeSet(const model::WorldConfig& config)
+    : config_(config), servers_(model::server_node_names(config.topology)) {}
+
+bool NodeSet::is_server(std::string_view name) const {
+  return std::find(servers_.begin(), servers_.end(), name) != servers_.end();
+}
+
+bool NodeSet::is_gateway(std::string_view name) const {
+  return is_server(name) && name.starts_with("gateway");
+}
+
+bool NodeSet::is_device(std::string_view name) const {
+  const std::size_t slash = name.find('/');
+  if (slash == std::string_view::npos) return false;
+  const std::string_view user = name.substr(0, slash);
+  const std::string_view device = name.substr(slash + 1);
+  for (const model::UserSpec& u : config_.users) {
+    if (u.id != user) continue;
+    return std::any_of(u.devices.begin(), u.devices.end(),
+                       [&](const model::DeviceSpec& d) { return d.id == device; });
+  }
+  if (!config_.generated_users) return false;
+  // Generated population: u1..u<count>, each with up to devices_max devices d1..
+  const auto index = [](std::string_view s, char prefix) -> std::int64_t {
+    if (s.size() < 2 || s[0] != prefix || s[1] == '0' || s.size() > 7) return -1;
+    std::int64_t n = 0;
+    for (char c : s.substr(1)) {
+      if (c < '0' || c > '9') return -1;
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  };
+  const std::int64_t u = index(user, 'u');
+  const std::int64_t d = index(device, 'd');
+  return u >= 1 && u <= config_.generated_users->count && d >= 1 &&
+         d <= config_.generated_users->devices_max;
+}
+
+std::string NodeSet::summary() const {
+  const model::Topology& t = config_.topology;
+  const auto range = [](const char* role, std::int32_t n) {
+    return n == 1 ? fmt::format("{}0", role) : fmt::format("{}0..{}{}", role, role, n - 1);
+  };
+  std::string devices = "u<i>/d<j>";
+  if (!config_.users.empty()) {
+    const model::UserSpec& first = config_.users.front();
+    devices = fmt::format("{}/{} ...", first.id, first.devices.front().id);
+  }
+  return fmt::format("{}, {}, {}, {}, devices like {}", range("gateway", t.gateways),
+                     range("queue", t.queue_partitions), range("processor", t.processors),
+                     range("store", t.stores), devices);
+}
+
+}  // namespace imsim::scenarios::detail
