@@ -5,31 +5,6 @@
 
 namespace imsim::sim {
 
-std::uint64_t uniform_below(Rng& rng, std::uint64_t bound) {
-  IMSIM_ASSERT(bound > 0);
-  // Lemire, "Fast Random Integer Generation in an Interval" (2019): the high word of a 64x64
-  // multiply, rejecting the few low words that would bias it.
-  using u128 = unsigned __int128;
-  u128 m = u128{rng.next_u64()} * bound;
-  std::uint64_t low = static_cast<std::uint64_t>(m);
-  if (low < bound) {
-    const std::uint64_t threshold = (0 - bound) % bound;
-    while (low < threshold) {
-      m = u128{rng.next_u64()} * bound;
-      low = static_cast<std::uint64_t>(m);
-    }
-  }
-  return static_cast<std::uint64_t>(m >> 64);
-}
-
-std::int64_t uniform_int(Rng& rng, std::int64_t lo, std::int64_t hi) {
-  IMSIM_ASSERT(lo <= hi);
-  const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-  if (span == UINT64_MAX) return static_cast<std::int64_t>(rng.next_u64());
-  const std::uint64_t offset = uniform_below(rng, span + 1);
-  return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + offset);
-}
-
 double uniform_real(Rng& rng, double lo, double hi) {
   IMSIM_ASSERT(std::isfinite(lo));
   IMSIM_ASSERT(std::isfinite(hi));

@@ -20,11 +20,10 @@ std::size_t EventQueue::cancel_owned_by(NodeId owner) {
   // Scans the slab: crashes are rare and the scan order cannot reach output (cancellation
   // only marks slots).
   for (std::uint64_t i = 0; i < slots_allocated_; ++i) {
+    if (i == running_) continue;  // the running event finishes (it may be the crash itself)
     Slot& slot = slot_at(static_cast<std::uint32_t>(i));
-    if (slot.state != SlotState::pending || slot.owner != owner) continue;
-    slot.state = SlotState::cancelled;
-    slot.callback.reset();
-    tombstones_++;
+    if (!slot.callback || slot.owner_tag != owner.value()) continue;
+    tombstone_make(slot);
     cancelled++;
   }
   compact_if_worthwhile();
@@ -33,23 +32,22 @@ std::size_t EventQueue::cancel_owned_by(NodeId owner) {
 
 void EventQueue::compact_if_worthwhile() {
   if (tombstones_ < tombstones_compact_min) return;
-  if (tombstones_ * 2 <= heap_.size()) return;
-  std::size_t kept = 0;
-  for (const Entry& e : heap_) {
+  if (tombstones_ * 2 <= heap_size()) return;
+  std::vector<Entry> live;
+  live.reserve(heap_size() - tombstones_);
+  for (std::size_t i = heap_pad; i < heap_.size(); ++i) {
+    const Entry e = heap_[i];
     const std::uint32_t index = slot_index(e);
-    if (slot_at(index).state == SlotState::cancelled) {
+    if (!slot_at(index).callback) {
       tombstone_release(index);
     } else {
-      heap_[kept++] = e;
+      live.push_back(e);
     }
   }
-  heap_.resize(kept);
   IMSIM_ASSERT(tombstones_ == 0);
   // Keys are unique, so the rebuilt heap pops in exactly the same order as before.
-  std::vector<Entry> entries = std::move(heap_);
-  heap_.clear();
-  heap_.reserve(entries.size());
-  for (const Entry& e : entries) heap_push(e);
+  heap_.resize(heap_pad);
+  for (const Entry& e : live) heap_push(e);
 }
 
 }  // namespace imsim::sim

@@ -39,7 +39,7 @@ bool Simulator::step() {
   IMSIM_ASSERT_MSG(time >= now_, "time went backwards");
   now_ = time;
   EventQueue::Slot& slot = queue_.slot_at(static_cast<std::uint32_t>(index));
-  if (slot.kind == EventKind::timer) trace_.fold(now_, TraceKind::timer_fired, slot.owner, 0);
+  if (slot.kind() == EventKind::timer) trace_.fold(now_, TraceKind::timer_fired, slot.owner(), 0);
   // The slab chunk never moves, so the callback runs in place even if it schedules more.
   slot.callback();
   queue_.finish(static_cast<std::uint32_t>(index));

@@ -5,15 +5,37 @@
 #include <cstdint>
 #include <span>
 
+#include <imsim/base/assert.hpp>
 #include <imsim/sim/rng.hpp>
 #include <imsim/sim/time.hpp>
 
 namespace imsim::sim {
 
-// Uniform integer in [0, bound), unbiased (Lemire's multiply-and-reject). bound > 0.
-std::uint64_t uniform_below(Rng& rng, std::uint64_t bound);
+// Uniform integer in [0, bound), unbiased: Lemire, "Fast Random Integer Generation in an
+// Interval" (2019) — the high word of a 64x64 multiply, rejecting the few low words that would
+// bias it. bound > 0.
+inline std::uint64_t uniform_below(Rng& rng, std::uint64_t bound) {
+  IMSIM_ASSERT(bound > 0);
+  using u128 = unsigned __int128;
+  u128 m = u128{rng.next_u64()} * bound;
+  std::uint64_t low = static_cast<std::uint64_t>(m);
+  if (low < bound) [[unlikely]] {
+    const std::uint64_t threshold = (0 - bound) % bound;
+    while (low < threshold) {
+      m = u128{rng.next_u64()} * bound;
+      low = static_cast<std::uint64_t>(m);
+    }
+  }
+  return static_cast<std::uint64_t>(m >> 64);
+}
 // Uniform integer in [lo, hi] (inclusive), unbiased. lo <= hi.
-std::int64_t uniform_int(Rng& rng, std::int64_t lo, std::int64_t hi);
+inline std::int64_t uniform_int(Rng& rng, std::int64_t lo, std::int64_t hi) {
+  IMSIM_ASSERT(lo <= hi);
+  const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+  if (span == UINT64_MAX) return static_cast<std::int64_t>(rng.next_u64());
+  const std::uint64_t offset = uniform_below(rng, span + 1);
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + offset);
+}
 // Uniform real in [0, 1) from the top 53 bits: every value is a multiple of 2^-53.
 inline double uniform_real(Rng& rng) {
   return static_cast<double>(rng.next_u64() >> 11) * 0x1.0p-53;
