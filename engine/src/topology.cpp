@@ -1,0 +1,99 @@
+#include <algorithm>
+
+#include <imsim/base/assert.hpp>
+#include <imsim/engine/topology.hpp>
+
+namespace imsim::engine {
+
+bool Topology::has_device(DeviceId device) const {
+  auto it = users.find(device.user);
+  if (it == users.end()) return false;
+  return std::find(it->second.begin(), it->second.end(), device) != it->second.end();
+}
+
+bool Topology::has_conv(ConvId conv) const { return conversations.count(conv) == 1; }
+
+bool Topology::is_member(UserId user, ConvId conv) const {
+  auto it = conversations.find(conv);
+  if (it == conversations.end()) return false;
+  return std::binary_search(it->second.begin(), it->second.end(), user);
+}
+
+const std::vector<UserId>& Topology::members(ConvId conv) const {
+  auto it = conversations.find(conv);
+  IMSIM_ASSERT_MSG(it != conversations.end(), "members of an unknown conversation");
+  return it->second;
+}
+
+std::vector<ConvId> Topology::conversations_of(UserId user) const {
+  std::vector<ConvId> result;
+  for (const auto& [conv, members] : conversations) {
+    if (std::binary_search(members.begin(), members.end(), user)) result.push_back(conv);
+  }
+  return result;
+}
+
+bool Topology::is_large(ConvId conv, const Config& config) const {
+  return members(conv).size() > config.large_group_threshold;
+}
+
+std::uint64_t Topology::device_token(DeviceId device) const {
+  // splitmix64 of the secret and the device identity: deterministic, and not guessable from the
+  // device id alone without the secret.
+  std::uint64_t x = auth_secret ^ (std::uint64_t{device.user.value} << 32) ^ device.index;
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+std::uint32_t Topology::partition_of(ConvId conv, const Config& config) const {
+  IMSIM_ASSERT(config.queue_partitions > 0);
+  return conv.value % config.queue_partitions;
+}
+
+Address Topology::queue_for_partition(std::uint32_t partition) const {
+  IMSIM_ASSERT(queue_count > 0);
+  return Address{RoleKind::queue, partition % queue_count};
+}
+
+Address Topology::processor_for_partition(std::uint32_t partition, std::uint32_t attempt) const {
+  IMSIM_ASSERT(processor_count > 0);
+  // Processors are stateless: a redelivery moves on to the next one, so one dead processor
+  // cannot stall a partition.
+  return Address{RoleKind::processor, (partition + attempt) % processor_count};
+}
+
+Address Topology::store_for_conv(ConvId conv) const {
+  IMSIM_ASSERT(store_count > 0);
+  return Address{RoleKind::store, conv.value % store_count};
+}
+
+Address Topology::store_for_user(UserId user) const {
+  IMSIM_ASSERT(store_count > 0);
+  return Address{RoleKind::store, user.value % store_count};
+}
+
+Address Topology::gateway(std::uint32_t index) const {
+  IMSIM_ASSERT(index < gateway_count);
+  return Address{RoleKind::gateway, index};
+}
+
+void Topology::normalize() {
+  IMSIM_ASSERT(gateway_count > 0);
+  IMSIM_ASSERT(queue_count > 0);
+  IMSIM_ASSERT(processor_count > 0);
+  IMSIM_ASSERT(store_count > 0);
+  for (auto& [user, devices] : users) {
+    std::sort(devices.begin(), devices.end());
+    for (const DeviceId& d : devices) IMSIM_ASSERT_MSG(d.user == user, "device of another user");
+  }
+  for (auto& [conv, members] : conversations) {
+    std::sort(members.begin(), members.end());
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+    IMSIM_ASSERT_MSG(!members.empty(), "conversation without members");
+    for (UserId u : members) IMSIM_ASSERT_MSG(users.count(u) == 1, "member is not a user");
+  }
+}
+
+}  // namespace imsim::engine
