@@ -1,12 +1,14 @@
 #pragma once
 // WorldConfig: everything the modelled world needs to run, as pure data. It is what a scenario
 // file (docs/scenario-format.md) becomes after loading and validation by imsim::scenarios, and
-// what model::run_world consumes. Nothing here depends on sim/ or on a JSON library.
+// what model::run_world consumes. Nothing here depends on sim/ or on a JSON library (only on
+// engine::Config).
 //
 // Conventions
 // - Times are int64 nanoseconds of *true* simulated time, named `*_ns`, measured from the start
-//   of the run (t = 0). The JSON format uses seconds or milliseconds with the unit in the field
-//   name (`at_s`, `latency` in ms); the loader converts and rounds to the nearest nanosecond.
+//   of the run (t = 0); engine::Config's times are local-clock nanoseconds. The JSON format
+//   uses seconds or milliseconds with the unit in the field name (`at_s`, `median_ms`); the
+//   loader converts and rounds to the nearest nanosecond.
 // - Probabilities are doubles in [0, 1], named `*_p`.
 // - The loader guarantees every invariant written "Valid:" below; the model may assert them.
 // - Node names (used by faults, clocks and partitions): servers are `gateway<i>`, `queue<i>`,
@@ -17,6 +19,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "imsim/engine/config.hpp"
 
 namespace imsim::model {
 
@@ -97,19 +101,9 @@ inline std::vector<std::string> server_node_names(const Topology& topology) {
 }
 
 // ---- Engine -------------------------------------------------------------------------------
-// TEMPORARY (until imsim/engine/config.hpp lands): engine settings by name, e.g.
-// {"inbox_ttl_ms": 60000, "page_size_max": 50, "large_group_threshold": 100}. The loader
-// accepts any name with a finite number; the model must map each name onto engine::Config
-// and fail loudly (RunResult error / assert) on a name it does not know. To be replaced by an
-// `engine::Config config;` member with the loader validating each field.
-using EngineOverrides = std::map<std::string, double>;
-
-struct EngineSettings {
-  EngineOverrides overrides;  // TEMPORARY, see above
-  // Mutation switches to turn on (DESIGN.md §5), by name; empty = the reference engine.
-  // Valid today: non-empty distinct strings. To be validated against the engine's catalog.
-  std::vector<std::string> mutations;
-};
+// The engine configuration is engine::Config itself (limits, timeouts, mutation switches).
+// The loader guarantees engine::validate() holds, and that
+// engine.queue_partitions == topology.queue_partitions (the topology decides it).
 
 // ---- Users and devices --------------------------------------------------------------------
 struct DeviceSpec {
@@ -320,7 +314,7 @@ struct WorldConfig {
   std::uint64_t seed = 1;
   Durations durations;
   Topology topology;
-  EngineSettings engine;
+  engine::Config engine;  // mutation switches included (engine.mutations)
   // Users: exactly one of the two forms (explicit `users` non-empty, or `generated_users`).
   std::vector<UserSpec> users;
   std::optional<GeneratedUsers> generated_users;
