@@ -1,0 +1,98 @@
+// duplicated: each clause violated by a hand-built history, and a close variant that holds.
+#include "test_util.hpp"
+
+namespace imsim::properties::testing {
+namespace {
+
+using ::testing::ElementsAre;
+
+HistoryBuilder sent_and_acked() {
+  HistoryBuilder b = two_users();
+  b.send(10, "a1", "c1", "m1").ack(11, "a1", "m1", 1);  // lines 2, 3
+  return b;
+}
+
+TEST(Duplicated, MessageTwiceInOneView) {
+  HistoryBuilder b = sent_and_acked();
+  b.display(20, "b1", "c1", "m1").display(21, "b1", "c1", "m1").end(30);  // lines 4, 5
+  const Report report = run(b);
+  ASSERT_EQ(report.count("duplicated"), 1u) << dump(report);
+  EXPECT_EQ(report.anomaly_count(), 1u) << dump(report);
+  const auto w = witnesses(report, "duplicated", "twice_in_view");
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_THAT(w[0].msgs, ElementsAre("m1"));
+  EXPECT_THAT(w[0].devices, ElementsAre("b1"));
+  EXPECT_THAT(w[0].convs, ElementsAre("c1"));
+  EXPECT_THAT(lines(w[0]), ElementsAre(4u, 5u));
+}
+
+TEST(Duplicated, TopAndBottomCopiesAreTwiceInOneView) {
+  HistoryBuilder b = sent_and_acked();
+  b.display(20, "b1", "c1", "m1").display(21, "b1", "c1", "m1", DisplayAt::top).end(30);
+  EXPECT_EQ(run(b).count("duplicated"), 1u);
+}
+
+TEST(Duplicated, OncePerDeviceIsNotDuplicated) {
+  HistoryBuilder b = sent_and_acked();
+  b.display(20, "b1", "c1", "m1").display(21, "b2", "c1", "m1").end(30);
+  const Report report = run(b);
+  EXPECT_TRUE(report.ok()) << dump(report);
+}
+
+TEST(Duplicated, OncePerIncarnationIsNotDuplicated) {
+  HistoryBuilder b = sent_and_acked();
+  b.display(20, "b1", "c1", "m1").reinstall(21, "b1").display(22, "b1", "c1", "m1").end(30);
+  const Report report = run(b);
+  EXPECT_TRUE(report.ok()) << dump(report);
+}
+
+TEST(Duplicated, TwiceInAnEarlierIncarnationCounts) {
+  HistoryBuilder b = sent_and_acked();
+  b.display(20, "b1", "c1", "m1").display(20, "b1", "c1", "m1").reinstall(21, "b1");
+  b.display(22, "b1", "c1", "m1").end(30);
+  const Report report = run(b);
+  ASSERT_EQ(report.count("duplicated"), 1u) << dump(report);
+  EXPECT_NE(witnesses(report, "duplicated")[0].summary.find("incarnation 0"), std::string::npos);
+}
+
+TEST(Duplicated, AcksWithTwoConvSeqs) {
+  HistoryBuilder b = sent_and_acked();
+  b.ack(12, "a1", "m1", 2).end(30);  // line 4
+  const Report report = run(b);
+  ASSERT_EQ(report.count("duplicated"), 1u) << dump(report);
+  const auto w = witnesses(report, "duplicated", "two_conv_seqs");
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_THAT(w[0].msgs, ElementsAre("m1"));
+  EXPECT_THAT(w[0].devices, ElementsAre("a1"));
+  EXPECT_THAT(lines(w[0]), ElementsAre(3u, 4u));
+}
+
+TEST(Duplicated, RepeatedAckWithTheSameConvSeqIsFine) {
+  HistoryBuilder b = sent_and_acked();
+  b.ack(12, "a1", "m1", 1).end(30);
+  const Report report = run(b);
+  EXPECT_TRUE(report.ok()) << dump(report);
+}
+
+TEST(Duplicated, TimelineListsAMessageTwice) {
+  HistoryBuilder b = sent_and_acked();
+  b.timeline(30, "c1", {"m1", "m1"}).end(30);  // line 4
+  const Report report = run(b);
+  ASSERT_EQ(report.count("duplicated"), 1u) << dump(report);
+  EXPECT_EQ(report.anomaly_count(), 1u) << dump(report);
+  const auto w = witnesses(report, "duplicated", "twice_in_timeline");
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_THAT(w[0].msgs, ElementsAre("m1"));
+  EXPECT_THAT(w[0].convs, ElementsAre("c1"));
+  EXPECT_THAT(lines(w[0]), ElementsAre(4u));
+}
+
+TEST(Duplicated, TimelineListingItOnceIsFine) {
+  HistoryBuilder b = sent_and_acked();
+  b.timeline(30, "c1", {"m1"}).end(30);
+  const Report report = run(b);
+  EXPECT_TRUE(report.ok()) << dump(report);
+}
+
+}  // namespace
+}  // namespace imsim::properties::testing
