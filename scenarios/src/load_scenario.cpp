@@ -64,25 +64,6 @@ void read_topology(const json& value, const std::string& path, model::Topology& 
   }
 }
 
-void read_engine(const json& value, const std::string& path, model::EngineSettings& e) {
-  ObjectReader r(value, path);  // every field but "mutations" is an engine setting (for now)
-  for (const auto& [key, setting] : r.raw().items()) {
-    if (key == "mutations") continue;
-    e.overrides[key] = read_number(setting, r.field_path(key), NumberRange{});
-  }
-  if (!r.has("mutations")) return;
-  const json& mutations = r.get("mutations");
-  const std::string mpath = r.field_path("mutations");
-  if (!mutations.is_array()) fail_expected(mpath, "an array of mutation names", mutations);
-  for (std::size_t i = 0; i < mutations.size(); i++) {
-    std::string name = read_id(mutations[i], index_path(mpath, i));
-    if (std::find(e.mutations.begin(), e.mutations.end(), name) != e.mutations.end()) {
-      fail(index_path(mpath, i), fmt::format("mutation \"{}\" listed twice", name));
-    }
-    e.mutations.push_back(std::move(name));
-  }
-}
-
 model::DeviceSpec read_device(const json& value, const std::string& path,
                               const model::Durations& durations) {
   ObjectReader r(value, path);
@@ -195,6 +176,7 @@ model::WorldConfig read_world(const json& document, std::string_view default_nam
   if (r.has("durations")) read_durations(r.get("durations"), at("durations"), c.durations);
   if (r.has("topology")) read_topology(r.get("topology"), at("topology"), c.topology);
   if (r.has("engine")) read_engine(r.get("engine"), at("engine"), c.engine);
+  finish_engine(c.topology, c.engine);
   read_users(r.get("users"), at("users"), c);
   read_conversations(r.get("conversations"), at("conversations"), c);
   if (r.has("devices")) read_device_behaviour(r.get("devices"), at("devices"), c.device_behaviour);

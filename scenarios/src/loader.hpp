@@ -58,3 +58,12 @@ namespace imsim::scenarios::detail {
 model::WorldConfig read_world(const json& document, std::string_view default_name,
                               const std::string& path);
 }  // namespace imsim::scenarios::detail
+
+namespace imsim::scenarios::detail {
+// The `engine` section (engine_config.cpp). finish_engine sets what the topology decides
+// (queue_partitions) and asserts engine::validate(); it runs for every scenario.
+void read_engine(const json& value, const std::string& path, engine::Config& config);
+void finish_engine(const model::Topology& topology, engine::Config& config);
+json engine_to_json(const engine::Config& config);
+std::vector<std::string> engine_mutation_names();
+}  // namespace imsim::scenarios::detail

@@ -87,13 +87,6 @@ json checks_json(const model::Checks& c) {
   return json{{"checkers", checkers}, {"expect", expect}};
 }
 
-json engine_json(const model::EngineSettings& e) {
-  json out = json::object();
-  for (const auto& [name, value] : e.overrides) out[name] = value;
-  out["mutations"] = e.mutations;
-  return out;
-}
-
 }  // namespace
 
 nlohmann::json to_json(const model::WorldConfig& c) {
@@ -108,7 +101,7 @@ nlohmann::json to_json(const model::WorldConfig& c) {
       {"seed", c.seed},
       {"durations", durations},
       {"topology", topology_json(c.topology)},
-      {"engine", engine_json(c.engine)},
+      {"engine", detail::engine_to_json(c.engine)},
       {"users", users_json(c)},
       {"conversations", conversations_json(c)},
       {"devices", devices_json(c.device_behaviour)},

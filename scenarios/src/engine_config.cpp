@@ -1,0 +1,167 @@
+// The `engine` section: engine::Config field by field (times in ms or s in JSON), and the
+// mutation switches by name. The loader checks every rule engine::validate() asserts, so a bad
+// scenario is an error message, never an assertion failure.
+#include <fmt/format.h>
+
+#include "imsim/base/assert.hpp"
+#include "loader.hpp"
+
+namespace imsim::scenarios::detail {
+
+namespace {
+
+using engine::Config;
+
+// One settable field. Exactly one member pointer is set. `_ms`/`_s` names are times.
+struct EngineField {
+  const char* name;
+  std::uint32_t Config::*count = nullptr;
+  std::int64_t Config::*time_ns = nullptr;
+  bool Config::*flag = nullptr;
+  double min = 1;  // counts: smallest value; times: 0 means ">= 0", 1 means "> 0"
+};
+
+const std::vector<EngineField>& engine_fields() {
+  static const std::vector<EngineField> fields = {
+      {"message_body_bytes_max", &Config::message_body_bytes_max},
+      {"frame_bytes_max", &Config::frame_bytes_max},
+      {"page_size_max", &Config::page_size_max},
+      {"page_size", &Config::page_size},
+      {"page_bytes_max", &Config::page_bytes_max},
+      {"outbox_length_max", &Config::outbox_length_max},
+      {"retry_budget", &Config::retry_budget},
+      {"send_timeout_ms", nullptr, &Config::send_timeout_ns},
+      {"send_backoff_factor", &Config::send_backoff_factor},
+      {"send_timeout_max_ms", nullptr, &Config::send_timeout_max_ns},
+      {"pull_timeout_ms", nullptr, &Config::pull_timeout_ns},
+      {"sync_poll_interval_ms", nullptr, &Config::sync_poll_interval_ns, nullptr, 0},
+      {"push_buffer_max", &Config::push_buffer_max},
+      {"roam_messages_max", &Config::roam_messages_max, nullptr, nullptr, 0},
+      {"reconnect_backoff_ms", nullptr, &Config::reconnect_backoff_ns},
+      {"reconnect_backoff_max_ms", nullptr, &Config::reconnect_backoff_max_ns},
+      {"inbox_ttl_s", nullptr, &Config::inbox_ttl_ns},
+      {"dedup_key_retention_s", nullptr, &Config::dedup_key_retention_ns},
+      {"large_group_threshold", &Config::large_group_threshold},
+      {"queue_length_max", &Config::queue_length_max},
+      {"queue_delivery_window", &Config::queue_delivery_window},
+      {"queue_redelivery_timeout_ms", nullptr, &Config::queue_redelivery_timeout_ns},
+      {"request_timeout_ms", nullptr, &Config::request_timeout_ns},
+      {"request_retry_budget", &Config::request_retry_budget},
+      {"request_timeout_max_ms", nullptr, &Config::request_timeout_max_ns},
+      {"buggify", nullptr, nullptr, &Config::buggify},
+  };
+  return fields;
+}
+
+struct MutationName {
+  const char* name;
+  bool engine::Mutations::*flag;
+};
+
+// Keep in step with engine::Mutations (tests/scenarios checks every switch round-trips).
+const std::vector<MutationName>& mutation_names() {
+  using engine::Mutations;
+  static const std::vector<MutationName> names = {
+      {"push_before_store", &Mutations::push_before_store},
+      {"checkpoint_from_push", &Mutations::checkpoint_from_push},
+      {"ack_before_durable", &Mutations::ack_before_durable},
+      {"no_server_dedup", &Mutations::no_server_dedup},
+      {"no_client_dedup", &Mutations::no_client_dedup},
+      {"checkpoint_before_apply", &Mutations::checkpoint_before_apply},
+      {"order_by_timestamp", &Mutations::order_by_timestamp},
+      {"no_fifo_holdback", &Mutations::no_fifo_holdback},
+      {"volatile_seq_allocator", &Mutations::volatile_seq_allocator},
+      {"short_page_is_end", &Mutations::short_page_is_end},
+      {"ttl_gap_ignored", &Mutations::ttl_gap_ignored},
+      {"fanout_not_idempotent", &Mutations::fanout_not_idempotent},
+      {"cursor_from_client_id", &Mutations::cursor_from_client_id},
+      {"resume_counter_reset", &Mutations::resume_counter_reset},
+  };
+  return names;
+}
+
+void read_field(const ObjectReader& r, const EngineField& f, Config& c) {
+  if (f.count != nullptr) {
+    c.*f.count = std::uint32_t(r.integer(f.name, c.*f.count, std::int64_t(f.min), UINT32_MAX));
+  } else if (f.time_ns != nullptr) {
+    const double max = double(model::kRunDurationMax_ns) / ns_per_unit(f.name);
+    c.*f.time_ns = r.duration_ns(f.name, c.*f.time_ns, NumberRange{0.0, max, f.min > 0});
+  } else {
+    c.*f.flag = r.boolean(f.name, c.*f.flag);
+  }
+}
+
+void read_mutations(const json& value, const std::string& path, engine::Mutations& m) {
+  std::vector<std::string> names;
+  for (const MutationName& mutation : mutation_names()) names.emplace_back(mutation.name);
+  if (!value.is_array()) fail_expected(path, "an array of mutation names", value);
+  for (std::size_t i = 0; i < value.size(); i++) {
+    const MutationName& mutation = mutation_names()[read_enum(value[i], index_path(path, i), names)];
+    if (m.*mutation.flag) fail(index_path(path, i), fmt::format("\"{}\" listed twice", mutation.name));
+    m.*mutation.flag = true;
+  }
+}
+
+// The rules of engine::validate() that relate two fields.
+void check_engine_relations(const ObjectReader& r, const Config& c) {
+  const auto require = [&r](bool ok, const char* field, const std::string& rule) {
+    if (!ok) fail(r.field_path(field), rule);
+  };
+  require(c.frame_bytes_max > c.message_body_bytes_max, "frame_bytes_max",
+          "must be > message_body_bytes_max");
+  require(c.page_size <= c.page_size_max, "page_size", "must be <= page_size_max");
+  require(c.page_bytes_max >= c.message_body_bytes_max, "page_bytes_max",
+          "must be >= message_body_bytes_max");
+  require(std::uint64_t(c.page_bytes_max) + std::uint64_t(c.page_size_max) * 128u <=
+              c.frame_bytes_max,
+          "frame_bytes_max", "must be >= page_bytes_max + 128 * page_size_max (a page fits a frame)");
+  require(c.send_timeout_max_ns >= c.send_timeout_ns, "send_timeout_max_ms",
+          "must be >= send_timeout_ms");
+  require(c.reconnect_backoff_max_ns >= c.reconnect_backoff_ns, "reconnect_backoff_max_ms",
+          "must be >= reconnect_backoff_ms");
+  require(c.request_timeout_max_ns >= c.request_timeout_ns, "request_timeout_max_ms",
+          "must be >= request_timeout_ms");
+}
+
+}  // namespace
+
+void read_engine(const json& value, const std::string& path, engine::Config& c) {
+  ObjectReader r(value, path);
+  if (r.raw().contains("queue_partitions")) {
+    fail(r.field_path("queue_partitions"), "set by topology.queue_partitions, not here");
+  }
+  std::vector<std::string> allowed = {"mutations"};
+  for (const EngineField& f : engine_fields()) allowed.emplace_back(f.name);
+  r.allow(allowed);
+  for (const EngineField& f : engine_fields()) read_field(r, f, c);
+  if (r.has("mutations")) read_mutations(r.get("mutations"), r.field_path("mutations"), c.mutations);
+  check_engine_relations(r, c);
+}
+
+void finish_engine(const model::Topology& topology, engine::Config& c) {
+  c.queue_partitions = std::uint32_t(topology.queue_partitions);
+  engine::validate(c);  // postcondition: the checks above cover every rule
+}
+
+json engine_to_json(const engine::Config& c) {
+  json out = json::object();
+  for (const EngineField& f : engine_fields()) {
+    if (f.count != nullptr) out[f.name] = c.*f.count;
+    if (f.time_ns != nullptr) out[f.name] = time_to_json(c.*f.time_ns, f.name);
+    if (f.flag != nullptr) out[f.name] = c.*f.flag;
+  }
+  json mutations = json::array();
+  for (const MutationName& m : mutation_names()) {
+    if (c.mutations.*m.flag) mutations.push_back(m.name);
+  }
+  out["mutations"] = mutations;
+  return out;
+}
+
+std::vector<std::string> engine_mutation_names() {
+  std::vector<std::string> names;
+  for (const MutationName& m : mutation_names()) names.emplace_back(m.name);
+  return names;
+}
+
+}  // namespace imsim::scenarios::detail
