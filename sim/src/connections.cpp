@@ -139,7 +139,13 @@ void Network::frame_arrive(ConnId id, int dir) {
   if (conn->inflight[dir].empty()) return;     // dropped by a close
   const NodeId src = conn->nodes[dir];
   const NodeId dst = conn->nodes[1 - dir];
-  IMSIM_ASSERT(sim_.is_up(dst));  // a crash kills the node's connections at once
+  if (!sim_.is_up(dst)) {
+    // Only a SYN can find its peer down (a crash kills the node's live connections at once):
+    // nobody answers, and connect_timeout fails the attempt.
+    IMSIM_ASSERT(conn->inflight[dir].front().kind == FrameKind::syn);
+    conn->inflight[dir].pop_front();
+    return;
+  }
   if (is_blocked(src, dst) || is_clogged(src, dst)) {
     sim_.trace(TraceKind::packet_held, dst, id.value());
     return hold(src, dst, Held{true, id.value(), static_cast<std::uint8_t>(dir)});

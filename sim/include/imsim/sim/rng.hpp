@@ -41,6 +41,13 @@ class Rng {
     // and xoshiro's only forbidden state is all zero.
   }
 
+  // A generator in exactly this state (known-answer tests). The state must not be all zero.
+  static constexpr Rng from_state(const std::array<std::uint64_t, 4>& state) {
+    Rng rng(0);
+    rng.state_ = state;
+    return rng;
+  }
+
   // The seed this generator was created from (fork derives children from it, not the state).
   constexpr std::uint64_t seed() const { return seed_; }
 

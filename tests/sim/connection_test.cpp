@@ -1,0 +1,232 @@
+// Connections: handshake, FIFO and loss-free delivery, close, reset seen by both ends,
+// partitions (stall, then reset after stall_timeout; healed in time: nothing lost), clogs,
+// crashes of either end, connect failures.
+#include <imsim/sim/simulator.hpp>
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace imsim::sim {
+namespace {
+
+Duration ms(std::int64_t v) { return Duration::from_ms(v); }
+SimTime at_ms(std::int64_t v) { return SimTime::zero() + ms(v); }
+
+struct Seen {
+  std::int64_t time_ns;
+  ConnId conn;
+  ConnEventKind kind;
+  std::string bytes;
+};
+
+// Two nodes, a client endpoint on node 0 and a server endpoint on node 1.
+struct Pair {
+  Simulator sim;
+  NodeId n0, n1;
+  EndpointId client, server;
+  std::vector<Seen> at_client, at_server;
+
+  explicit Pair(std::uint64_t seed = 1) : sim(seed) {
+    n0 = sim.add_node("client");
+    n1 = sim.add_node("server");
+    client = net().add_endpoint(n0);
+    server = net().add_endpoint(n1);
+    net().set_conn_handler(client, [this](ConnId c, ConnEvent e) {
+      at_client.push_back({sim.now().ns(), c, e.kind, std::move(e.bytes)});
+    });
+    net().set_conn_handler(server, [this](ConnId c, ConnEvent e) {
+      at_server.push_back({sim.now().ns(), c, e.kind, std::move(e.bytes)});
+    });
+  }
+  Network& net() { return sim.network(); }
+  static std::vector<ConnEventKind> kinds(const std::vector<Seen>& seen) {
+    std::vector<ConnEventKind> out;
+    for (const auto& s : seen) out.push_back(s.kind);
+    return out;
+  }
+  static std::vector<std::string> data(const std::vector<Seen>& seen) {
+    std::vector<std::string> out;
+    for (const auto& s : seen) {
+      if (s.kind == ConnEventKind::data) out.push_back(s.bytes);
+    }
+    return out;
+  }
+  ConnId open() {
+    const ConnId c = net().connect(client, server);
+    sim.run_for(ms(10));
+    IMSIM_ASSERT(net().is_open_at(c, client));
+    return c;
+  }
+};
+
+using K = ConnEventKind;
+
+TEST(SimConnection, HandshakeOpensBothEnds) {
+  Pair p;
+  const ConnId c = p.net().connect(p.client, p.server);
+  EXPECT_FALSE(p.net().send_on(c, p.client, "too early"));
+  p.sim.run_until_idle(100);
+  ASSERT_EQ(Pair::kinds(p.at_server), (std::vector<K>{K::opened}));
+  ASSERT_EQ(Pair::kinds(p.at_client), (std::vector<K>{K::opened}));
+  EXPECT_EQ(p.at_server[0].time_ns, ms(1).ns());  // SYN: one default latency
+  EXPECT_EQ(p.at_client[0].time_ns, ms(2).ns());  // SYN-ACK: a round trip
+  EXPECT_EQ(p.net().peer_of(c, p.client), p.server);
+  EXPECT_EQ(p.net().counters().conns_opened, 1u);
+}
+
+// Whatever the latency spread and datagram loss settings, data on a connection arrives
+// complete and in order in both directions.
+RC_GTEST_PROP(SimConnection, FifoAndLossFree, (std::uint64_t seed, std::uint8_t count)) {
+  Pair p(seed);
+  LinkParams wild;
+  wild.latency = LatencyModel::uniform(ms(1), ms(50));
+  wild.loss_probability = 0.5;  // datagrams only
+  wild.duplicate_probability = 0.5;
+  wild.reorder_probability = 0.5;
+  p.net().set_default_link(wild);
+  const ConnId c = p.net().connect(p.client, p.server);
+  p.sim.run_for(ms(200));
+  std::vector<std::string> sent;
+  for (int i = 0; i < count; ++i) {
+    sent.push_back(std::to_string(i));
+    RC_ASSERT(p.net().send_on(c, p.client, sent.back()));
+    RC_ASSERT(p.net().send_on(c, p.server, sent.back()));
+    p.sim.run_for(Duration::from_us(100 * (i % 7)));
+  }
+  p.sim.run_until_idle(100'000);
+  RC_ASSERT(Pair::data(p.at_server) == sent);
+  RC_ASSERT(Pair::data(p.at_client) == sent);
+}
+
+TEST(SimConnection, ResetIsSeenByBothEndsAndDropsInFlightData) {
+  Pair p;
+  const ConnId c = p.open();
+  p.net().send_on(c, p.client, "in flight");
+  p.net().reset(c);
+  EXPECT_FALSE(p.net().is_live(c));
+  EXPECT_FALSE(p.net().send_on(c, p.client, "after"));
+  p.net().reset(c);  // twice is harmless
+  p.sim.run_until_idle(100);
+  EXPECT_EQ(Pair::kinds(p.at_client), (std::vector<K>{K::opened, K::reset}));
+  EXPECT_EQ(Pair::kinds(p.at_server), (std::vector<K>{K::opened, K::reset}));
+  EXPECT_EQ(p.net().counters().conn_messages_dropped, 1u);
+  EXPECT_EQ(p.net().counters().conns_reset, 1u);
+}
+
+TEST(SimConnection, CloseDeliversPendingDataThenClosed) {
+  Pair p;
+  const ConnId c = p.open();
+  p.net().send_on(c, p.client, "1");
+  p.net().send_on(c, p.client, "2");
+  p.net().close(c, p.client);
+  EXPECT_FALSE(p.net().send_on(c, p.client, "3"));
+  EXPECT_FALSE(p.net().send_on(c, p.server, "x"));
+  p.sim.run_until_idle(100);
+  EXPECT_EQ(Pair::kinds(p.at_server), (std::vector<K>{K::opened, K::data, K::data, K::closed}));
+  EXPECT_EQ(Pair::kinds(p.at_client), (std::vector<K>{K::opened, K::closed}));
+  EXPECT_FALSE(p.net().is_live(c));
+}
+
+TEST(SimConnection, PartitionStallsThenResetsAfterStallTimeout) {
+  Pair p;
+  p.net().set_config({.connect_timeout = ms(500), .stall_timeout = ms(100)});
+  const ConnId c = p.open();  // t = 10 ms
+  p.net().block(p.n1, p.n0);  // one direction is enough: TCP needs ACKs back
+  p.net().send_on(c, p.client, "stuck");
+  p.sim.run_until(at_ms(109));
+  EXPECT_TRUE(p.net().is_live(c));
+  p.sim.run_until(at_ms(111));
+  EXPECT_FALSE(p.net().is_live(c));
+  EXPECT_EQ(p.at_client.back().kind, K::reset);
+  EXPECT_EQ(p.at_server.back().kind, K::reset);
+  EXPECT_EQ(p.at_client.back().time_ns, ms(110).ns());
+}
+
+TEST(SimConnection, PartitionHealedInTimeLosesNothing) {
+  Pair p;
+  p.net().set_config({.connect_timeout = ms(500), .stall_timeout = ms(100)});
+  const ConnId c = p.open();
+  p.net().set_partition({{p.n0}, {p.n1}});
+  for (int i = 0; i < 5; ++i) p.net().send_on(c, p.client, std::to_string(i));
+  p.sim.run_until(at_ms(60));
+  EXPECT_TRUE(Pair::data(p.at_server).empty());
+  p.net().heal();
+  p.net().send_on(c, p.client, "5");
+  p.sim.run_until(at_ms(300));
+  EXPECT_TRUE(p.net().is_live(c));
+  EXPECT_EQ(Pair::data(p.at_server), (std::vector<std::string>{"0", "1", "2", "3", "4", "5"}));
+}
+
+TEST(SimConnection, ZeroStallTimeoutResetsAtOnce) {
+  Pair p;
+  p.net().set_config({.connect_timeout = ms(500), .stall_timeout = Duration::zero()});
+  const ConnId c = p.open();
+  p.net().block(p.n0, p.n1);
+  p.sim.run_until(p.sim.now());
+  EXPECT_FALSE(p.net().is_live(c));
+}
+
+TEST(SimConnection, ClogHoldsFramesInOrder) {
+  Pair p;
+  const ConnId c = p.open();
+  p.net().clog(p.n0, p.n1, at_ms(80));
+  for (int i = 0; i < 10; ++i) p.net().send_on(c, p.client, std::to_string(i));
+  p.sim.run_until(at_ms(79));
+  EXPECT_TRUE(Pair::data(p.at_server).empty());
+  p.sim.run_until(at_ms(81));
+  EXPECT_EQ(Pair::data(p.at_server).size(), 10u);
+  EXPECT_EQ(Pair::data(p.at_server).front(), "0");
+  EXPECT_EQ(Pair::data(p.at_server).back(), "9");
+}
+
+TEST(SimConnection, CrashResetsConnectionsTheSurvivorObserves) {
+  Pair p;
+  const ConnId c = p.open();
+  p.net().send_on(c, p.client, "lost with the crash");
+  p.sim.crash(p.n1);
+  p.sim.run_until_idle(100);
+  EXPECT_FALSE(p.net().is_live(c));
+  EXPECT_EQ(Pair::kinds(p.at_client), (std::vector<K>{K::opened, K::reset}));
+  EXPECT_EQ(Pair::kinds(p.at_server), (std::vector<K>{K::opened}));  // it was down
+}
+
+TEST(SimConnection, ConnectToAPartitionedOrDownPeerFails) {
+  Pair p;
+  p.net().set_config({.connect_timeout = ms(300), .stall_timeout = ms(1000)});
+  p.net().block(p.n0, p.n1);
+  const ConnId c = p.net().connect(p.client, p.server);
+  p.sim.run_until_idle(100);
+  EXPECT_EQ(Pair::kinds(p.at_client), (std::vector<K>{K::failed}));
+  EXPECT_EQ(p.at_client[0].time_ns, ms(300).ns());
+  EXPECT_TRUE(p.at_server.empty());
+  EXPECT_FALSE(p.net().is_live(c));
+
+  p.net().heal();
+  p.sim.crash(p.n1);
+  p.at_client.clear();
+  p.net().connect(p.client, p.server);
+  p.sim.run_until_idle(100);
+  EXPECT_EQ(Pair::kinds(p.at_client), (std::vector<K>{K::failed}));
+  EXPECT_EQ(p.net().counters().conns_failed, 2u);
+}
+
+TEST(SimConnection, HandlersMayResetFromInsideAnEvent) {
+  Pair p;
+  ConnId c;
+  p.net().set_conn_handler(p.server, [&](ConnId conn, ConnEvent e) {
+    p.at_server.push_back({p.sim.now().ns(), conn, e.kind, e.bytes});
+    if (e.kind == K::data) p.net().reset(conn);
+  });
+  c = p.open();
+  p.net().send_on(c, p.client, "a");
+  p.net().send_on(c, p.client, "b");
+  p.sim.run_until_idle(100);
+  EXPECT_EQ(Pair::kinds(p.at_server), (std::vector<K>{K::opened, K::data, K::reset}));
+  EXPECT_EQ(Pair::kinds(p.at_client), (std::vector<K>{K::opened, K::reset}));
+}
+
+}  // namespace
+}  // namespace imsim::sim
