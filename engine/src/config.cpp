@@ -30,6 +30,12 @@ void validate(const Config& c) {
   IMSIM_ASSERT(c.request_timeout_ns > 0);
   IMSIM_ASSERT(c.request_retry_budget > 0);
   IMSIM_ASSERT(c.request_timeout_max_ns >= c.request_timeout_ns);
+  // Catalog entries without a branch yet: refuse them rather than run the reference engine
+  // under a mutation's name.
+  IMSIM_ASSERT_MSG(!c.mutations.push_before_store, "mutation push_before_store: not wired yet");
+  IMSIM_ASSERT_MSG(!c.mutations.order_by_timestamp, "mutation order_by_timestamp: not wired yet");
+  IMSIM_ASSERT_MSG(!c.mutations.cursor_from_client_id,
+                   "mutation cursor_from_client_id: not wired yet");
 }
 
 }  // namespace imsim::engine

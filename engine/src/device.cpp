@@ -1,0 +1,302 @@
+// Device: lifecycle, recovery, connection management and frame dispatch.
+#include <sstream>
+
+#include "device_impl.hpp"
+
+namespace imsim::engine {
+namespace {
+constexpr std::string_view kCheckpointKey = "k";
+constexpr std::string_view kOutboxPrefix = "o/";
+constexpr std::string_view kAnchorPrefix = "a/";
+constexpr std::string_view kMsgPrefix = "m/";
+}  // namespace
+
+bool Device::Impl::is_mine(const ClientMsgId& msg) const {
+  return msg.device == id && msg.incarnation == incarnation;
+}
+
+void Device::Impl::recover(const DurableMap& durable, LocalTime now, Effects& fx) {
+  IMSIM_ASSERT_MSG(!recovered, "recover is called once");
+  recovered = true;
+  incarnation = options.incarnation;
+  bool have_checkpoint = false;
+  for (const auto& [key, value] : durable) {
+    if (key == kCheckpointKey) {
+      records::CheckpointRecord r;
+      if (!records::unseal(records::Kind::checkpoint, value, r)) continue;
+      checkpoint = r.checkpoint;
+      bootstrapped = r.bootstrapped;
+      incarnation = r.incarnation;  // the install's own, whatever the host passed
+      have_checkpoint = true;
+    } else if (records::has_prefix(key, kOutboxPrefix)) {
+      records::OutboxRecord r;
+      if (!records::unseal(records::Kind::outbox, value, r)) continue;
+      if (r.msg.id.device != id) continue;
+      OutboxEntry& e = outbox[r.msg.id];
+      e.msg = r.msg;
+      e.state = r.state;
+      e.conv_seq = r.conv_seq;
+      e.durable = true;
+      e.deadline = LocalTime{now.ns + config.send_timeout_ns};
+      last_counter = std::max(last_counter, r.msg.id.counter);
+      lane_last[r.msg.conv] = std::max(lane_last[r.msg.conv], r.msg.lane_seq);
+    } else if (records::has_prefix(key, kAnchorPrefix)) {
+      records::ConvAnchorRecord r;
+      if (!records::unseal(records::Kind::conv_anchor, value, r)) continue;
+      ConvState& cs = convs[r.conv];
+      cs.anchored = cs.anchor_durable = true;
+      cs.anchor = r.anchor;
+    } else if (records::has_prefix(key, kMsgPrefix)) {
+      records::LocalMsgRecord r;
+      if (!records::unseal(records::Kind::local_msg, value, r)) continue;
+      ConvState& cs = convs[r.entry.msg.conv];
+      cs.msgs[r.entry.conv_seq] = LocalMsg{r.entry.msg, std::nullopt};
+      cs.ids.insert(r.entry.msg.id);
+    }
+  }
+  // The view is a function of the anchor and the durable messages: rebuild it silently (its
+  // display events were emitted before the crash, when the records became durable).
+  for (auto& [conv, cs] : convs) {
+    if (!cs.anchored) continue;
+    cs.hi = cs.anchor;
+    while (cs.msgs.count(ConvSeq{cs.hi.value + 1}) != 0) cs.hi = ConvSeq{cs.hi.value + 1};
+    cs.lo = ConvSeq{cs.anchor.value + 1};
+    while (cs.lo.value > 1 && cs.msgs.count(ConvSeq{cs.lo.value - 1}) != 0) {
+      cs.lo = ConvSeq{cs.lo.value - 1};
+    }
+  }
+  if (config.mutations.resume_counter_reset) last_counter = 0;
+  cursor = checkpoint;
+  if (!have_checkpoint) {
+    // Make the install's incarnation durable before any message id is built from it.
+    ApplyBatch b{checkpoint, {}, false, std::nullopt};
+    batches.push_back(b);
+    check_batches(now, fx);
+  }
+  arm_send_timer(now, fx);
+}
+
+void Device::Impl::connect(Effects& fx) {
+  IMSIM_ASSERT(!conn.has_value());
+  IMSIM_ASSERT(!connecting);
+  connecting = true;
+  const std::uint32_t g =
+      (id.user.value * 31u + id.index + connect_attempts) % topology.gateway_count;
+  fx.connects.push_back(Connect{g});
+}
+
+void Device::Impl::schedule_reconnect(LocalTime now, Effects& fx) {
+  if (!want_online) return;
+  std::int64_t delay = config.reconnect_backoff_ns;
+  for (std::uint32_t i = 1; i < connect_attempts && delay < config.reconnect_backoff_max_ns; i++) {
+    delay *= 2;
+  }
+  delay = std::min(delay, config.reconnect_backoff_max_ns);
+  reconnect_timer.arm_by(io, fx, now, LocalTime{now.ns + delay});
+}
+
+// Authenticated: retransmit everything pending, then sync.
+void Device::Impl::on_session(LocalTime now, Effects& fx) {
+  authed = true;
+  connect_attempts = 0;
+  for (auto& [msg, e] : outbox) {
+    if (e.state == records::OutboxState::sending && e.durable) transmit(e, now, fx);
+  }
+  arm_send_timer(now, fx);
+  if (!bootstrapped) enqueue(SyncTask{TaskKind::resync_start, ConvId{}});
+  enqueue(SyncTask{TaskKind::inbox_pull, ConvId{}});
+  enqueue_catch_up();
+  for (auto& [conv, cs] : convs) {
+    if (roaming_wanted(cs)) enqueue(SyncTask{TaskKind::conv_backward, conv});
+  }
+  if (config.sync_poll_interval_ns > 0) {
+    poll_timer.arm_by(io, fx, now, LocalTime{now.ns + config.sync_poll_interval_ns});
+  }
+  pump_sync(now, fx);
+}
+
+// The connection is gone: in-flight pulls die with it; the next session starts over.
+void Device::Impl::drop_session() {
+  conn.reset();
+  authed = false;
+  tasks.clear();
+  outstanding.reset();
+  resync_head.reset();
+}
+
+void Device::Impl::on_frame(const Frame& frame, LocalTime now, Effects& fx) {
+  if (std::holds_alternative<HelloOk>(frame)) {
+    if (!authed && std::get<HelloOk>(frame).device == id) on_session(now, fx);
+    return;
+  }
+  if (!authed) return io.count_reject(RejectReason::not_authenticated);
+  if (auto* a = std::get_if<SendAck>(&frame)) return on_ack(a->msg, a->conv_seq, now, fx);
+  if (auto* n = std::get_if<SendNack>(&frame)) return on_nack(*n, now, fx);
+  if (auto* p = std::get_if<InboxPage>(&frame)) return on_inbox_page(*p, now, fx);
+  if (auto* c = std::get_if<ConvPage>(&frame)) return on_conv_page(*c, now, fx);
+  if (auto* p = std::get_if<Push>(&frame)) return on_push(*p, now, fx);
+  if (auto* n = std::get_if<Notice>(&frame)) return on_notice(*n, now, fx);
+  if (std::holds_alternative<Reject>(frame)) {
+    // The gateway refused one of our frames (a pull): retried on timeout.
+    return io.count_reject(std::get<Reject>(frame).reason == RejectReason::none
+                               ? RejectReason::unexpected_frame
+                               : std::get<Reject>(frame).reason);
+  }
+  io.count_reject(RejectReason::unexpected_frame);
+}
+
+// --- Device facade ---
+
+Device::Device(const Config& config, const Topology& topology, DeviceId id, DeviceOptions options,
+               Random* random)
+    : impl_(std::make_unique<Impl>(config, topology, id, options, random)) {
+  validate(config);
+  IMSIM_ASSERT_MSG(topology.has_device(id), "device not in the topology");
+}
+Device::~Device() = default;
+
+void Device::recover(const DurableMap& durable, LocalTime now, Effects& fx) {
+  impl_->recover(durable, now, fx);
+}
+
+SendOutcome Device::send(ConvId conv, std::string body, LocalTime now, Effects& fx) {
+  IMSIM_ASSERT(impl_->recovered);
+  return impl_->send(conv, std::move(body), now, fx);
+}
+
+bool Device::resend(const ClientMsgId& msg, LocalTime now, Effects& fx) {
+  IMSIM_ASSERT(impl_->recovered);
+  return impl_->resend(msg, now, fx);
+}
+
+void Device::go_online(LocalTime, Effects& fx) {
+  IMSIM_ASSERT(impl_->recovered);
+  impl_->want_online = true;
+  if (!impl_->conn && !impl_->connecting) impl_->connect(fx);
+}
+
+void Device::go_offline(LocalTime now, Effects& fx) {
+  impl_->want_online = false;
+  impl_->reconnect_timer.cancel(impl_->io, fx);
+  impl_->poll_timer.cancel(impl_->io, fx);
+  impl_->pull_timer.cancel(impl_->io, fx);
+  if (impl_->conn) fx.disconnects.push_back(Disconnect{*impl_->conn});
+  impl_->drop_session();
+  (void)now;
+}
+
+void Device::on_connected(ConnId conn, LocalTime now, Effects& fx) {
+  impl_->connecting = false;
+  if (!impl_->want_online || impl_->conn) {
+    fx.disconnects.push_back(Disconnect{conn});  // went offline meanwhile
+    return;
+  }
+  impl_->conn = conn;
+  impl_->io.send(fx, conn, Hello{impl_->id, impl_->incarnation, impl_->options.token});
+  (void)now;
+}
+
+void Device::on_connect_failed(LocalTime now, Effects& fx) {
+  impl_->connecting = false;
+  impl_->connect_attempts++;
+  impl_->schedule_reconnect(now, fx);
+}
+
+void Device::on_conn_closed(ConnId conn, LocalTime now, Effects& fx) {
+  if (impl_->conn != conn) return;
+  impl_->drop_session();
+  impl_->poll_timer.cancel(impl_->io, fx);
+  impl_->pull_timer.cancel(impl_->io, fx);
+  impl_->connect_attempts++;
+  impl_->schedule_reconnect(now, fx);
+}
+
+void Device::on_frame(ConnId conn, std::span<const std::uint8_t> bytes, LocalTime now,
+                      Effects& fx) {
+  IMSIM_ASSERT(impl_->recovered);
+  if (impl_->conn != conn) return;  // a frame of a connection we already dropped
+  std::optional<Frame> frame = impl_->io.receive(bytes);
+  if (!frame) return;
+  impl_->on_frame(*frame, now, fx);
+}
+
+void Device::on_timer(TimerId timer, LocalTime now, Effects& fx) {
+  Impl& d = *impl_;
+  if (d.reconnect_timer.take(timer)) {
+    if (d.want_online && !d.conn && !d.connecting) d.connect(fx);
+  } else if (d.send_timer.take(timer)) {
+    d.on_send_timer(now, fx);
+  } else if (d.pull_timer.take(timer)) {
+    d.on_pull_timer(now, fx);
+  } else if (d.poll_timer.take(timer)) {
+    d.on_poll_timer(now, fx);
+  }
+}
+
+void Device::on_storage_done(OpId op, LocalTime now, Effects& fx) {
+  Impl& d = *impl_;
+  if (d.finish_outbox_write(op, now, fx)) return;
+  if (d.finish_msg_write(op, fx) || d.finish_anchor_write(op, fx)) {
+    d.check_batches(now, fx);
+    return;
+  }
+  d.finish_checkpoint(op, now, fx);
+}
+
+DeviceId Device::id() const { return impl_->id; }
+Incarnation Device::incarnation() const { return impl_->incarnation; }
+bool Device::online() const { return impl_->authed; }
+
+std::vector<ClientMsgId> Device::view(ConvId conv) const {
+  std::vector<ClientMsgId> result;
+  auto it = impl_->convs.find(conv);
+  if (it == impl_->convs.end() || !it->second.anchor_durable) return result;
+  const ConvState& cs = it->second;
+  for (std::uint64_t s = cs.lo.value; s <= cs.hi.value; s++) {
+    result.push_back(cs.msgs.at(ConvSeq{s}).msg.id);
+  }
+  return result;
+}
+
+OutboxStatus Device::status(const ClientMsgId& msg) const {
+  auto it = impl_->outbox.find(msg);
+  if (it == impl_->outbox.end()) return OutboxStatus::unknown;
+  switch (it->second.state) {
+    case records::OutboxState::sending: return OutboxStatus::sending;
+    case records::OutboxState::sent: return OutboxStatus::sent;
+    case records::OutboxState::failed: return OutboxStatus::failed;
+  }
+  return OutboxStatus::unknown;
+}
+
+std::size_t Device::sending_count() const {
+  std::size_t n = 0;
+  for (const auto& [msg, e] : impl_->outbox) n += e.state == records::OutboxState::sending;
+  return n;
+}
+
+InboxSeq Device::checkpoint() const { return impl_->checkpoint; }
+
+bool Device::quiescent() const {
+  const Impl& d = *impl_;
+  return d.authed && sending_count() == 0 && d.tasks.empty() && !d.outstanding &&
+         d.batches.empty() && d.msg_ops.empty() && d.anchor_ops.empty() &&
+         d.outbox_ops.empty() && d.push_buffer.empty();
+}
+
+const DeviceCounters& Device::device_counters() const { return impl_->device_counters; }
+const RoleCounters& Device::counters() const { return impl_->io.counters; }
+
+std::string Device::state_digest() const {
+  const Impl& d = *impl_;
+  std::ostringstream out;
+  out << "k:" << d.checkpoint.value << ":" << d.cursor.value << ":" << d.bootstrapped
+      << ";outbox:" << d.outbox.size() << ";buffer:" << d.push_buffer.size() << ";";
+  for (const auto& [conv, cs] : d.convs) {
+    out << to_string(conv) << ":" << cs.anchor.value << ":" << cs.lo.value << ":" << cs.hi.value
+        << ":" << cs.msgs.size() << ";";
+  }
+  return out.str();
+}
+
+}  // namespace imsim::engine

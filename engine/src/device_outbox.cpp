@@ -1,0 +1,205 @@
+// Device outbox: sends, retries with backoff and a budget, ACK/NACK, lane FIFO, user resend.
+#include "device_impl.hpp"
+
+namespace imsim::engine {
+namespace {
+constexpr std::string_view kOutboxPrefix = "o/";
+using records::OutboxState;
+}  // namespace
+
+std::size_t Device::Impl::pending_count() const {
+  std::size_t n = 0;
+  for (const auto& [msg, e] : outbox) n += e.state != OutboxState::sent;
+  return n;
+}
+
+std::int64_t Device::Impl::send_timeout_ns(std::uint32_t timeouts) const {
+  std::int64_t t = config.send_timeout_ns;
+  for (std::uint32_t i = 0; i < timeouts && t < config.send_timeout_max_ns; i++) {
+    t *= config.send_backoff_factor;
+  }
+  return std::min(t, config.send_timeout_max_ns);
+}
+
+SendOutcome Device::Impl::send(ConvId conv, std::string body, LocalTime now, Effects& fx) {
+  // Refused sends take no id and no lane position, so they can never block a lane.
+  if (!topology.has_conv(conv)) return SendOutcome{SendError::unknown_conv, {}};
+  if (!topology.is_member(id.user, conv)) return SendOutcome{SendError::not_member, {}};
+  if (body.size() > config.message_body_bytes_max) return SendOutcome{SendError::oversized, {}};
+  if (pending_count() >= config.outbox_length_max) return SendOutcome{SendError::outbox_full, {}};
+  const ClientMsgId msg_id{id, incarnation, ++last_counter};
+  IMSIM_ASSERT(outbox.count(msg_id) == 0);  // a counter is never reused within an install
+  LaneSeq& lane = lane_last[conv];
+  lane = LaneSeq{lane.value + 1};
+  // FIFO: failed predecessors in this lane must be stored first, so they are revived.
+  revive_lane(conv, lane, now, fx);
+  OutboxEntry& e = outbox[msg_id];
+  e.msg = MessageData{msg_id, conv, lane, now.ns, std::move(body)};
+  write_outbox(e, fx);
+  fx.observations.push_back(LocalEcho{msg_id, conv});
+  device_counters.sends++;
+  return SendOutcome{SendError::none, msg_id};
+}
+
+bool Device::Impl::resend(const ClientMsgId& msg, LocalTime now, Effects& fx) {
+  auto it = outbox.find(msg);
+  if (it == outbox.end() || it->second.state != OutboxState::failed) return false;
+  const LaneSeq lane{it->second.msg.lane_seq.value + 1};
+  revive_lane(it->second.msg.conv, lane, now, fx);  // this one and failed ones before it
+  return true;
+}
+
+// Every failed message of `conv`'s lane below position `below` goes back to sending, keeping
+// its id and lane position.
+void Device::Impl::revive_lane(ConvId conv, LaneSeq below, LocalTime now, Effects& fx) {
+  for (auto& [msg, e] : outbox) {
+    if (e.msg.conv != conv || e.state != OutboxState::failed || e.msg.lane_seq >= below) continue;
+    e.state = OutboxState::sending;
+    e.timeouts = 0;
+    e.gap_held = false;
+    write_outbox(e, fx);
+    if (e.durable) transmit(e, now, fx);
+  }
+  arm_send_timer(now, fx);
+}
+
+void Device::Impl::write_outbox(OutboxEntry& e, Effects& fx) {
+  if (e.write_op) {
+    e.dirty = true;  // one write per key in flight; rewrite when it completes
+    return;
+  }
+  const records::OutboxRecord r{e.msg, e.state, e.conv_seq};
+  e.write_op = io.write(fx, records::key(kOutboxPrefix, e.msg.id.counter),
+                        records::seal(records::Kind::outbox, r));
+  outbox_ops[*e.write_op] = e.msg.id;
+}
+
+bool Device::Impl::finish_outbox_write(OpId op, LocalTime now, Effects& fx) {
+  auto it = outbox_ops.find(op);
+  if (it == outbox_ops.end()) return false;
+  const ClientMsgId msg = it->second;
+  outbox_ops.erase(it);
+  auto e_it = outbox.find(msg);
+  if (e_it == outbox.end()) return true;  // pruned meanwhile
+  OutboxEntry& e = e_it->second;
+  IMSIM_ASSERT(e.write_op == op);
+  e.write_op.reset();
+  if (!e.durable) {
+    // Durable now: a crash can no longer forget the id, so it may leave the device.
+    e.durable = true;
+    if (e.state == OutboxState::sending) transmit(e, now, fx);
+  }
+  if (e.dirty) {
+    e.dirty = false;
+    write_outbox(e, fx);
+  }
+  arm_send_timer(now, fx);
+  return true;
+}
+
+void Device::Impl::transmit(OutboxEntry& e, LocalTime now, Effects& fx) {
+  IMSIM_ASSERT(e.state == OutboxState::sending);
+  IMSIM_ASSERT(e.durable);
+  e.deadline = LocalTime{now.ns + send_timeout_ns(e.timeouts)};
+  if (!authed) return;  // the timeout still runs: the budget bounds offline time too
+  io.send(fx, *conn, Send{e.msg});
+  device_counters.transmissions++;
+}
+
+void Device::Impl::on_ack(const ClientMsgId& msg, ConvSeq seq, LocalTime now, Effects& fx) {
+  auto it = outbox.find(msg);
+  if (it == outbox.end() || it->second.state == OutboxState::sent) return;
+  IMSIM_ASSERT(seq.value > 0);
+  OutboxEntry& e = it->second;
+  e.state = OutboxState::sent;
+  e.conv_seq = seq;
+  e.gap_held = false;
+  write_outbox(e, fx);
+  fx.observations.push_back(Acked{msg, e.msg.conv, seq});
+  device_counters.acks++;
+  const ConvId conv = e.msg.conv;
+  const LaneSeq next{e.msg.lane_seq.value + 1};
+  // The successor was refused for overtaking this one: send it now instead of at its timeout.
+  for (auto& [other_id, other] : outbox) {
+    if (other.msg.conv == conv && other.msg.lane_seq == next &&
+        other.state == OutboxState::sending && other.gap_held && other.durable) {
+      other.gap_held = false;
+      transmit(other, now, fx);
+    }
+  }
+  prune_sent(conv, e.msg.lane_seq, fx);
+  arm_send_timer(now, fx);
+}
+
+// Sent entries below the newest sent one of a lane are no longer needed: the newest keeps the
+// lane position and the counter high-water marks for recovery.
+void Device::Impl::prune_sent(ConvId conv, LaneSeq below, Effects& fx) {
+  for (auto it = outbox.begin(); it != outbox.end();) {
+    const OutboxEntry& e = it->second;
+    if (e.msg.conv == conv && e.state == OutboxState::sent && e.msg.lane_seq < below &&
+        !e.write_op) {
+      io.erase(fx, records::key(kOutboxPrefix, e.msg.id.counter));
+      it = outbox.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Device::Impl::on_nack(const SendNack& nack, LocalTime now, Effects& fx) {
+  auto it = outbox.find(nack.msg);
+  if (it == outbox.end() || it->second.state != OutboxState::sending) return;
+  switch (nack.reason) {
+    case RejectReason::fifo_gap:
+      it->second.gap_held = true;
+      return;
+    case RejectReason::overloaded:
+      return;  // the timeout resends
+    default:
+      // Permanent refusal (stale lane, forged, not member, ...): retrying cannot help.
+      fail_lane(it->second, fx);
+      arm_send_timer(now, fx);
+      return;
+  }
+}
+
+// `first` and every later sending message of its lane fail: FIFO forbids them to overtake it.
+void Device::Impl::fail_lane(const OutboxEntry& first, Effects& fx) {
+  const ConvId conv = first.msg.conv;
+  const LaneSeq from = first.msg.lane_seq;
+  for (auto& [msg, e] : outbox) {
+    if (e.msg.conv != conv || e.state != OutboxState::sending || e.msg.lane_seq < from) continue;
+    e.state = OutboxState::failed;
+    e.gap_held = false;
+    write_outbox(e, fx);
+    fx.observations.push_back(Failed{msg, conv});
+    device_counters.failures++;
+  }
+}
+
+void Device::Impl::on_send_timer(LocalTime now, Effects& fx) {
+  // Oldest lane position first, so a failing head fails its lane before retransmitting it.
+  std::vector<ClientMsgId> due;
+  for (const auto& [msg, e] : outbox) {
+    if (e.state == OutboxState::sending && e.durable && e.deadline <= now) due.push_back(msg);
+  }
+  for (const ClientMsgId& msg : due) {
+    OutboxEntry& e = outbox.at(msg);
+    if (e.state != OutboxState::sending) continue;  // failed with its lane head just now
+    e.timeouts++;
+    if (e.timeouts >= config.retry_budget) {
+      fail_lane(e, fx);
+    } else {
+      transmit(e, now, fx);
+    }
+  }
+  arm_send_timer(now, fx);
+}
+
+void Device::Impl::arm_send_timer(LocalTime now, Effects& fx) {
+  for (const auto& [msg, e] : outbox) {
+    if (e.state == OutboxState::sending && e.durable) send_timer.arm_by(io, fx, now, e.deadline);
+  }
+}
+
+}  // namespace imsim::engine

@@ -1,0 +1,125 @@
+// Device local store: messages per conversation by conv_seq, deduplicated by message id, and
+// the displayed range grown only contiguously.
+#include "device_impl.hpp"
+
+namespace imsim::engine {
+namespace {
+constexpr std::string_view kAnchorPrefix = "a/";
+constexpr std::string_view kMsgPrefix = "m/";
+}  // namespace
+
+ConvSeq Device::Impl::lowest_held(const ConvState& cs) const {
+  if (cs.msgs.empty()) return cs.lo;
+  return std::min(cs.lo, cs.msgs.begin()->first);
+}
+
+bool Device::Impl::roaming_wanted(const ConvState& cs) const {
+  if (!cs.anchored) return false;
+  const ConvSeq low = lowest_held(cs);
+  return low.value > 1 && cs.anchor.value + 1 - low.value < config.roam_messages_max;
+}
+
+// Our own message, seen committed in the inbox or a timeline: whatever the outbox thought, it is
+// stored at this conv_seq. This is how failed or still-sending statuses converge.
+void Device::Impl::reconcile(const TimelineEntry& entry, LocalTime now, Effects& fx) {
+  if (!is_mine(entry.msg.id)) return;
+  auto it = outbox.find(entry.msg.id);
+  if (it == outbox.end() || it->second.state == records::OutboxState::sent) return;
+  device_counters.reconciled++;
+  on_ack(entry.msg.id, entry.conv_seq, now, fx);
+}
+
+void Device::Impl::put_message(const TimelineEntry& entry, std::set<OpId>& needs, LocalTime now,
+                               Effects& fx) {
+  const ConvId conv = entry.msg.conv;
+  IMSIM_ASSERT(topology.is_member(id.user, conv));
+  IMSIM_ASSERT(entry.conv_seq.value > 0);
+  reconcile(entry, now, fx);
+  ConvState& cs = convs[conv];
+  auto it = cs.msgs.find(entry.conv_seq);
+  if (it != cs.msgs.end()) {
+    device_counters.duplicates_ignored++;
+    if (it->second.write_op) needs.insert(*it->second.write_op);
+    if (config.mutations.no_client_dedup && cs.anchor_durable && !it->second.write_op &&
+        entry.conv_seq >= cs.lo && entry.conv_seq <= cs.hi) {
+      // mutation: show what we already show once more
+      fx.observations.push_back(Displayed{conv, entry.msg.id, DisplayAt::bottom, entry.conv_seq});
+    }
+    return;
+  }
+  if (cs.ids.count(entry.msg.id) != 0 && !config.mutations.no_client_dedup) {
+    device_counters.duplicates_ignored++;  // one id at two conv_seqs: show it once
+    return;
+  }
+  const records::LocalMsgRecord r{entry};
+  const OpId op = io.write(fx, records::key(kMsgPrefix, conv.value, entry.conv_seq.value),
+                           records::seal(records::Kind::local_msg, r));
+  cs.msgs[entry.conv_seq] = LocalMsg{entry.msg, op};
+  cs.ids.insert(entry.msg.id);
+  msg_ops[op] = {conv, entry.conv_seq};
+  needs.insert(op);
+}
+
+void Device::Impl::set_anchor(ConvId conv, ConvSeq head, Effects& fx) {
+  ConvState& cs = convs[conv];
+  IMSIM_ASSERT(!cs.anchored);
+  cs.anchored = true;
+  cs.anchor = head;
+  cs.hi = head;
+  cs.lo = ConvSeq{head.value + 1};
+  const records::ConvAnchorRecord r{conv, head};
+  const OpId op = io.write(fx, records::key(kAnchorPrefix, conv.value),
+                           records::seal(records::Kind::conv_anchor, r));
+  anchor_ops[op] = conv;
+}
+
+bool Device::Impl::finish_msg_write(OpId op, Effects& fx) {
+  auto it = msg_ops.find(op);
+  if (it == msg_ops.end()) return false;
+  const auto [conv, seq] = it->second;
+  msg_ops.erase(it);
+  ConvState& cs = convs[conv];
+  LocalMsg& m = cs.msgs.at(seq);
+  IMSIM_ASSERT(m.write_op == op);
+  m.write_op.reset();
+  extend_view(conv, cs, fx);
+  return true;
+}
+
+bool Device::Impl::finish_anchor_write(OpId op, Effects& fx) {
+  auto it = anchor_ops.find(op);
+  if (it == anchor_ops.end()) return false;
+  const ConvId conv = it->second;
+  anchor_ops.erase(it);
+  ConvState& cs = convs[conv];
+  cs.anchor_durable = true;
+  extend_view(conv, cs, fx);
+  return true;
+}
+
+// Display grows only contiguously: at the bottom from hi + 1, at the top from lo - 1, and only
+// through durable messages, so the user never sees a message inserted between shown ones.
+void Device::Impl::extend_view(ConvId conv, ConvState& cs, Effects& fx) {
+  if (!cs.anchor_durable) return;
+  for (;;) {
+    auto it = cs.msgs.find(ConvSeq{cs.hi.value + 1});
+    if (it == cs.msgs.end() || it->second.write_op) break;
+    cs.hi = it->first;
+    fx.observations.push_back(Displayed{conv, it->second.msg.id, DisplayAt::bottom, cs.hi});
+  }
+  while (cs.lo.value > 1) {
+    auto it = cs.msgs.find(ConvSeq{cs.lo.value - 1});
+    if (it == cs.msgs.end() || it->second.write_op) break;
+    cs.lo = it->first;
+    fx.observations.push_back(Displayed{conv, it->second.msg.id, DisplayAt::top, cs.lo});
+  }
+}
+
+std::set<OpId> Device::Impl::pending_store_ops() const {
+  std::set<OpId> ops;
+  for (const auto& [op, where] : msg_ops) ops.insert(op);
+  for (const auto& [op, conv] : anchor_ops) ops.insert(op);
+  return ops;
+}
+
+}  // namespace imsim::engine
