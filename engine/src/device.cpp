@@ -260,7 +260,12 @@ std::vector<ClientMsgId> Device::view(ConvId conv) const {
 
 OutboxStatus Device::status(const ClientMsgId& msg) const {
   auto it = impl_->outbox.find(msg);
-  if (it == impl_->outbox.end()) return OutboxStatus::unknown;
+  if (it == impl_->outbox.end()) {
+    // Sent entries below the newest of their lane are pruned; every counter up to the last one
+    // of this install was handed out, so a missing one of ours was sent.
+    const bool ours = impl_->is_mine(msg) && msg.counter <= impl_->last_counter;
+    return ours ? OutboxStatus::sent : OutboxStatus::unknown;
+  }
   switch (it->second.state) {
     case records::OutboxState::sending: return OutboxStatus::sending;
     case records::OutboxState::sent: return OutboxStatus::sent;
