@@ -1,0 +1,52 @@
+#pragma once
+// Running a scenario end to end: model::run_world, then the checkers over the recorded
+// history, then the output files. Shared by the CLI (`imsim run`, `imsim replay`) and the
+// Python bindings.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "imsim/model/world.hpp"
+#include "imsim/model/world_config.hpp"
+#include "imsim/properties/check.hpp"
+#include "imsim/scenarios/failure_file.hpp"
+
+namespace imsim::scenarios {
+
+// Exit codes of every imsim command.
+inline constexpr int kExitValid = 0;      // the run is as the scenario expects (checks.expect)
+inline constexpr int kExitAnomalies = 1;  // anomalies found (or expected ones missing)
+inline constexpr int kExitError = 2;      // bad input, non-determinism, internal error
+
+struct RunSettings {
+  // Where results.json, history.jsonl, trace.json, lamport.svg, run.log and replay.json go;
+  // absent: nothing is written (the history is checked in memory).
+  std::optional<std::filesystem::path> out_dir;
+};
+
+struct RunOutcome {
+  model::WorldConfig config;
+  model::RunResult result;
+  double wall_time_s = 0.0;
+  std::optional<properties::Report> report;  // absent iff the history did not parse
+  std::string error;                          // why the run could not be judged (exit 2)
+  std::vector<std::string> anomalies_found;   // names with at least one occurrence
+  std::vector<std::string> expected_missing;  // checks.expect names that were not found
+  bool as_expected = false;
+  int exit_code = kExitError;
+  std::vector<std::filesystem::path> files;  // written into out_dir
+};
+
+RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& settings);
+
+// results.json: the summary, counters, swarm parameters and the checkers' report.
+nlohmann::json results_json(const RunOutcome& outcome);
+
+// The failure file that reproduces this run (written as replay.json by run_scenario).
+FailureFile failure_file_of(const RunOutcome& outcome);
+
+}  // namespace imsim::scenarios

@@ -1,0 +1,179 @@
+// run_scenario: run the world, check the history, write the outputs.
+#include "imsim/scenarios/run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "imsim/history/reader.hpp"
+#include "imsim/properties/report.hpp"
+#include "imsim/scenarios/outputs.hpp"
+
+namespace imsim::scenarios {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Judges the report against checks.expect and sets the exit code.
+void judge(RunOutcome& outcome) {
+  const model::Checks& checks = outcome.config.checks;
+  for (const properties::AnomalyReport& a : outcome.report->anomalies) {
+    if (a.count > 0) outcome.anomalies_found.push_back(a.name);
+  }
+  for (const std::string& name : checks.expect_anomalies) {
+    if (std::find(outcome.anomalies_found.begin(), outcome.anomalies_found.end(), name) ==
+        outcome.anomalies_found.end()) {
+      outcome.expected_missing.push_back(name);
+    }
+  }
+  outcome.as_expected = checks.expect_valid ? outcome.anomalies_found.empty()
+                                            : outcome.expected_missing.empty();
+  outcome.exit_code = outcome.as_expected ? kExitValid : kExitAnomalies;
+}
+
+void check_history(RunOutcome& outcome, history::ParseResult parsed) {
+  if (!parsed.ok()) {
+    // The recorder wrote a history the reader refuses: a bug, not an anomaly of the protocol.
+    outcome.error = "the recorded history is malformed: " + parsed.error().to_string();
+    outcome.exit_code = kExitError;
+    return;
+  }
+  properties::CheckOptions options;
+  options.checkers = outcome.config.checks.checkers;
+  outcome.report = properties::check(parsed.history(), options);
+  judge(outcome);
+}
+
+// Writes one output file; returns false (and sets outcome.error) if it could not.
+template <typename WriteFn>
+bool write_file(RunOutcome& outcome, const fs::path& path, WriteFn write) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  write(out);
+  out.close();
+  if (!out) {
+    outcome.error = fmt::format("cannot write {}", path.string());
+    outcome.exit_code = kExitError;
+    return false;
+  }
+  outcome.files.push_back(path);
+  return true;
+}
+
+void write_outputs(RunOutcome& outcome, const fs::path& dir) {
+  const model::TraceLog& log = outcome.result.trace_log;
+  write_file(outcome, dir / "trace.json", [&](std::ostream& out) { write_perfetto_trace(log, out); });
+  write_file(outcome, dir / "lamport.svg", [&](std::ostream& out) { out << lamport_svg(log); });
+  write_file(outcome, dir / "replay.json",
+             [&](std::ostream& out) { out << to_json(failure_file_of(outcome)).dump(2) << '\n'; });
+  // Last, so that it lists every file, itself included.
+  const fs::path results_path = dir / "results.json";
+  outcome.files.push_back(results_path);
+  std::ofstream out(results_path, std::ios::binary | std::ios::trunc);
+  out << results_json(outcome).dump(2) << '\n';
+  out.close();
+  if (!out) {
+    outcome.files.pop_back();
+    outcome.error = fmt::format("cannot write {}", results_path.string());
+    outcome.exit_code = kExitError;
+  }
+}
+
+}  // namespace
+
+RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& settings) {
+  RunOutcome outcome;
+  outcome.config = config;
+  model::RunOptions options;
+  std::stringstream history_memory;
+  std::ofstream history_file;
+  std::ofstream log_file;
+  if (settings.out_dir) {
+    std::error_code ec;
+    fs::create_directories(*settings.out_dir, ec);
+    if (ec) {
+      outcome.error = fmt::format("cannot create {}: {}", settings.out_dir->string(), ec.message());
+      return outcome;
+    }
+    history_file.open(*settings.out_dir / "history.jsonl", std::ios::binary | std::ios::trunc);
+    log_file.open(*settings.out_dir / "run.log", std::ios::binary | std::ios::trunc);
+    options.history_out = &history_file;
+    options.log_out = &log_file;
+    options.record_trace_log = true;
+  } else {
+    options.history_out = &history_memory;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  outcome.result = model::run_world(config, options);
+  outcome.wall_time_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!settings.out_dir) {
+    check_history(outcome, history::parse_history(history_memory));
+    return outcome;
+  }
+  history_file.close();
+  log_file.close();
+  if (!history_file || !log_file) {
+    outcome.error = fmt::format("cannot write into {}", settings.out_dir->string());
+    return outcome;
+  }
+  outcome.files.push_back(*settings.out_dir / "history.jsonl");
+  outcome.files.push_back(*settings.out_dir / "run.log");
+  check_history(outcome, history::parse_history_file((*settings.out_dir / "history.jsonl").string()));
+  write_outputs(outcome, *settings.out_dir);
+  return outcome;
+}
+
+FailureFile failure_file_of(const RunOutcome& outcome) {
+  FailureFile failure;
+  failure.scenario = outcome.config;
+  failure.seed = outcome.config.seed;
+  failure.code_version = code_version();
+  failure.expected_trace_hash = outcome.result.trace_hash;
+  if (outcome.report) {
+    for (const properties::AnomalyReport& a : outcome.report->anomalies) {
+      if (a.count == 0) continue;
+      nlohmann::json witnesses = nlohmann::json::array();
+      for (const properties::Witness& w : a.witnesses) witnesses.push_back(properties::to_json(w));
+      failure.anomalies.push_back({{"name", a.name}, {"count", a.count}, {"witnesses", witnesses}});
+    }
+  }
+  return failure;
+}
+
+nlohmann::json results_json(const RunOutcome& o) {
+  const model::RunResult& r = o.result;
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& file : o.files) files.push_back(file.filename().string());
+  nlohmann::json checks = {
+      {"expect", o.config.checks.expect_valid ? nlohmann::json("valid")
+                                              : nlohmann::json(o.config.checks.expect_anomalies)},
+      {"anomalies_found", o.anomalies_found},
+      {"expected_missing", o.expected_missing},
+      {"as_expected", o.as_expected},
+      {"report", o.report ? properties::to_json(*o.report) : nlohmann::json(nullptr)}};
+  return {{"format", "imsim-results"},
+          {"version", 1},
+          {"scenario", o.config.name},
+          {"seed", o.config.seed},
+          {"code_version", code_version()},
+          {"trace_hash", format_trace_hash(r.trace_hash)},
+          {"sim_time_s", double(r.sim_time_ns) / 1e9},
+          {"wall_time_s", o.wall_time_s},
+          {"events_executed", r.events_executed},
+          {"quiesced", r.quiesced},
+          {"messages", {{"sent", r.messages_sent}, {"stored", r.messages_stored},
+                        {"acked", r.messages_acked}, {"failed", r.messages_failed},
+                        {"displays", r.displays}}},
+          {"counters", r.counters},
+          {"swarm_parameters", r.swarm_parameters},
+          {"checks", checks},
+          {"exit_code", o.exit_code},
+          {"error", o.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.error)},
+          {"files", files}};
+}
+
+}  // namespace imsim::scenarios
