@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include <algorithm>
+
 #include <imsim/base/assert.hpp>
 
 namespace imsim::engine::testing {
@@ -288,6 +290,30 @@ void World::restart(const NodeKey& node) {
   } else {
     const DeviceId d = std::get<DeviceId>(node);
     make_device(d, devices_.at(d).incarnation);
+    record_restored_view(d);
+  }
+}
+
+// A write that became durable without its completion being reported (keep_pending crashes)
+// displayed messages the observations never announced. Like a recorder would, add what the
+// recovered durable view holds beyond the recorded one; it must only extend it at the ends.
+void World::record_restored_view(DeviceId d) {
+  for (ConvId conv : topology_.conversations_of(d.user)) {
+    const std::vector<ClientMsgId> recorded = displayed(d, conv);
+    const std::vector<ClientMsgId> actual = device(d).view(conv);
+    std::size_t start = 0;
+    if (!recorded.empty()) {
+      auto it = std::search(actual.begin(), actual.end(), recorded.begin(), recorded.end());
+      IMSIM_ASSERT_MSG(it != actual.end(), "recovered view does not contain the recorded one");
+      start = static_cast<std::size_t>(it - actual.begin());
+    }
+    auto& obs = devices_.at(d).observations;
+    for (std::size_t i = start; i-- > 0;) {
+      obs.push_back(Displayed{conv, actual[i], DisplayAt::top, ConvSeq{}});
+    }
+    for (std::size_t i = start + recorded.size(); i < actual.size(); i++) {
+      obs.push_back(Displayed{conv, actual[i], DisplayAt::bottom, ConvSeq{}});
+    }
   }
 }
 

@@ -122,6 +122,7 @@ class World {
   void schedule(std::int64_t at_ns, const NodeKey& target, decltype(Event::what) what);
   void deliver(const Event& e, Effects& fx);
   void close_conn(ConnId conn, bool tell_device, bool tell_gateway);
+  void record_restored_view(DeviceId d);
 
   Config config_;
   Topology topology_;

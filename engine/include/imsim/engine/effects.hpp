@@ -14,6 +14,11 @@
 //   are issued one at a time, so the host may complete different ops in any order.
 // - Observations are emitted when the fact became durable on the device (after the storage op
 //   completed), so a history built from them matches what the device shows after a restart.
+//   One corner: if the host's disk can make a write durable and then crash the node before
+//   reporting completion, the restarted device shows a message it never announced. A recorder
+//   for such a host compares Device::view(conv) after recover() with what it recorded and adds
+//   the missing messages (they can only extend the recorded view at its ends). A disk whose
+//   "durable" and "done" are one event never needs this.
 #include <cstdint>
 #include <map>
 #include <string>
