@@ -11,12 +11,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <imsim/sim/distributions.hpp>
+#include <imsim/sim/simulator.hpp>
 #include <new>
 #include <queue>
 #include <vector>
-
-#include <imsim/sim/distributions.hpp>
-#include <imsim/sim/simulator.hpp>
 
 namespace {
 std::uint64_t g_allocations = 0;
@@ -91,9 +90,9 @@ void run_hold(benchmark::State& state, Hold& hold, Step step) {
   const std::uint64_t allocations_before = g_allocations;
   for (auto _ : state) step();
   state.SetItemsProcessed(state.iterations());
-  state.counters["allocs_per_event"] = benchmark::Counter(
-      static_cast<double>(g_allocations - allocations_before) /
-      static_cast<double>(state.iterations()));
+  state.counters["allocs_per_event"] =
+      benchmark::Counter(static_cast<double>(g_allocations - allocations_before) /
+                         static_cast<double>(state.iterations()));
 }
 
 void BM_KernelHold(benchmark::State& state) {

@@ -1,6 +1,5 @@
-#include <imsim/sim/clock.hpp>
-
 #include <cmath>
+#include <imsim/sim/clock.hpp>
 
 namespace imsim::sim {
 

@@ -3,7 +3,6 @@
 // frame schedules one arrival event, and an arrival always takes the *head* frame, so frames
 // come out in order even when arrivals are held by a clog or a partition and released later.
 #include <imsim/sim/network.hpp>
-
 #include <imsim/sim/simulator.hpp>
 
 namespace imsim::sim {
@@ -135,8 +134,8 @@ void Network::frame_push(ConnId id, Conn& conn, int dir, Frame frame) {
 
 void Network::frame_arrive(ConnId id, int dir) {
   Conn* conn = conn_find(id);
-  if (conn == nullptr) return;                 // died; its frames were counted then
-  if (conn->inflight[dir].empty()) return;     // dropped by a close
+  if (conn == nullptr) return;              // died; its frames were counted then
+  if (conn->inflight[dir].empty()) return;  // dropped by a close
   const NodeId src = conn->nodes[dir];
   const NodeId dst = conn->nodes[1 - dir];
   if (!sim_.is_up(dst)) {
@@ -204,8 +203,8 @@ void Network::conn_notify(ConnId id, EndpointId end, ConnEventKind kind) {
 // Ends a connection abruptly: in-flight frames are dropped; each end not on `silent_node` that
 // had seen it open observes `kind_for_open`, an initiator still connecting observes
 // `kind_for_connecting`, an acceptor that never saw the SYN observes nothing.
-void Network::conn_kill(ConnId id, ConnEventKind kind_for_open,
-                        ConnEventKind kind_for_connecting, NodeId silent_node) {
+void Network::conn_kill(ConnId id, ConnEventKind kind_for_open, ConnEventKind kind_for_connecting,
+                        NodeId silent_node) {
   auto it = conns_.find(id.value());
   IMSIM_ASSERT(it != conns_.end());
   Conn conn = std::move(it->second);
@@ -247,8 +246,8 @@ void Network::conn_stall_check(ConnId id) {
 // the other) stalls; one still stalled stall_timeout later is reset by conn_stall_check.
 void Network::conns_after_blocks_changed() {
   for (auto& [key, conn] : conns_) {
-    const bool blocked = is_blocked(conn.nodes[0], conn.nodes[1]) ||
-                         is_blocked(conn.nodes[1], conn.nodes[0]);
+    const bool blocked =
+        is_blocked(conn.nodes[0], conn.nodes[1]) || is_blocked(conn.nodes[1], conn.nodes[0]);
     if (blocked && !conn.stalled) {
       conn.stalled = true;
       conn.stalled_since = sim_.now();

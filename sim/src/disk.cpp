@@ -1,6 +1,5 @@
-#include <imsim/sim/disk.hpp>
-
 #include <imsim/base/assert.hpp>
+#include <imsim/sim/disk.hpp>
 #include <imsim/sim/distributions.hpp>
 
 namespace imsim::sim {

@@ -1,6 +1,5 @@
-#include <imsim/sim/distributions.hpp>
-
 #include <cmath>
+#include <imsim/sim/distributions.hpp>
 #include <numbers>
 
 namespace imsim::sim {

@@ -1,6 +1,5 @@
-#include <imsim/sim/event_queue.hpp>
-
 #include <algorithm>
+#include <imsim/sim/event_queue.hpp>
 
 namespace imsim::sim {
 

@@ -1,7 +1,6 @@
 // Network: endpoints, datagrams, link parameters, partitions and clogs. Connections are in
 // connections.cpp. Semantics: include/imsim/sim/network.hpp and docs/sim.md.
 #include <imsim/sim/network.hpp>
-
 #include <imsim/sim/simulator.hpp>
 
 namespace imsim::sim {

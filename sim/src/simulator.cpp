@@ -1,7 +1,6 @@
-#include <imsim/sim/simulator.hpp>
-
 #include <cinttypes>
 #include <cstdio>
+#include <imsim/sim/simulator.hpp>
 
 namespace imsim::sim {
 
@@ -28,8 +27,8 @@ Simulator::~Simulator() {
 }
 
 void Simulator::describe(char* buf, unsigned long size) const {
-  std::snprintf(buf, size, "sim: seed=%" PRIu64 " t=%" PRId64 "ns events_executed=%" PRIu64,
-                seed(), now_.ns(), events_executed_);
+  std::snprintf(buf, size, "sim: seed=%" PRIu64 " t=%" PRId64 "ns events_executed=%" PRIu64, seed(),
+                now_.ns(), events_executed_);
 }
 
 bool Simulator::step() {

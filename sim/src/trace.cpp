@@ -1,8 +1,6 @@
-#include <imsim/sim/trace.hpp>
-
 #include <cstring>
-
 #include <imsim/sim/rng.hpp>
+#include <imsim/sim/trace.hpp>
 
 namespace imsim::sim {
 

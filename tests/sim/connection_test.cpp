@@ -1,11 +1,10 @@
 // Connections: handshake, FIFO and loss-free delivery, close, reset seen by both ends,
 // partitions (stall, then reset after stall_timeout; healed in time: nothing lost), clogs,
 // crashes of either end, connect failures.
-#include <imsim/sim/simulator.hpp>
-
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <imsim/sim/simulator.hpp>
 #include <string>
 #include <vector>
 

@@ -2,14 +2,13 @@
 // two other processes (this executable re-run through /proc/self/exe); different seeds give
 // different hashes.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <string>
-
-#include <unistd.h>
 
 #include "world_fixture.hpp"
 
@@ -53,8 +52,8 @@ std::string child_output(std::uint64_t seed) {
 
 std::string line_for(const test::WorldOutcome& out) {
   char buffer[128];
-  std::snprintf(buffer, sizeof(buffer), "trace_hash=%016" PRIx64 " events=%" PRIu64,
-                out.trace_hash, out.events_executed);
+  std::snprintf(buffer, sizeof(buffer), "trace_hash=%016" PRIx64 " events=%" PRIu64, out.trace_hash,
+                out.events_executed);
   return buffer;
 }
 

@@ -1,10 +1,9 @@
 // Disk and node lifecycle: only synced writes survive a crash; a torn last write leaves a
 // strict prefix; restart hooks see the durable contents.
-#include <imsim/sim/simulator.hpp>
-
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <imsim/sim/simulator.hpp>
 #include <map>
 #include <string>
 
@@ -20,11 +19,11 @@ TEST(SimDisk, UnsyncedWritesAreGoneAfterACrashSyncedOnesRemain) {
   disk.write("b", "2");
   disk.write("a", "overwritten");
   disk.erase("a");
-  EXPECT_EQ(disk.read("b"), "2");      // reads see unsynced writes ...
+  EXPECT_EQ(disk.read("b"), "2");  // reads see unsynced writes ...
   EXPECT_FALSE(disk.read("a").has_value());
   EXPECT_EQ(disk.unsynced_count(), 3u);
   sim.crash(n);
-  EXPECT_EQ(disk.read("a"), "1");      // ... a crash takes them away
+  EXPECT_EQ(disk.read("a"), "1");  // ... a crash takes them away
   EXPECT_FALSE(disk.read("b").has_value());
   EXPECT_EQ(disk.counters().writes_lost, 3u);
   sim.restart(n);

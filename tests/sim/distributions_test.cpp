@@ -1,11 +1,10 @@
 // Distributions: each matches its mean and/or median within kSigmas (5) standard deviations of
 // the estimator over a large seeded sample (see stats.hpp).
-#include <imsim/sim/distributions.hpp>
-
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
 #include <cmath>
+#include <imsim/sim/distributions.hpp>
 #include <vector>
 
 #include "stats.hpp"
@@ -58,8 +57,8 @@ TEST(SimDistributions, UniformIntFullRangeAndDegenerate) {
   EXPECT_EQ(uniform_below(rng, 1), 0u);
 }
 
-RC_GTEST_PROP(SimDistributions, UniformIntStaysInRange, (std::uint64_t seed, std::int64_t lo,
-                                                         std::uint32_t width)) {
+RC_GTEST_PROP(SimDistributions, UniformIntStaysInRange,
+              (std::uint64_t seed, std::int64_t lo, std::uint32_t width)) {
   RC_PRE(lo < INT64_MAX - static_cast<std::int64_t>(width));
   Rng rng(seed);
   const std::int64_t hi = lo + width;

@@ -1,11 +1,10 @@
 // The event loop: ordering by (time, insertion sequence), cancellation, node-owned timers,
 // run_until / run_while / run_until_idle, and an allocation-free hot path.
-#include <imsim/sim/simulator.hpp>
-
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
 #include <cstdlib>
+#include <imsim/sim/simulator.hpp>
 #include <new>
 #include <vector>
 

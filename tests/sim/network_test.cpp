@@ -1,10 +1,9 @@
 // Datagrams: latency, loss/duplication rates (5 sigma), reordering, partitions (grouped and
 // asymmetric), heal, clogs, crashed and restarted receivers, counters.
-#include <imsim/sim/simulator.hpp>
-
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <imsim/sim/simulator.hpp>
 #include <string>
 #include <vector>
 
@@ -132,9 +131,9 @@ RC_GTEST_PROP(SimNetwork, PartitionedLinksDeliverNothingHealedDeliverAgain,
       for (int b = 0; b < n; ++b) w.send(a, b, std::to_string(a));
     }
   };
-  send_all();                       // in flight when the partition starts
+  send_all();  // in flight when the partition starts
   w.net().set_partition(groups);
-  send_all();                       // sent during the partition
+  send_all();  // sent during the partition
   w.sim.run_until(at_ms(100));
   for (int b = 0; b < n; ++b) {
     for (const auto& r : w.inbox[b]) {

@@ -1,10 +1,9 @@
 // Rng: known answers, determinism, and fork stability (adding a component or drawing more in
 // one never changes another's stream).
-#include <imsim/sim/rng.hpp>
-
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <imsim/sim/rng.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -42,7 +41,7 @@ TEST(SimRng, ForkDependsOnSeedAndNameOnly) {
   Rng parent(7);
   const auto before = draw(parent.fork("network"), 50);
   for (int i = 0; i < 1000; ++i) parent.next_u64();  // drawing from the parent ...
-  (void)parent.fork("workload");                      // ... or forking others ...
+  (void)parent.fork("workload");                     // ... or forking others ...
   (void)parent.fork("node/17");
   EXPECT_EQ(draw(parent.fork("network"), 50), before);  // ... changes nothing
   EXPECT_EQ(parent.fork("network").seed(), Rng(7).fork("network").seed());
@@ -59,8 +58,8 @@ TEST(SimRng, ForksAreDistinctByNameAndByParent) {
   EXPECT_NE(Rng(1).fork("x").seed(), Rng(2).fork("x").seed());
 }
 
-RC_GTEST_PROP(SimRng, ForkedStreamsDoNotCollide, (std::uint64_t seed, std::string a,
-                                                   std::string b)) {
+RC_GTEST_PROP(SimRng, ForkedStreamsDoNotCollide,
+              (std::uint64_t seed, std::string a, std::string b)) {
   RC_PRE(a != b);
   Rng root(seed);
   RC_ASSERT(draw(root.fork(a), 4) != draw(root.fork(b), 4));

@@ -3,11 +3,11 @@
 // the estimator", k = kSigmas = 5: a correct implementation fails with probability < 6e-7 per
 // check (normal approximation), and since every sample is seeded the outcome is fixed anyway:
 // a failure is a real change, never flakiness.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace imsim::sim::test {
 

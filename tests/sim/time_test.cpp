@@ -1,9 +1,8 @@
 // Strong time types and node clocks (offset, drift, steps, conversion both ways).
-#include <imsim/sim/simulator.hpp>
-
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <imsim/sim/simulator.hpp>
 #include <type_traits>
 
 namespace imsim::sim {
@@ -52,8 +51,8 @@ TEST(SimClock, OffsetDriftAndSteps) {
 }
 
 // true_at is the least true time whose reading reaches the deadline, for any drift.
-RC_GTEST_PROP(SimClock, TrueAtInvertsLocalAt, (std::int32_t offset_ms, std::int32_t drift_ppm,
-                                               std::uint32_t deadline_ms)) {
+RC_GTEST_PROP(SimClock, TrueAtInvertsLocalAt,
+              (std::int32_t offset_ms, std::int32_t drift_ppm, std::uint32_t deadline_ms)) {
   NodeClock clock;
   clock.set_offset(SimTime::zero(), Duration::from_ms(offset_ms % 100'000));
   clock.set_drift_ppm(SimTime::zero(), static_cast<double>(drift_ppm % 100'000));

@@ -2,9 +2,8 @@
 // A small fixed world that exercises every kernel feature (timers, datagrams with lossy,
 // duplicating, reordering lognormal links, connections, disks, crashes and restarts, clocks,
 // partitions, clogs, model trace records) for the determinism tests.
-#include <imsim/sim/simulator.hpp>
-
 #include <cstdint>
+#include <imsim/sim/simulator.hpp>
 #include <memory>
 #include <string>
 #include <vector>

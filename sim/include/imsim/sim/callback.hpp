@@ -4,12 +4,11 @@
 // nothing; larger or throwing-move captures are boxed on the heap (allowed, just not free).
 #include <cstddef>
 #include <cstring>
+#include <imsim/base/assert.hpp>
 #include <memory>
 #include <new>
 #include <type_traits>
 #include <utility>
-
-#include <imsim/base/assert.hpp>
 
 namespace imsim::sim {
 
@@ -21,8 +20,8 @@ class Callback {
   constexpr Callback() = default;
 
   template <class F>
-    requires(!std::is_same_v<std::decay_t<F>, Callback> && std::is_invocable_r_v<void, F&>)
-  Callback(F&& f) {  // NOLINT: implicit by design, lambdas convert at the call site.
+  requires(!std::is_same_v<std::decay_t<F>, Callback> && std::is_invocable_r_v<void, F&>)
+      Callback(F&& f) {  // NOLINT: implicit by design, lambdas convert at the call site.
     emplace(std::forward<F>(f));
   }
 

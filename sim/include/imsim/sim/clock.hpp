@@ -6,7 +6,6 @@
 // step(d) jumps the reading by d (an NTP step; negative steps make the clock go backwards).
 // Drift is kept in integer parts per billion so conversions are exact integer arithmetic.
 #include <cstdint>
-
 #include <imsim/sim/time.hpp>
 
 namespace imsim::sim {

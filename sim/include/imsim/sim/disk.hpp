@@ -8,13 +8,12 @@
 //   prefix becomes durable, as if the crash came mid-write. Readers must detect torn values
 //   (the engine's records carry checksums); a torn erase is not a thing (erases are atomic).
 #include <cstdint>
+#include <imsim/sim/rng.hpp>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <imsim/sim/rng.hpp>
 
 namespace imsim::sim {
 

@@ -3,11 +3,10 @@
 // distribution is used because their algorithms differ between standard libraries.
 // Functions taking doubles assert their parameters are finite and in range.
 #include <cstdint>
-#include <span>
-
 #include <imsim/base/assert.hpp>
 #include <imsim/sim/rng.hpp>
 #include <imsim/sim/time.hpp>
+#include <span>
 
 namespace imsim::sim {
 

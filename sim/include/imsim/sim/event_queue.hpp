@@ -10,13 +10,12 @@
 //   as a tombstone that is released without running, tracing or counting when it surfaces.
 //   When tombstones outnumber live entries the heap is rebuilt without them.
 #include <cstdint>
-#include <memory>
-#include <vector>
-
 #include <imsim/base/assert.hpp>
 #include <imsim/sim/callback.hpp>
 #include <imsim/sim/ids.hpp>
 #include <imsim/sim/time.hpp>
+#include <memory>
+#include <vector>
 
 namespace imsim::sim {
 
@@ -28,9 +27,7 @@ struct CacheAlignedAllocator {
   CacheAlignedAllocator() = default;
   template <class U>
   CacheAlignedAllocator(const CacheAlignedAllocator<U>&) {}
-  T* allocate(std::size_t n) {
-    return static_cast<T*>(::operator new(n * sizeof(T), alignment));
-  }
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), alignment)); }
   void deallocate(T* p, std::size_t) { ::operator delete(p, alignment); }
   friend bool operator==(const CacheAlignedAllocator&, const CacheAlignedAllocator&) {
     return true;
@@ -143,9 +140,7 @@ class EventQueue {
     return -1;
   }
 
-  Slot& slot_at(std::uint32_t index) {
-    return chunks_[index / chunk_slots][index % chunk_slots];
-  }
+  Slot& slot_at(std::uint32_t index) { return chunks_[index / chunk_slots][index % chunk_slots]; }
 
   void finish(std::uint32_t index) {
     IMSIM_ASSERT(running_ == index);

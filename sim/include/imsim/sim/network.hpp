@@ -32,15 +32,14 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
-#include <set>
-#include <string>
-#include <vector>
-
 #include <imsim/sim/distributions.hpp>
 #include <imsim/sim/ids.hpp>
 #include <imsim/sim/rng.hpp>
 #include <imsim/sim/time.hpp>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace imsim::sim {
 

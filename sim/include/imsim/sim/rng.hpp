@@ -77,9 +77,7 @@ class Rng {
   constexpr result_type operator()() { return next_u64(); }
 
  private:
-  static constexpr std::uint64_t rotl(std::uint64_t x, int k) {
-    return (x << k) | (x >> (64 - k));
-  }
+  static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
   std::uint64_t seed_;
   std::array<std::uint64_t, 4> state_{};

@@ -16,11 +16,6 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <memory>
-#include <string>
-#include <string_view>
-#include <vector>
-
 #include <imsim/base/assert.hpp>
 #include <imsim/sim/callback.hpp>
 #include <imsim/sim/clock.hpp>
@@ -31,6 +26,10 @@
 #include <imsim/sim/rng.hpp>
 #include <imsim/sim/time.hpp>
 #include <imsim/sim/trace.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace imsim::sim {
 

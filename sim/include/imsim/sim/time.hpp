@@ -5,10 +5,9 @@
 // reading can never be passed where true time is expected.
 #include <compare>
 #include <cstdint>
+#include <imsim/base/assert.hpp>
 #include <limits>
 #include <ostream>
-
-#include <imsim/base/assert.hpp>
 
 namespace imsim::sim {
 
@@ -135,7 +134,7 @@ struct LocalTimeTag {
   static constexpr const char* prefix = "local=";
 };
 
-using SimTime = TimePoint<TrueTimeTag>;      // true simulated time; only the kernel advances it
+using SimTime = TimePoint<TrueTimeTag>;     // true simulated time; only the kernel advances it
 using LocalTime = TimePoint<LocalTimeTag>;  // a node's clock reading (offset, drift, steps)
 
 }  // namespace imsim::sim

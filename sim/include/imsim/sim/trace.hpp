@@ -5,10 +5,9 @@
 // restart); the model may fold its own records with kinds >= TraceKind::model_first.
 #include <cstdint>
 #include <functional>
-#include <string_view>
-
 #include <imsim/sim/ids.hpp>
 #include <imsim/sim/time.hpp>
+#include <string_view>
 
 namespace imsim::sim {
 
@@ -46,8 +45,8 @@ class Trace {
  public:
   void fold(SimTime time, TraceKind kind, NodeId node, std::uint64_t digest) {
     state_ = fold_word(state_, static_cast<std::uint64_t>(time.ns()));
-    state_ = fold_word(state_, (std::uint64_t{static_cast<std::uint32_t>(kind)} << 32) |
-                                   node.value());
+    state_ =
+        fold_word(state_, (std::uint64_t{static_cast<std::uint32_t>(kind)} << 32) | node.value());
     state_ = fold_word(state_, digest);
     count_++;
     if (observer_) observer_(TraceRecord{time, kind, node, digest});
