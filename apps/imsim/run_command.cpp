@@ -1,0 +1,137 @@
+// imsim run / imsim replay: run a world, print the summary, write the outputs.
+#include <algorithm>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "imsim/scenarios/failure_file.hpp"
+#include "imsim/scenarios/run.hpp"
+#include "imsim/scenarios/scenario.hpp"
+
+namespace imsim::cli {
+
+namespace {
+
+using scenarios::kExitError;
+using scenarios::RunOutcome;
+
+// Witness lines printed per anomaly in the summary (results.json has them all).
+constexpr std::size_t kSummaryWitnessesMax = 3;
+
+int fail(const std::string& message) {
+  fmt::print(stderr, "imsim: error: {}\n", message);
+  return kExitError;
+}
+
+std::string checks_line(const RunOutcome& o) {
+  if (!o.report) return "not judged";
+  std::string line;
+  for (const properties::AnomalyReport& a : o.report->anomalies) {
+    if (!line.empty()) line += ", ";
+    line += a.count == 0 ? fmt::format("{} ok", a.name) : fmt::format("{} {} FOUND", a.name, a.count);
+  }
+  return line;
+}
+
+std::string verdict_line(const RunOutcome& o) {
+  if (!o.error.empty()) return fmt::format("ERROR: {}", o.error);
+  const model::Checks& checks = o.config.checks;
+  if (checks.expect_valid) return o.as_expected ? "VALID" : "ANOMALIES FOUND";
+  const std::string expected = fmt::format("{}", fmt::join(checks.expect_anomalies, ", "));
+  if (o.as_expected) return fmt::format("AS EXPECTED (expected anomalies found: {})", expected);
+  return fmt::format("NOT AS EXPECTED (expected {}; missing {})", expected,
+                     fmt::join(o.expected_missing, ", "));
+}
+
+void print_anomalies(const RunOutcome& o) {
+  if (!o.report) return;
+  for (const properties::AnomalyReport& a : o.report->anomalies) {
+    if (a.count == 0) continue;
+    fmt::print("  {} ({}): {}\n", a.name, a.count, a.description);
+    const std::size_t shown = std::min(a.witnesses.size(), kSummaryWitnessesMax);
+    for (std::size_t i = 0; i < shown; i++) fmt::print("    - {}\n", a.witnesses[i].summary);
+    if (a.count > shown) fmt::print("    ... {} more in results.json\n", a.count - shown);
+  }
+}
+
+void print_summary(const RunOutcome& o, const std::optional<std::filesystem::path>& out_dir) {
+  const model::RunResult& r = o.result;
+  fmt::print("scenario    {}{}\n", o.config.name,
+             o.config.description.empty() ? "" : " — " + o.config.description);
+  fmt::print("seed        {}\n", o.config.seed);
+  fmt::print("trace hash  {}\n", scenarios::format_trace_hash(r.trace_hash));
+  fmt::print("sim time    {:.3f} s ({})\n", double(r.sim_time_ns) / 1e9,
+             r.quiesced ? "quiesced" : "did NOT quiesce");
+  fmt::print("wall time   {:.3f} s ({} events)\n", o.wall_time_s, r.events_executed);
+  fmt::print("messages    sent {}, stored {}, acked {}, failed {}, displays {}\n",
+             r.messages_sent, r.messages_stored, r.messages_acked, r.messages_failed, r.displays);
+  fmt::print("checks      {}\n", checks_line(o));
+  print_anomalies(o);
+  fmt::print("verdict     {}  (exit {})\n", verdict_line(o), o.exit_code);
+  if (out_dir) {
+    std::string names;
+    for (const auto& file : o.files) names += " " + file.filename().string();
+    fmt::print("outputs     {}/{}\n", out_dir->string(), names);
+    fmt::print("            trace.json opens in https://ui.perfetto.dev; replay with: imsim replay "
+               "{}\n",
+               (*out_dir / "replay.json").string());
+  }
+}
+
+int report(const RunOutcome& o, const std::optional<std::filesystem::path>& out_dir, bool json) {
+  if (json) {
+    std::cout << scenarios::results_json(o).dump(2) << '\n';
+  } else {
+    print_summary(o, out_dir);
+  }
+  if (!o.error.empty()) fmt::print(stderr, "imsim: error: {}\n", o.error);
+  return o.exit_code;
+}
+
+}  // namespace
+
+int run_command(const RunArgs& args) {
+  scenarios::Loaded<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
+  if (!loaded.ok()) return fail(loaded.error());
+  model::WorldConfig config = std::move(loaded).value();
+  if (args.seed) config.seed = *args.seed;
+  scenarios::RunSettings settings;
+  if (args.out_dir) {
+    settings.out_dir = *args.out_dir;
+  } else if (!args.no_out) {
+    settings.out_dir = std::filesystem::path("imsim-out") /
+                       fmt::format("{}-seed{}", config.name, config.seed);
+  }
+  const RunOutcome outcome = scenarios::run_scenario(config, settings);
+  return report(outcome, settings.out_dir, args.json);
+}
+
+int replay_command(const ReplayArgs& args) {
+  scenarios::Loaded<scenarios::FailureFile> loaded =
+      scenarios::load_failure_file(args.failure_file);
+  if (!loaded.ok()) return fail(loaded.error());
+  const scenarios::FailureFile& failure = loaded.value();
+  model::WorldConfig config = failure.scenario;
+  config.seed = failure.seed;
+  scenarios::RunSettings settings;
+  if (args.out_dir) settings.out_dir = *args.out_dir;
+  RunOutcome outcome = scenarios::run_scenario(config, settings);
+  const int verdict = report(outcome, settings.out_dir, args.json);
+  if (outcome.result.trace_hash != failure.expected_trace_hash) {
+    fmt::print(stderr,
+               "imsim: NON-DETERMINISM: trace hash {} differs from the recorded {} (recorded by "
+               "{}, replayed by {})\n",
+               scenarios::format_trace_hash(outcome.result.trace_hash),
+               scenarios::format_trace_hash(failure.expected_trace_hash), failure.code_version,
+               scenarios::code_version());
+    return kExitError;
+  }
+  if (!args.json) {
+    fmt::print("replay      trace hash matches the recorded {}\n",
+               scenarios::format_trace_hash(failure.expected_trace_hash));
+  }
+  return verdict;
+}
+
+}  // namespace imsim::cli
