@@ -26,16 +26,20 @@ constexpr int convs_count = 50;
 constexpr int members_per_conv = 5;
 constexpr std::uint64_t events_target = 1'000'000;
 
-std::string device_name(int user, int device) { return "u" + std::to_string(user) + "/d" + std::to_string(device); }
+std::string device_name(int user, int device) {
+  return "u" + std::to_string(user) + "/d" + std::to_string(device);
+}
 
 std::string synthetic_history() {
   history::HeaderSpec header{.devices = {}, .conversations = {}, .scenario = "bench", .seed = 1};
   for (int u = 0; u < users_count; ++u) {
-    for (int d = 0; d < devices_per_user; ++d) header.devices.emplace_back(device_name(u, d), "u" + std::to_string(u));
+    for (int d = 0; d < devices_per_user; ++d)
+      header.devices.emplace_back(device_name(u, d), "u" + std::to_string(u));
   }
   std::vector<std::vector<int>> members(convs_count);
   for (int c = 0; c < convs_count; ++c) {
-    history::ConversationSpec conv{.name = "c" + std::to_string(c), .members = {}, .kind = history::ConvKind::group};
+    history::ConversationSpec conv{
+        .name = "c" + std::to_string(c), .members = {}, .kind = history::ConvKind::group};
     for (int k = 0; k < members_per_conv; ++k) {
       members[c].push_back((c * 7 + k * 13) % users_count);
       conv.members.push_back("u" + std::to_string(members[c].back()));
@@ -48,7 +52,7 @@ std::string synthetic_history() {
   history::TimeNs t = 0;
   for (const auto& [device, user] : header.devices) w.online(t, device);
   w.phase(t, history::PhaseKind::liveness);
-  std::map<std::pair<std::string, int>, std::uint64_t> sends;   // (device, conv) -> count
+  std::map<std::pair<std::string, int>, std::uint64_t> sends;            // (device, conv) -> count
   std::vector<std::pair<std::string, std::uint64_t>> last(convs_count);  // previous sender, count
   std::vector<std::vector<std::string>> timelines(convs_count);
   std::uint64_t seq = 0;
@@ -64,7 +68,8 @@ std::string synthetic_history() {
     w.send(t, sender, conv, msg, vc);
     w.ack(t + 500, sender, msg, timelines[c].size() + 1);
     for (int member : members[c]) {
-      for (int d = 0; d < devices_per_user; ++d) w.display(t + 700, device_name(member, d), conv, msg, history::DisplayAt::bottom);
+      for (int d = 0; d < devices_per_user; ++d)
+        w.display(t + 700, device_name(member, d), conv, msg, history::DisplayAt::bottom);
     }
     last[c] = vc.front();
     timelines[c].push_back(msg);

@@ -39,7 +39,9 @@ HistoryBuilder& HistoryBuilder::op(std::function<void(HistoryWriter&)> fn) {
   return *this;
 }
 
-ClockSpec HistoryBuilder::to_spec(const Clock& clock) { return ClockSpec(clock.begin(), clock.end()); }
+ClockSpec HistoryBuilder::to_spec(const Clock& clock) {
+  return ClockSpec(clock.begin(), clock.end());
+}
 
 HistoryBuilder& HistoryBuilder::send(TimeNs t_ns, const std::string& device,
                                      const std::string& conv, const std::string& msg) {
@@ -63,15 +65,16 @@ HistoryBuilder& HistoryBuilder::send_vc(TimeNs t_ns, const std::string& device,
   vc_of_msg_[msg] = Clock(vc.begin(), vc.end());
   if (gvc) gvc_of_msg_[msg] = Clock(gvc->begin(), gvc->end());
   // A device has "seen" its own sends: later sends dominate them.
-  for (const auto& [d, c] : vc) seen_vc_[{device, conv}][d] = std::max(seen_vc_[{device, conv}][d], c);
+  for (const auto& [d, c] : vc)
+    seen_vc_[{device, conv}][d] = std::max(seen_vc_[{device, conv}][d], c);
   if (gvc) {
     for (const auto& [d, c] : *gvc) seen_gvc_[device][d] = std::max(seen_gvc_[device][d], c);
   }
   return op([=](HistoryWriter& w) { w.send(t_ns, device, conv, msg, vc, gvc ? &*gvc : nullptr); });
 }
 
-HistoryBuilder& HistoryBuilder::ack(TimeNs t_ns, const std::string& device,
-                                    const std::string& msg, std::uint64_t conv_seq) {
+HistoryBuilder& HistoryBuilder::ack(TimeNs t_ns, const std::string& device, const std::string& msg,
+                                    std::uint64_t conv_seq) {
   return op([=](HistoryWriter& w) { w.ack(t_ns, device, msg, conv_seq); });
 }
 
@@ -140,7 +143,8 @@ History HistoryBuilder::build() const {
   const std::string text = jsonl();
   ParseResult result = parse_history(text);
   if (!result.ok()) {
-    std::fprintf(stderr, "HistoryBuilder: %s\n%s", result.error().to_string().c_str(), text.c_str());
+    std::fprintf(stderr, "HistoryBuilder: %s\n%s", result.error().to_string().c_str(),
+                 text.c_str());
   }
   IMSIM_ASSERT_MSG(result.ok(), "a built history must be valid");
   return std::move(result).history();

@@ -34,10 +34,14 @@ std::string_view event_type_name(const Event& event) {
 
 std::string_view conv_kind_name(ConvKind kind) {
   switch (kind) {
-    case ConvKind::unspecified: return "";
-    case ConvKind::direct: return "direct";
-    case ConvKind::group: return "group";
-    case ConvKind::large: return "large";
+    case ConvKind::unspecified:
+      return "";
+    case ConvKind::direct:
+      return "direct";
+    case ConvKind::group:
+      return "group";
+    case ConvKind::large:
+      return "large";
   }
   IMSIM_ASSERT(false);
 }

@@ -42,7 +42,8 @@ class StrictDomBuilder final : public nlohmann::json_sax<json> {
     return true;
   }
 
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) override {
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception& ex) override {
     std::string what = ex.what();
     // Drop nlohmann's "[json.exception.parse_error.101] " prefix: the id helps nobody.
     if (auto pos = what.find("] "); pos != std::string::npos) what.erase(0, pos + 2);

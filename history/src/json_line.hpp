@@ -3,10 +3,9 @@
 // line, no key repeated inside one object (HISTORY.md: writers must not repeat a key; the
 // default nlohmann parser would silently keep the last one), nesting depth bounded.
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace imsim::history::detail {
 

@@ -27,6 +27,8 @@ inline void append_json_string(std::string& out, std::string_view value) {
   out.push_back('"');
 }
 
-inline void append_uint(std::string& out, std::uint64_t value) { out.append(std::to_string(value)); }
+inline void append_uint(std::string& out, std::uint64_t value) {
+  out.append(std::to_string(value));
+}
 
 }  // namespace imsim::history::detail

@@ -82,7 +82,8 @@ void Reader::read_header(const json& object) {
   const json& devices = require_field(object, "devices");
   if (!devices.is_object()) throw LineFailure{"header: `devices` must be an object"};
   for (const auto& [device, user] : devices.items()) {
-    if (!user.is_string()) throw LineFailure{"header: user of device \"" + device + "\" must be a string"};
+    if (!user.is_string())
+      throw LineFailure{"header: user of device \"" + device + "\" must be a string"};
     device_ids_.emplace(device, header.device_names.size());
     header.device_names.push_back(device);
     header.device_user.push_back(intern_user(user.get_ref<const std::string&>()));
@@ -90,15 +91,19 @@ void Reader::read_header(const json& object) {
   const json& convs = require_field(object, "conversations");
   if (!convs.is_object()) throw LineFailure{"header: `conversations` must be an object"};
   for (const auto& [name, conv] : convs.items()) {
-    if (!conv.is_object()) throw LineFailure{"header: conversation \"" + name + "\" must be an object"};
+    if (!conv.is_object())
+      throw LineFailure{"header: conversation \"" + name + "\" must be an object"};
     const json& members = require_field(conv, "members");
-    if (!members.is_array()) throw LineFailure{"header: members of \"" + name + "\" must be an array"};
+    if (!members.is_array())
+      throw LineFailure{"header: members of \"" + name + "\" must be an array"};
     Conversation c{.name = name, .members = {}, .kind = conv_kind(conv)};
     for (const json& member : members) {
-      if (!member.is_string()) throw LineFailure{"header: members of \"" + name + "\" must be strings"};
+      if (!member.is_string())
+        throw LineFailure{"header: members of \"" + name + "\" must be strings"};
       UserId user = intern_user(member.get_ref<const std::string&>());
       if (std::find(c.members.begin(), c.members.end(), user) != c.members.end()) {
-        throw LineFailure{"header: user \"" + member.get<std::string>() + "\" listed twice in \"" + name + "\""};
+        throw LineFailure{"header: user \"" + member.get<std::string>() + "\" listed twice in \"" +
+                          name + "\""};
       }
       c.members.push_back(user);
     }

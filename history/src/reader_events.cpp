@@ -34,7 +34,8 @@ std::uint64_t uint_field(const json& value, std::string_view what) {
 
 bool bool_field(const json& object, std::string_view key) {
   const json& value = require_field(object, key);
-  if (!value.is_boolean()) throw LineFailure{"field `" + std::string(key) + "` must be true or false"};
+  if (!value.is_boolean())
+    throw LineFailure{"field `" + std::string(key) + "` must be true or false"};
   return value.get<bool>();
 }
 
@@ -98,7 +99,8 @@ Event Reader::decode(const json& object, std::string_view type, std::string_view
   } else if (type == "timeline") {
     event.body = decode_timeline(object);
   } else if (type == "end") {
-    if (end_line_ != 0) throw LineFailure{"second `end` (the first is on line " + std::to_string(end_line_) + ")"};
+    if (end_line_ != 0)
+      throw LineFailure{"second `end` (the first is on line " + std::to_string(end_line_) + ")"};
     event.body = End{bool_field(object, "quiesced")};
     end_line_ = line_;
   } else if (type.starts_with("x-")) {
@@ -112,14 +114,16 @@ Event Reader::decode(const json& object, std::string_view type, std::string_view
 DeviceId Reader::device_field(const json& object) {
   const std::string& name = string_field(object, "device");
   auto it = device_ids_.find(name);
-  if (it == device_ids_.end()) throw LineFailure{"unknown device " + q(name) + " (not in the header)"};
+  if (it == device_ids_.end())
+    throw LineFailure{"unknown device " + q(name) + " (not in the header)"};
   return DeviceId{it->second};
 }
 
 ConvId Reader::conv_field(const json& object) {
   const std::string& name = string_field(object, "conv");
   auto it = conv_ids_.find(name);
-  if (it == conv_ids_.end()) throw LineFailure{"unknown conversation " + q(name) + " (not in the header)"};
+  if (it == conv_ids_.end())
+    throw LineFailure{"unknown conversation " + q(name) + " (not in the header)"};
   return ConvId{it->second};
 }
 
@@ -160,11 +164,12 @@ VectorClock Reader::decode_clock(const json& object, std::string_view key) {
   return result;
 }
 
-void Reader::check_clock_own_entry(const Send& send, std::string_view key,
-                                   const VectorClock& clock, std::uint64_t expected) {
+void Reader::check_clock_own_entry(const Send& send, std::string_view key, const VectorClock& clock,
+                                   std::uint64_t expected) {
   const std::uint64_t own = clock_at(clock, send.device);
   if (own != expected) {
-    const std::string scope = key == "vc" ? "into " + q(history_.name(send.conv)) : "into any conversation";
+    const std::string scope =
+        key == "vc" ? "into " + q(history_.name(send.conv)) : "into any conversation";
     throw LineFailure{"`" + std::string(key) + "[" + history_.name(send.device) + "]` is " +
                       std::to_string(own) + ", expected " + std::to_string(expected) +
                       " (sends by this device " + scope + " so far, this one included)"};
@@ -172,13 +177,17 @@ void Reader::check_clock_own_entry(const Send& send, std::string_view key,
 }
 
 Send Reader::decode_send(const json& object) {
-  Send send{.device = device_field(object), .conv = conv_field(object), .msg = msg_field(object),
-            .vc = {}, .gvc = std::nullopt};
+  Send send{.device = device_field(object),
+            .conv = conv_field(object),
+            .msg = msg_field(object),
+            .vc = {},
+            .gvc = std::nullopt};
   require_member(send.device, send.conv);
   MsgInfo& info = msgs_[send.msg.value];
   if (info.send_line != 0) {
-    throw LineFailure{"message " + q(history_.name(send.msg)) + " has a second send (the first is on line " +
-                      std::to_string(info.send_line) + ")"};
+    throw LineFailure{"message " + q(history_.name(send.msg)) +
+                      " has a second send (the first is on line " + std::to_string(info.send_line) +
+                      ")"};
   }
   send.vc = decode_clock(object, "vc");
   if (object.contains("gvc")) send.gvc = decode_clock(object, "gvc");
@@ -202,11 +211,15 @@ Fail Reader::decode_fail(const json& object) {
 }
 
 Display Reader::decode_display(const json& object) {
-  Display display{.device = device_field(object), .conv = conv_field(object),
-                  .msg = msg_field(object), .at = DisplayAt::bottom, .conv_seq = std::nullopt};
+  Display display{.device = device_field(object),
+                  .conv = conv_field(object),
+                  .msg = msg_field(object),
+                  .at = DisplayAt::bottom,
+                  .conv_seq = std::nullopt};
   require_member(display.device, display.conv);
   const std::string& at = string_field(object, "at");
-  if (at != "bottom" && at != "top") throw LineFailure{"`at` must be \"bottom\" or \"top\", not " + q(at)};
+  if (at != "bottom" && at != "top")
+    throw LineFailure{"`at` must be \"bottom\" or \"top\", not " + q(at)};
   display.at = at == "top" ? DisplayAt::top : DisplayAt::bottom;
   if (object.contains("conv_seq")) display.conv_seq = uint_field(object["conv_seq"], "`conv_seq`");
   return display;
@@ -247,8 +260,10 @@ void Reader::check_against_send(const Event& event) {
                         q(history_.name(info->sender)) + at_line(info->send_line)};
     }
   };
-  if (const auto* ack = std::get_if<Ack>(&event.body)) return check_sender(ack->device, ack->msg, "ack");
-  if (const auto* fail = std::get_if<Fail>(&event.body)) return check_sender(fail->device, fail->msg, "fail");
+  if (const auto* ack = std::get_if<Ack>(&event.body))
+    return check_sender(ack->device, ack->msg, "ack");
+  if (const auto* fail = std::get_if<Fail>(&event.body))
+    return check_sender(fail->device, fail->msg, "fail");
   if (const auto* display = std::get_if<Display>(&event.body)) {
     const MsgInfo* info = sent(display->msg);
     if (info == nullptr) return defer();

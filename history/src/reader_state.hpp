@@ -4,12 +4,11 @@
 // after other events about its message).
 #include <cstdint>
 #include <istream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "imsim/history/reader.hpp"
 

@@ -1,9 +1,8 @@
 // HistoryWriter: JSONL emission of history format v1.
 #include "imsim/history/writer.hpp"
 
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "imsim/base/assert.hpp"
 #include "json_text.hpp"

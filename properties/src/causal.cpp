@@ -17,8 +17,8 @@ const history::VectorClock& vc_of(const HistoryIndex& index, MsgId msg) {
 
 struct ClockMax {
   explicit ClockMax(std::size_t devices) : value(devices, 0), entry(devices, 0), seen(devices) {}
-  std::vector<std::uint64_t> value;   // max vc[.][s] so far
-  std::vector<std::uint32_t> entry;   // the display holding it
+  std::vector<std::uint64_t> value;  // max vc[.][s] so far
+  std::vector<std::uint32_t> entry;  // the display holding it
   EpochMarks seen;
 };
 
@@ -35,17 +35,20 @@ void check_view(const HistoryIndex& index, const View& view, ClockMax& max, Anom
       sink.add([&] {
         return Witness{
             .clause = "view",
-            .summary = fmt::format("{} shows {} before {}, but {} happened-before it "
-                                   "(vc[{}][{}] = {} >= vc[{}][{}] = {})",
-                                   view_name(index, view), index.name(x), index.name(y), index.name(y),
-                                   index.name(x), index.name(facts.sender), max.value[s], index.name(y),
-                                   index.name(facts.sender), facts.own_count),
+            .summary =
+                fmt::format("{} shows {} before {}, but {} happened-before it "
+                            "(vc[{}][{}] = {} >= vc[{}][{}] = {})",
+                            view_name(index, view), index.name(x), index.name(y), index.name(y),
+                            index.name(x), index.name(facts.sender), max.value[s], index.name(y),
+                            index.name(facts.sender), facts.own_count),
             .msgs = {index.name(x), index.name(y)},
-            .devices = {index.name(view.device), index.name(index.msg(x).sender), index.name(facts.sender)},
+            .devices = {index.name(view.device), index.name(index.msg(x).sender),
+                        index.name(facts.sender)},
             .convs = {index.name(view.conv)},
             .events = {index.ref(facts.send_event, "send of the earlier (happened-before)"),
                        index.ref(index.msg(x).send_event, "send of the later"),
-                       index.ref(x_entry, "display of the later"), index.ref(entry, "display of the earlier")}};
+                       index.ref(x_entry, "display of the later"),
+                       index.ref(entry, "display of the earlier")}};
       });
       return;  // one anomaly per view
     }

@@ -1,8 +1,9 @@
 // check(): builds the index once, runs the chosen checkers in report order, adds metrics.
 #include "imsim/properties/check.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "checkers.hpp"
 #include "imsim/base/assert.hpp"
@@ -76,7 +77,8 @@ Report check(const history::History& history, const CheckOptions& options) {
 
 CheckOutcome check_stream(std::istream& in, const CheckOptions& options) {
   history::ParseResult parsed = history::parse_history(in);
-  if (!parsed.ok()) return CheckOutcome{.exit_code = exit_malformed, .error = parsed.error(), .report = {}};
+  if (!parsed.ok())
+    return CheckOutcome{.exit_code = exit_malformed, .error = parsed.error(), .report = {}};
   Report report = check(parsed.history(), options);
   const int code = report.ok() ? exit_ok : exit_anomaly;
   return CheckOutcome{.exit_code = code, .error = std::nullopt, .report = std::move(report)};
@@ -84,7 +86,8 @@ CheckOutcome check_stream(std::istream& in, const CheckOptions& options) {
 
 CheckOutcome check_file(const std::string& path, const CheckOptions& options) {
   history::ParseResult parsed = history::parse_history_file(path);
-  if (!parsed.ok()) return CheckOutcome{.exit_code = exit_malformed, .error = parsed.error(), .report = {}};
+  if (!parsed.ok())
+    return CheckOutcome{.exit_code = exit_malformed, .error = parsed.error(), .report = {}};
   Report report = check(parsed.history(), options);
   const int code = report.ok() ? exit_ok : exit_anomaly;
   return CheckOutcome{.exit_code = code, .error = std::nullopt, .report = std::move(report)};

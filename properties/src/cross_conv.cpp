@@ -43,7 +43,8 @@ std::uint64_t count_view(const HistoryIndex& index, const View& view, std::vecto
     const MsgFacts& facts = index.msg(msg);
     const auto& send = std::get<history::Send>(index.event(facts.send_event).body);
     if (!send.gvc) continue;  // without gvc the message takes no part in the metric
-    for (const history::ClockEntry& e : *send.gvc) items.push_back({e.device.value, e.count, p, false});
+    for (const history::ClockEntry& e : *send.gvc)
+      items.push_back({e.device.value, e.count, p, false});
     items.push_back({facts.sender.value, facts.own_count_all, p, true});
   }
   std::sort(items.begin(), items.end(), [](const SweepItem& a, const SweepItem& b) {

@@ -27,14 +27,14 @@ void twice_in_views(const HistoryIndex& index, AnomalySink& sink) {
       if (reported.marked(msg.value)) continue;  // one occurrence per (view, message)
       reported.mark(msg.value);
       sink.add([&] {
-        return Witness{
-            .clause = "twice_in_view",
-            .summary = fmt::format("{} stands twice in {}", index.name(msg), view_name(index, view)),
-            .msgs = {index.name(msg)},
-            .devices = {index.name(view.device)},
-            .convs = {index.name(view.conv)},
-            .events = {index.ref(first_entry[msg.value], "display (first occurrence)"),
-                       index.ref(entry, "display (second occurrence)")}};
+        return Witness{.clause = "twice_in_view",
+                       .summary = fmt::format("{} stands twice in {}", index.name(msg),
+                                              view_name(index, view)),
+                       .msgs = {index.name(msg)},
+                       .devices = {index.name(view.device)},
+                       .convs = {index.name(view.conv)},
+                       .events = {index.ref(first_entry[msg.value], "display (first occurrence)"),
+                                  index.ref(entry, "display (second occurrence)")}};
       });
     }
   }
@@ -48,15 +48,16 @@ void two_conv_seqs(const HistoryIndex& index, AnomalySink& sink) {
     sink.add([&] {
       const auto& first = std::get<history::Ack>(index.event(facts.first_ack_event).body);
       const auto& other = std::get<history::Ack>(index.event(facts.other_seq_ack_event).body);
-      return Witness{
-          .clause = "two_conv_seqs",
-          .summary = fmt::format("{} acked at conv_seq {} and at conv_seq {}", index.name(MsgId{m}),
-                                 first.conv_seq, other.conv_seq),
-          .msgs = {index.name(MsgId{m})},
-          .devices = {index.name(facts.sender)},
-          .convs = {index.name(facts.conv)},
-          .events = {index.ref(facts.first_ack_event, fmt::format("ack at conv_seq {}", first.conv_seq)),
-                     index.ref(facts.other_seq_ack_event, fmt::format("ack at conv_seq {}", other.conv_seq))}};
+      return Witness{.clause = "two_conv_seqs",
+                     .summary = fmt::format("{} acked at conv_seq {} and at conv_seq {}",
+                                            index.name(MsgId{m}), first.conv_seq, other.conv_seq),
+                     .msgs = {index.name(MsgId{m})},
+                     .devices = {index.name(facts.sender)},
+                     .convs = {index.name(facts.conv)},
+                     .events = {index.ref(facts.first_ack_event,
+                                          fmt::format("ack at conv_seq {}", first.conv_seq)),
+                                index.ref(facts.other_seq_ack_event,
+                                          fmt::format("ack at conv_seq {}", other.conv_seq))}};
     });
   }
 }
@@ -78,14 +79,14 @@ void twice_in_timelines(const HistoryIndex& index, AnomalySink& sink) {
       if (reported.marked(msg.value)) continue;
       reported.mark(msg.value);
       sink.add([&] {
-        return Witness{
-            .clause = "twice_in_timeline",
-            .summary = fmt::format("{} stands twice in T({}), at positions {} and {}", index.name(msg),
-                                   index.name(ConvId{c}), index.msg(msg).timeline_pos, p),
-            .msgs = {index.name(msg)},
-            .devices = {},
-            .convs = {index.name(ConvId{c})},
-            .events = {index.ref(index.timeline_event(ConvId{c}), "timeline")}};
+        return Witness{.clause = "twice_in_timeline",
+                       .summary = fmt::format("{} stands twice in T({}), at positions {} and {}",
+                                              index.name(msg), index.name(ConvId{c}),
+                                              index.msg(msg).timeline_pos, p),
+                       .msgs = {index.name(msg)},
+                       .devices = {},
+                       .convs = {index.name(ConvId{c})},
+                       .events = {index.ref(index.timeline_event(ConvId{c}), "timeline")}};
       });
     }
   }

@@ -12,7 +12,8 @@ namespace {
 
 // Per sender: the highest send ordinal seen in the current sequence and where it stood.
 struct SenderMax {
-  explicit SenderMax(std::size_t devices) : ordinal(devices, 0), msg(devices), where(devices, 0), seen(devices) {}
+  explicit SenderMax(std::size_t devices)
+      : ordinal(devices, 0), msg(devices), where(devices, 0), seen(devices) {}
   std::vector<std::uint64_t> ordinal;
   std::vector<MsgId> msg;
   std::vector<std::uint32_t> where;  // display event, or timeline position
@@ -48,8 +49,9 @@ std::optional<Inversion> first_inversion(const HistoryIndex& index, std::size_t 
 }
 
 std::string send_order(const HistoryIndex& index, const Inversion& inv) {
-  return fmt::format("{} sent {} (send #{}) after {} (send #{})", index.name(index.msg(inv.early).sender),
-                     index.name(inv.early), index.msg(inv.early).own_count, index.name(inv.late),
+  return fmt::format("{} sent {} (send #{}) after {} (send #{})",
+                     index.name(index.msg(inv.early).sender), index.name(inv.early),
+                     index.msg(inv.early).own_count, index.name(inv.late),
                      index.msg(inv.late).own_count);
 }
 
@@ -61,16 +63,18 @@ void in_views(const HistoryIndex& index, SenderMax& max, AnomalySink& sink) {
     const auto inv = first_inversion(index, view.firsts.size(), msg_at, max);
     if (!inv) continue;
     sink.add([&] {
-      return Witness{.clause = "view",
-                     .summary = fmt::format("{} shows {} before {}, but {}", view_name(index, view),
-                                            index.name(inv->early), index.name(inv->late), send_order(index, *inv)),
-                     .msgs = {index.name(inv->early), index.name(inv->late)},
-                     .devices = {index.name(index.msg(inv->early).sender), index.name(view.device)},
-                     .convs = {index.name(view.conv)},
-                     .events = {index.ref(index.msg(inv->late).send_event, "send of the earlier-sent"),
-                                index.ref(index.msg(inv->early).send_event, "send of the later-sent"),
-                                index.ref(inv->early_where, "display of the later-sent"),
-                                index.ref(inv->late_where, "display of the earlier-sent")}};
+      return Witness{
+          .clause = "view",
+          .summary =
+              fmt::format("{} shows {} before {}, but {}", view_name(index, view),
+                          index.name(inv->early), index.name(inv->late), send_order(index, *inv)),
+          .msgs = {index.name(inv->early), index.name(inv->late)},
+          .devices = {index.name(index.msg(inv->early).sender), index.name(view.device)},
+          .convs = {index.name(view.conv)},
+          .events = {index.ref(index.msg(inv->late).send_event, "send of the earlier-sent"),
+                     index.ref(index.msg(inv->early).send_event, "send of the later-sent"),
+                     index.ref(inv->early_where, "display of the later-sent"),
+                     index.ref(inv->late_where, "display of the earlier-sent")}};
     });
   }
 }
@@ -88,16 +92,17 @@ void in_timelines(const HistoryIndex& index, SenderMax& max, AnomalySink& sink) 
     const auto inv = first_inversion(index, firsts.size(), msg_at, max);
     if (!inv) continue;
     sink.add([&] {
-      return Witness{.clause = "timeline",
-                     .summary = fmt::format("T({}) has {} at position {} before {} at position {}, but {}",
-                                            index.name(ConvId{c}), index.name(inv->early), inv->early_where,
-                                            index.name(inv->late), inv->late_where, send_order(index, *inv)),
-                     .msgs = {index.name(inv->early), index.name(inv->late)},
-                     .devices = {index.name(index.msg(inv->early).sender)},
-                     .convs = {index.name(ConvId{c})},
-                     .events = {index.ref(index.msg(inv->late).send_event, "send of the earlier-sent"),
-                                index.ref(index.msg(inv->early).send_event, "send of the later-sent"),
-                                index.ref(index.timeline_event(ConvId{c}), "timeline")}};
+      return Witness{
+          .clause = "timeline",
+          .summary = fmt::format("T({}) has {} at position {} before {} at position {}, but {}",
+                                 index.name(ConvId{c}), index.name(inv->early), inv->early_where,
+                                 index.name(inv->late), inv->late_where, send_order(index, *inv)),
+          .msgs = {index.name(inv->early), index.name(inv->late)},
+          .devices = {index.name(index.msg(inv->early).sender)},
+          .convs = {index.name(ConvId{c})},
+          .events = {index.ref(index.msg(inv->late).send_event, "send of the earlier-sent"),
+                     index.ref(index.msg(inv->early).send_event, "send of the later-sent"),
+                     index.ref(index.timeline_event(ConvId{c}), "timeline")}};
     });
   }
 }

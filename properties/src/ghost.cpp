@@ -11,9 +11,12 @@ namespace {
 
 std::string_view status_name(Status status) {
   switch (status) {
-    case Status::none: return "none";
-    case Status::ack: return "ack";
-    case Status::fail: return "fail";
+    case Status::none:
+      return "none";
+    case Status::ack:
+      return "ack";
+    case Status::fail:
+      return "fail";
   }
   IMSIM_ASSERT(false);
 }
@@ -21,17 +24,20 @@ std::string_view status_name(Status status) {
 Witness seen_but_not_acked(const HistoryIndex& index, MsgId msg) {
   const MsgFacts& facts = index.msg(msg);
   const bool stored = facts.timeline_pos != no_position;
-  Witness w{.clause = "not_acked_but_seen",
-            .summary = fmt::format("{} is {} but its status is {}", index.name(msg),
-                                   stored ? fmt::format("in T({})", index.name(facts.conv)) : "displayed",
-                                   status_name(facts.status)),
-            .msgs = {index.name(msg)},
-            .devices = {index.name(facts.sender)},
-            .convs = {index.name(facts.conv)},
-            .events = {index.ref(facts.send_event, "send")}};
+  Witness w{
+      .clause = "not_acked_but_seen",
+      .summary = fmt::format("{} is {} but its status is {}", index.name(msg),
+                             stored ? fmt::format("in T({})", index.name(facts.conv)) : "displayed",
+                             status_name(facts.status)),
+      .msgs = {index.name(msg)},
+      .devices = {index.name(facts.sender)},
+      .convs = {index.name(facts.conv)},
+      .events = {index.ref(facts.send_event, "send")}};
   if (stored) w.events.push_back(index.ref(index.timeline_event(facts.conv), "timeline"));
-  if (facts.first_display_event != no_index) w.events.push_back(index.ref(facts.first_display_event, "first display"));
-  if (facts.status_event != no_index) w.events.push_back(index.ref(facts.status_event, "last status (fail)"));
+  if (facts.first_display_event != no_index)
+    w.events.push_back(index.ref(facts.first_display_event, "first display"));
+  if (facts.status_event != no_index)
+    w.events.push_back(index.ref(facts.status_event, "last status (fail)"));
   return w;
 }
 
@@ -49,8 +55,8 @@ void check_ghost(const HistoryIndex& index, AnomalySink& sink) {
     if (facts.status == Status::ack && !stored && index.timeline(facts.conv) != nullptr) {
       sink.add([&] {
         return Witness{.clause = "acked_not_stored",
-                       .summary = fmt::format("{} has status ack but is not in T({})", index.name(msg),
-                                              index.name(facts.conv)),
+                       .summary = fmt::format("{} has status ack but is not in T({})",
+                                              index.name(msg), index.name(facts.conv)),
                        .msgs = {index.name(msg)},
                        .devices = {index.name(facts.sender)},
                        .convs = {index.name(facts.conv)},

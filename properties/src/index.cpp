@@ -180,7 +180,9 @@ const Timeline* HistoryIndex::timeline(ConvId conv) const {
 
 EventRef HistoryIndex::ref(std::uint32_t event_index, std::string role) const {
   const Event& e = h_.events[event_index];
-  return EventRef{.line = e.line, .t_ns = e.t_ns, .type = std::string(event_type_name(e)),
+  return EventRef{.line = e.line,
+                  .t_ns = e.t_ns,
+                  .type = std::string(event_type_name(e)),
                   .role = std::move(role)};
 }
 

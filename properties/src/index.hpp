@@ -30,9 +30,9 @@ struct MsgFacts {
   std::uint32_t send_event = no_index;
   DeviceId sender;
   ConvId conv;
-  std::uint64_t own_count = 0;       // vc[sender]: the send's ordinal for (sender, conv)
-  std::uint64_t own_count_all = 0;   // gvc[sender], 0 without gvc
-  Status status = Status::none;      // the last ack or fail
+  std::uint64_t own_count = 0;      // vc[sender]: the send's ordinal for (sender, conv)
+  std::uint64_t own_count_all = 0;  // gvc[sender], 0 without gvc
+  Status status = Status::none;     // the last ack or fail
   std::uint32_t status_event = no_index;
   std::uint32_t first_ack_event = no_index;
   std::uint32_t other_seq_ack_event = no_index;  // first ack whose conv_seq differs from the first
@@ -59,7 +59,9 @@ class HistoryIndex {
   MsgId display_msg(std::uint32_t display_event) const;
   const MsgFacts& msg(MsgId id) const { return msgs_[id.value]; }
   const std::vector<View>& views() const { return views_; }
-  const std::vector<std::uint32_t>& views_of(ConvId conv) const { return views_by_conv_[conv.value]; }
+  const std::vector<std::uint32_t>& views_of(ConvId conv) const {
+    return views_by_conv_[conv.value];
+  }
   const std::vector<MsgId>& msgs_of(ConvId conv) const { return msgs_by_conv_[conv.value]; }
   // The view of D's last incarnation for C, or nullptr if it displayed nothing there.
   const View* final_view(DeviceId device, ConvId conv) const;
@@ -71,7 +73,9 @@ class HistoryIndex {
   bool online_in_liveness(DeviceId device) const { return online_in_liveness_[device.value]; }
   // Required devices of C, sorted by id.
   const std::vector<DeviceId>& required(ConvId conv) const { return required_by_conv_[conv.value]; }
-  const std::vector<DeviceId>& devices_of(UserId user) const { return devices_by_user_[user.value]; }
+  const std::vector<DeviceId>& devices_of(UserId user) const {
+    return devices_by_user_[user.value];
+  }
   std::uint32_t end_event() const { return end_event_; }
   std::uint64_t display_count() const { return display_count_; }
   bool has_gvc() const { return has_gvc_; }

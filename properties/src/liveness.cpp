@@ -15,7 +15,9 @@ void check_liveness(const HistoryIndex& index, AnomalySink& sink) {
     sink.add([&] {
       return Witness{.clause = "not_quiesced",
                      .summary = "the run ended before quiescence (end quiesced: false)",
-                     .msgs = {}, .devices = {}, .convs = {},
+                     .msgs = {},
+                     .devices = {},
+                     .convs = {},
                      .events = {index.ref(end, "end")}};
     });
   }
@@ -31,13 +33,14 @@ void check_liveness(const HistoryIndex& index, AnomalySink& sink) {
     const ConvId conv = conv_of_user[h.header.device_user[d].value];
     if (!conv.valid() || index.online_in_liveness(device)) continue;
     sink.add([&] {
-      return Witness{.clause = "never_online_in_liveness",
-                     .summary = fmt::format("{} (member of {}) is never online in the liveness phase",
-                                            index.name(device), index.name(conv)),
-                     .msgs = {},
-                     .devices = {index.name(device)},
-                     .convs = {index.name(conv)},
-                     .events = {index.ref(index.liveness_event(), "liveness phase starts")}};
+      return Witness{
+          .clause = "never_online_in_liveness",
+          .summary = fmt::format("{} (member of {}) is never online in the liveness phase",
+                                 index.name(device), index.name(conv)),
+          .msgs = {},
+          .devices = {index.name(device)},
+          .convs = {index.name(conv)},
+          .events = {index.ref(index.liveness_event(), "liveness phase starts")}};
     });
   }
 }

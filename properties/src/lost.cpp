@@ -15,16 +15,19 @@ namespace {
 Witness missing_witness(const HistoryIndex& index, MsgId msg, DeviceId device, ConvId conv,
                         std::string clause, std::string why) {
   const MsgFacts& facts = index.msg(msg);
-  Witness w{.clause = std::move(clause),
-            .summary = fmt::format("{} is missing from the final view of {} on {} (incarnation {}): {}",
-                                   index.name(msg), index.name(conv), index.name(device),
-                                   index.reinstalls(device), why),
-            .msgs = {index.name(msg)},
-            .devices = {index.name(device)},
-            .convs = {index.name(conv)},
-            .events = {index.ref(facts.send_event, "send")}};
-  if (index.timeline_event(conv) != no_index) w.events.push_back(index.ref(index.timeline_event(conv), "timeline"));
-  if (facts.first_ack_event != no_index) w.events.push_back(index.ref(facts.first_ack_event, "first ack"));
+  Witness w{
+      .clause = std::move(clause),
+      .summary = fmt::format("{} is missing from the final view of {} on {} (incarnation {}): {}",
+                             index.name(msg), index.name(conv), index.name(device),
+                             index.reinstalls(device), why),
+      .msgs = {index.name(msg)},
+      .devices = {index.name(device)},
+      .convs = {index.name(conv)},
+      .events = {index.ref(facts.send_event, "send")}};
+  if (index.timeline_event(conv) != no_index)
+    w.events.push_back(index.ref(index.timeline_event(conv), "timeline"));
+  if (facts.first_ack_event != no_index)
+    w.events.push_back(index.ref(facts.first_ack_event, "first ack"));
   if (facts.first_display_event != no_index) {
     w.events.push_back(index.ref(facts.first_display_event, "first display (any device)"));
   }
@@ -32,7 +35,8 @@ Witness missing_witness(const HistoryIndex& index, MsgId msg, DeviceId device, C
   return w;
 }
 
-void against_timeline(const HistoryIndex& index, ConvId conv, EpochMarks& in_view, AnomalySink& sink) {
+void against_timeline(const HistoryIndex& index, ConvId conv, EpochMarks& in_view,
+                      AnomalySink& sink) {
   const history::Timeline& timeline = *index.timeline(conv);
   for (DeviceId device : index.required(conv)) {
     const View* view = index.final_view(device, conv);
@@ -52,9 +56,10 @@ void against_timeline(const HistoryIndex& index, ConvId conv, EpochMarks& in_vie
       if (index.msg(msg).timeline_pos != static_cast<std::int64_t>(p)) continue;  // a repeat
       if (in_view.marked(msg.value)) continue;
       sink.add([&] {
-        return missing_witness(index, msg, device, conv, "missing_from_view",
-                               fmt::format("T({}) position {}, the view must hold T from position {}",
-                                           index.name(conv), p, start));
+        return missing_witness(
+            index, msg, device, conv, "missing_from_view",
+            fmt::format("T({}) position {}, the view must hold T from position {}",
+                        index.name(conv), p, start));
       });
     }
   }
@@ -78,7 +83,8 @@ void acked_not_stored(const HistoryIndex& index, ConvId conv, AnomalySink& sink)
   }
 }
 
-void without_timeline(const HistoryIndex& index, ConvId conv, EpochMarks& in_view, AnomalySink& sink) {
+void without_timeline(const HistoryIndex& index, ConvId conv, EpochMarks& in_view,
+                      AnomalySink& sink) {
   for (DeviceId device : index.required(conv)) {
     if (index.reinstalls(device) != 0) continue;
     const View* view = index.final_view(device, conv);
@@ -91,8 +97,9 @@ void without_timeline(const HistoryIndex& index, ConvId conv, EpochMarks& in_vie
       const bool known = facts.first_ack_event != no_index || facts.first_display_event != no_index;
       if (!known || in_view.marked(msg.value)) continue;
       sink.add([&] {
-        return missing_witness(index, msg, device, conv, "missing_no_timeline",
-                               facts.first_ack_event != no_index ? "it was acked" : "it was displayed");
+        return missing_witness(
+            index, msg, device, conv, "missing_no_timeline",
+            facts.first_ack_event != no_index ? "it was acked" : "it was displayed");
       });
     }
   }

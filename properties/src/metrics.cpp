@@ -1,7 +1,6 @@
 // Metrics: counts, stable-latency quantiles (nearest rank), cross-conversation inversions,
 // and the engine counters of the `x-metrics` extension.
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "checkers.hpp"
@@ -69,7 +68,8 @@ void engine_counters(const HistoryIndex& index, Metrics& metrics) {
   for (const history::Event& e : index.history().events) {
     const auto* ext = std::get_if<history::Extension>(&e.body);
     if (ext == nullptr || ext->type != history::metrics_event_type) continue;
-    const nlohmann::json object = nlohmann::json::parse(ext->json, nullptr, /*allow_exceptions=*/false);
+    const nlohmann::json object =
+        nlohmann::json::parse(ext->json, nullptr, /*allow_exceptions=*/false);
     if (!object.is_object()) continue;
     auto counters = object.find("counters");
     if (counters == object.end() || !counters->is_object()) continue;

@@ -4,12 +4,12 @@
 // pairs (first occurrences) is a Boost.Graph digraph; every strongly connected component of
 // two or more messages is one anomaly, witnessed by a shortest cycle through one of its
 // messages (BFS inside the component). Cost: O(displays log displays) (edge dedup sort).
-#include <algorithm>
-#include <deque>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/strong_components.hpp>
-#include <fmt/format.h>
+#include <deque>
 
 #include "checkers.hpp"
 #include "imsim/base/assert.hpp"
@@ -88,10 +88,15 @@ std::vector<std::uint32_t> shortest_cycle(const Graph& g, const std::vector<int>
   return {};
 }
 
-Witness cycle_witness(const HistoryIndex& index, ConvId conv, const std::vector<std::uint32_t>& cycle,
-                      const std::vector<PairEdge>& edges, const std::vector<MsgId>& msg_of) {
-  Witness w{.clause = "views_disagree", .summary = {}, .msgs = {}, .devices = {},
-            .convs = {index.name(conv)}, .events = {}};
+Witness cycle_witness(const HistoryIndex& index, ConvId conv,
+                      const std::vector<std::uint32_t>& cycle, const std::vector<PairEdge>& edges,
+                      const std::vector<MsgId>& msg_of) {
+  Witness w{.clause = "views_disagree",
+            .summary = {},
+            .msgs = {},
+            .devices = {},
+            .convs = {index.name(conv)},
+            .events = {}};
   std::string chain;
   for (std::size_t i = 0; i < cycle.size(); ++i) {
     const std::uint32_t from = cycle[i];
@@ -143,8 +148,10 @@ void views_disagree(const HistoryIndex& index, ConvId conv, GraphScratch& s, Ano
   }
   if (edges.empty()) return;
   auto key = [](const PairEdge& e) { return std::pair{e.from, e.to}; };
-  std::stable_sort(edges.begin(), edges.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
-  edges.erase(std::unique(edges.begin(), edges.end(), [&](const auto& a, const auto& b) { return key(a) == key(b); }),
+  std::stable_sort(edges.begin(), edges.end(),
+                   [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  edges.erase(std::unique(edges.begin(), edges.end(),
+                          [&](const auto& a, const auto& b) { return key(a) == key(b); }),
               edges.end());
   Graph g(msg_of.size());
   for (const PairEdge& e : edges) boost::add_edge(e.from, e.to, g);
@@ -160,7 +167,10 @@ void views_disagree(const HistoryIndex& index, ConvId conv, GraphScratch& s, Ano
     const auto c = static_cast<std::size_t>(comp[v]);
     if (size[c] < 2 || done[c]) continue;
     done[c] = true;  // one anomaly per component, rooted at its first-seen message
-    sink.add([&] { return cycle_witness(index, conv, shortest_cycle(g, comp, v, parent, s.visited), edges, msg_of); });
+    sink.add([&] {
+      return cycle_witness(index, conv, shortest_cycle(g, comp, v, parent, s.visited), edges,
+                           msg_of);
+    });
   }
 }
 

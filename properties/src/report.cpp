@@ -12,19 +12,22 @@ json to_json(const Witness& w) {
   for (const EventRef& e : w.events) {
     events.push_back({{"line", e.line}, {"t", e.t_ns}, {"type", e.type}, {"role", e.role}});
   }
-  return {{"clause", w.clause}, {"summary", w.summary}, {"msgs", w.msgs},
-          {"devices", w.devices}, {"convs", w.convs}, {"events", events}};
+  return {{"clause", w.clause},   {"summary", w.summary}, {"msgs", w.msgs},
+          {"devices", w.devices}, {"convs", w.convs},     {"events", events}};
 }
 
 namespace {
 
 json metrics_json(const Metrics& m) {
-  json out = {{"sent", m.sent}, {"acked", m.acked}, {"failed", m.failed},
-              {"stored", m.stored}, {"displays", m.displays}};
+  json out = {{"sent", m.sent},
+              {"acked", m.acked},
+              {"failed", m.failed},
+              {"stored", m.stored},
+              {"displays", m.displays}};
   if (m.stable_latency) {
     const LatencyQuantiles& q = *m.stable_latency;
-    out["stable_latency_ns"] = {{"samples", q.samples}, {"p0", q.p0_ns}, {"p50", q.p50_ns},
-                                {"p95", q.p95_ns}, {"p99", q.p99_ns}, {"p100", q.p100_ns}};
+    out["stable_latency_ns"] = {{"samples", q.samples}, {"p0", q.p0_ns},   {"p50", q.p50_ns},
+                                {"p95", q.p95_ns},      {"p99", q.p99_ns}, {"p100", q.p100_ns}};
   } else {
     out["stable_latency_ns"] = nullptr;
   }
@@ -42,22 +45,28 @@ json to_json(const Report& report) {
   for (const AnomalyReport& a : report.anomalies) {
     json witnesses = json::array();
     for (const Witness& w : a.witnesses) witnesses.push_back(to_json(w));
-    anomalies.push_back({{"name", a.name}, {"description", a.description}, {"count", a.count},
+    anomalies.push_back({{"name", a.name},
+                         {"description", a.description},
+                         {"count", a.count},
                          {"witnesses", witnesses},
                          {"witnesses_omitted", a.count - a.witnesses.size()}});
     by_name[a.name] = a.count;
   }
   json metrics = metrics_json(report.metrics);
   metrics["anomalies"] = by_name;
-  return {{"ok", report.ok()}, {"anomaly_count", report.anomaly_count()},
-          {"checkers", report.checkers}, {"anomalies", anomalies}, {"metrics", metrics}};
+  return {{"ok", report.ok()},
+          {"anomaly_count", report.anomaly_count()},
+          {"checkers", report.checkers},
+          {"anomalies", anomalies},
+          {"metrics", metrics}};
 }
 
 namespace {
 
 void append_metrics_text(std::string& out, const Metrics& m) {
-  fmt::format_to(std::back_inserter(out), "metrics: sent {}, acked {}, failed {}, stored {}, displays {}\n",
-                 m.sent, m.acked, m.failed, m.stored, m.displays);
+  fmt::format_to(std::back_inserter(out),
+                 "metrics: sent {}, acked {}, failed {}, stored {}, displays {}\n", m.sent, m.acked,
+                 m.failed, m.stored, m.displays);
   if (m.stable_latency) {
     const LatencyQuantiles& q = *m.stable_latency;
     fmt::format_to(std::back_inserter(out),
@@ -67,7 +76,8 @@ void append_metrics_text(std::string& out, const Metrics& m) {
     out += "  stable latency: no message displayed on every required device\n";
   }
   if (m.cross_conv_inversions) {
-    fmt::format_to(std::back_inserter(out), "  cross-conversation inversions: {}\n", *m.cross_conv_inversions);
+    fmt::format_to(std::back_inserter(out), "  cross-conversation inversions: {}\n",
+                   *m.cross_conv_inversions);
   }
   for (const auto& [name, value] : m.engine_counters) {
     fmt::format_to(std::back_inserter(out), "  engine {}: {}\n", name, value);
@@ -82,7 +92,8 @@ void append_metrics_text(std::string& out, const Metrics& m) {
 std::string to_text(const Report& report) {
   std::string out;
   if (report.ok()) {
-    fmt::format_to(std::back_inserter(out), "OK: no anomaly ({} checkers)\n", report.checkers.size());
+    fmt::format_to(std::back_inserter(out), "OK: no anomaly ({} checkers)\n",
+                   report.checkers.size());
   } else {
     fmt::format_to(std::back_inserter(out), "ANOMALIES: {}\n", report.anomaly_count());
   }
@@ -92,7 +103,8 @@ std::string to_text(const Report& report) {
     for (const Witness& w : a.witnesses) {
       fmt::format_to(std::back_inserter(out), "  - [{}] {}\n", w.clause, w.summary);
       for (const EventRef& e : w.events) {
-        fmt::format_to(std::back_inserter(out), "      line {} t={} {}: {}\n", e.line, e.t_ns, e.type, e.role);
+        fmt::format_to(std::back_inserter(out), "      line {} t={} {}: {}\n", e.line, e.t_ns,
+                       e.type, e.role);
       }
     }
     if (a.count > a.witnesses.size()) {

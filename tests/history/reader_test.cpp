@@ -1,10 +1,10 @@
 // Reader and validator: a valid file parses to the expected events; a table of malformed
 // files, each rejected with the expected line and reason.
+#include "imsim/history/reader.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "imsim/history/reader.hpp"
 
 namespace imsim::history {
 namespace {
@@ -22,7 +22,8 @@ std::string lines(std::initializer_list<std::string> body) {
   return text;
 }
 
-const std::string send1 = R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1}})";
+const std::string send1 =
+    R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1}})";
 const std::string end1 = R"({"t":9,"type":"end","quiesced":true})";
 
 TEST(Reader, ParsesAValidHistory) {
@@ -87,54 +88,149 @@ std::vector<Malformed> malformed_table() {
       {"two objects on a line", h + end1 + " {}\n", 2, "not valid JSON"},
       {"empty line", h + "\n" + end1 + "\n", 2, "empty line"},
       {"no header", end1 + "\n", 1, "line 1 must be the header"},
-      {"wrong format", R"({"type":"header","format":"other","version":1,"devices":{},"conversations":{}})" "\n", 1, "format must be"},
-      {"wrong version", R"({"type":"header","format":"imsim-history","version":2,"devices":{},"conversations":{}})" "\n", 1, "unsupported version 2"},
-      {"header devices missing", R"({"type":"header","format":"imsim-history","version":1,"conversations":{}})" "\n", 1, "missing field `devices`"},
-      {"header member twice", R"({"type":"header","format":"imsim-history","version":1,"devices":{},"conversations":{"c":{"members":["a","a"]}}})" "\n", 1, "listed twice"},
-      {"header bad kind", R"({"type":"header","format":"imsim-history","version":1,"devices":{},"conversations":{"c":{"members":[],"kind":"huge"}}})" "\n", 1, "not direct, group or large"},
-      {"duplicate key in header", R"({"type":"header","format":"imsim-history","version":1,"version":1,"devices":{},"conversations":{}})" "\n", 1, "duplicate key \"version\""},
-      {"second header", lines({header.substr(0, header.size() - 1), end1}), 2, "only line 1 may be the header"},
+      {"wrong format",
+       R"({"type":"header","format":"other","version":1,"devices":{},"conversations":{}})"
+       "\n",
+       1, "format must be"},
+      {"wrong version",
+       R"({"type":"header","format":"imsim-history","version":2,"devices":{},"conversations":{}})"
+       "\n",
+       1, "unsupported version 2"},
+      {"header devices missing",
+       R"({"type":"header","format":"imsim-history","version":1,"conversations":{}})"
+       "\n",
+       1, "missing field `devices`"},
+      {"header member twice",
+       R"({"type":"header","format":"imsim-history","version":1,"devices":{},"conversations":{"c":{"members":["a","a"]}}})"
+       "\n",
+       1, "listed twice"},
+      {"header bad kind",
+       R"({"type":"header","format":"imsim-history","version":1,"devices":{},"conversations":{"c":{"members":[],"kind":"huge"}}})"
+       "\n",
+       1, "not direct, group or large"},
+      {"duplicate key in header",
+       R"({"type":"header","format":"imsim-history","version":1,"version":1,"devices":{},"conversations":{}})"
+       "\n",
+       1, "duplicate key \"version\""},
+      {"second header", lines({header.substr(0, header.size() - 1), end1}), 2,
+       "only line 1 may be the header"},
       {"missing t", lines({R"({"type":"end","quiesced":true})"}), 2, "missing field `t`"},
-      {"float t", lines({R"({"t":1.5,"type":"end","quiesced":true})"}), 2, "`t` must be an integer"},
+      {"float t", lines({R"({"t":1.5,"type":"end","quiesced":true})"}), 2,
+       "`t` must be an integer"},
       {"negative t", lines({R"({"t":-1,"type":"end","quiesced":true})"}), 2, "`t` must be >= 0"},
-      {"decreasing t", lines({R"({"t":5,"type":"online","device":"u1/d1"})", R"({"t":4,"type":"end","quiesced":true})"}), 3, "`t` decreases"},
+      {"decreasing t",
+       lines({R"({"t":5,"type":"online","device":"u1/d1"})",
+              R"({"t":4,"type":"end","quiesced":true})"}),
+       3, "`t` decreases"},
       {"missing type", lines({R"({"t":1})"}), 2, "missing field `type`"},
       {"unknown type", lines({R"({"t":1,"type":"hello"})"}), 2, "unknown event type \"hello\""},
-      {"duplicate key in event", lines({R"({"t":1,"type":"online","device":"u1/d1","device":"u2/d1"})"}), 2, "duplicate key \"device\""},
-      {"duplicate key in vc", lines({R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1,"u1/d1":1}})"}), 2, "duplicate key \"u1/d1\""},
-      {"unknown device", lines({R"({"t":1,"type":"online","device":"u9/d1"})"}), 2, "unknown device \"u9/d1\""},
-      {"unknown conversation", lines({R"({"t":1,"type":"send","device":"u1/d1","conv":"c9","msg":"m1","vc":{"u1/d1":1}})"}), 2, "unknown conversation \"c9\""},
-      {"send by non-member", lines({R"({"t":1,"type":"send","device":"u3/d1","conv":"c1","msg":"m1","vc":{"u3/d1":1}})"}), 2, "is not a member of conversation \"c1\""},
-      {"display by non-member", lines({send1, R"({"t":2,"type":"display","device":"u3/d1","conv":"c1","msg":"m1","at":"bottom"})"}), 3, "is not a member"},
-      {"display in the wrong conv", lines({send1, R"({"t":2,"type":"display","device":"u1/d1","conv":"c2","msg":"m1","at":"bottom"})"}), 3, "but it was sent into \"c1\""},
-      {"display before a send into another conv", lines({R"({"t":1,"type":"display","device":"u1/d1","conv":"c2","msg":"m1","at":"bottom"})", send1, end1}), 2, "but it was sent into \"c1\""},
-      {"bad at", lines({send1, R"({"t":2,"type":"display","device":"u2/d1","conv":"c1","msg":"m1","at":"middle"})"}), 3, "`at` must be"},
-      {"second send", lines({send1, R"({"t":2,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":2}})"}), 3, "second send"},
-      {"never sent", lines({R"({"t":1,"type":"ack","device":"u1/d1","msg":"m7","conv_seq":1})", end1}), 2, "\"m7\" has no send"},
-      {"ack from another device", lines({send1, R"({"t":2,"type":"ack","device":"u1/d2","msg":"m1","conv_seq":1})"}), 3, "but it was sent by \"u1/d1\""},
-      {"fail from another device (send later)", lines({R"({"t":1,"type":"fail","device":"u2/d1","msg":"m1"})", send1, end1}), 2, "fail of \"m1\" from \"u2/d1\""},
-      {"ack without conv_seq", lines({send1, R"({"t":2,"type":"ack","device":"u1/d1","msg":"m1"})"}), 3, "missing field `conv_seq`"},
-      {"negative conv_seq", lines({send1, R"({"t":2,"type":"ack","device":"u1/d1","msg":"m1","conv_seq":-3})"}), 3, "`conv_seq` must be >= 0"},
-      {"vc own entry missing", lines({R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{}})"}), 2, "`vc[u1/d1]` is 0, expected 1"},
-      {"vc own entry wrong", lines({send1, R"({"t":2,"type":"send","device":"u1/d1","conv":"c1","msg":"m2","vc":{"u1/d1":3}})"}), 3, "`vc[u1/d1]` is 3, expected 2"},
-      {"vc counts per conversation", lines({send1, R"({"t":2,"type":"send","device":"u1/d1","conv":"c2","msg":"m2","vc":{"u1/d1":2}})"}), 3, "expected 1"},
-      {"gvc counts over all conversations", lines({R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1},"gvc":{"u1/d1":1}})", R"({"t":2,"type":"send","device":"u1/d1","conv":"c2","msg":"m2","vc":{"u1/d1":1},"gvc":{"u1/d1":1}})"}), 3, "`gvc[u1/d1]` is 1, expected 2"},
-      {"vc names unknown device", lines({R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1,"zz":1}})"}), 2, "names unknown device \"zz\""},
-      {"vc not an object", lines({R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":[1]})"}), 2, "`vc` must be an object"},
-      {"vc negative", lines({R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1,"u2/d1":-1}})"}), 2, "must be >= 0"},
+      {"duplicate key in event",
+       lines({R"({"t":1,"type":"online","device":"u1/d1","device":"u2/d1"})"}), 2,
+       "duplicate key \"device\""},
+      {"duplicate key in vc",
+       lines(
+           {R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1,"u1/d1":1}})"}),
+       2, "duplicate key \"u1/d1\""},
+      {"unknown device", lines({R"({"t":1,"type":"online","device":"u9/d1"})"}), 2,
+       "unknown device \"u9/d1\""},
+      {"unknown conversation",
+       lines({R"({"t":1,"type":"send","device":"u1/d1","conv":"c9","msg":"m1","vc":{"u1/d1":1}})"}),
+       2, "unknown conversation \"c9\""},
+      {"send by non-member",
+       lines({R"({"t":1,"type":"send","device":"u3/d1","conv":"c1","msg":"m1","vc":{"u3/d1":1}})"}),
+       2, "is not a member of conversation \"c1\""},
+      {"display by non-member",
+       lines({send1,
+              R"({"t":2,"type":"display","device":"u3/d1","conv":"c1","msg":"m1","at":"bottom"})"}),
+       3, "is not a member"},
+      {"display in the wrong conv",
+       lines({send1,
+              R"({"t":2,"type":"display","device":"u1/d1","conv":"c2","msg":"m1","at":"bottom"})"}),
+       3, "but it was sent into \"c1\""},
+      {"display before a send into another conv",
+       lines({R"({"t":1,"type":"display","device":"u1/d1","conv":"c2","msg":"m1","at":"bottom"})",
+              send1, end1}),
+       2, "but it was sent into \"c1\""},
+      {"bad at",
+       lines({send1,
+              R"({"t":2,"type":"display","device":"u2/d1","conv":"c1","msg":"m1","at":"middle"})"}),
+       3, "`at` must be"},
+      {"second send",
+       lines({send1,
+              R"({"t":2,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":2}})"}),
+       3, "second send"},
+      {"never sent",
+       lines({R"({"t":1,"type":"ack","device":"u1/d1","msg":"m7","conv_seq":1})", end1}), 2,
+       "\"m7\" has no send"},
+      {"ack from another device",
+       lines({send1, R"({"t":2,"type":"ack","device":"u1/d2","msg":"m1","conv_seq":1})"}), 3,
+       "but it was sent by \"u1/d1\""},
+      {"fail from another device (send later)",
+       lines({R"({"t":1,"type":"fail","device":"u2/d1","msg":"m1"})", send1, end1}), 2,
+       "fail of \"m1\" from \"u2/d1\""},
+      {"ack without conv_seq",
+       lines({send1, R"({"t":2,"type":"ack","device":"u1/d1","msg":"m1"})"}), 3,
+       "missing field `conv_seq`"},
+      {"negative conv_seq",
+       lines({send1, R"({"t":2,"type":"ack","device":"u1/d1","msg":"m1","conv_seq":-3})"}), 3,
+       "`conv_seq` must be >= 0"},
+      {"vc own entry missing",
+       lines({R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{}})"}), 2,
+       "`vc[u1/d1]` is 0, expected 1"},
+      {"vc own entry wrong",
+       lines({send1,
+              R"({"t":2,"type":"send","device":"u1/d1","conv":"c1","msg":"m2","vc":{"u1/d1":3}})"}),
+       3, "`vc[u1/d1]` is 3, expected 2"},
+      {"vc counts per conversation",
+       lines({send1,
+              R"({"t":2,"type":"send","device":"u1/d1","conv":"c2","msg":"m2","vc":{"u1/d1":2}})"}),
+       3, "expected 1"},
+      {"gvc counts over all conversations",
+       lines(
+           {R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1},"gvc":{"u1/d1":1}})",
+            R"({"t":2,"type":"send","device":"u1/d1","conv":"c2","msg":"m2","vc":{"u1/d1":1},"gvc":{"u1/d1":1}})"}),
+       3, "`gvc[u1/d1]` is 1, expected 2"},
+      {"vc names unknown device",
+       lines(
+           {R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1,"zz":1}})"}),
+       2, "names unknown device \"zz\""},
+      {"vc not an object",
+       lines({R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":[1]})"}), 2,
+       "`vc` must be an object"},
+      {"vc negative",
+       lines(
+           {R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1,"u2/d1":-1}})"}),
+       2, "must be >= 0"},
       {"bad phase", lines({R"({"t":1,"type":"phase","phase":"chaos"})"}), 2, "phase must be"},
-      {"quiesced not bool", lines({R"({"t":1,"type":"end","quiesced":"yes"})"}), 2, "`quiesced` must be true or false"},
+      {"quiesced not bool", lines({R"({"t":1,"type":"end","quiesced":"yes"})"}), 2,
+       "`quiesced` must be true or false"},
       {"no end", lines({send1}), 2, "no `end` event"},
       {"two ends", lines({end1, end1}), 3, "second `end`"},
-      {"send after end", lines({end1, R"({"t":10,"type":"online","device":"u1/d1"})"}), 3, "after the first timeline or end"},
-      {"send after timeline", lines({send1, R"({"t":5,"type":"timeline","conv":"c1","msgs":["m1"]})", R"({"t":6,"type":"offline","device":"u1/d1"})"}), 4, "after the first timeline or end"},
-      {"two timelines of one conv", lines({send1, R"({"t":5,"type":"timeline","conv":"c1","msgs":["m1"]})", R"({"t":5,"type":"timeline","conv":"c1","msgs":[]})"}), 4, "second timeline"},
-      {"timeline lists another conv's msg", lines({send1, R"({"t":5,"type":"timeline","conv":"c2","msgs":["m1"]})", end1}), 3, "which was sent into \"c1\""},
-      {"timeline lists an unsent msg", lines({send1, R"({"t":5,"type":"timeline","conv":"c1","msgs":["m1","m9"]})", end1}), 3, "\"m9\" has no send"},
-      {"timeline msgs not strings", lines({R"({"t":5,"type":"timeline","conv":"c1","msgs":[1]})"}), 2, "`msgs` must be an array"},
-      {"field of wrong type", lines({R"({"t":1,"type":"online","device":7})"}), 2, "field `device` must be a string"},
+      {"send after end", lines({end1, R"({"t":10,"type":"online","device":"u1/d1"})"}), 3,
+       "after the first timeline or end"},
+      {"send after timeline",
+       lines({send1, R"({"t":5,"type":"timeline","conv":"c1","msgs":["m1"]})",
+              R"({"t":6,"type":"offline","device":"u1/d1"})"}),
+       4, "after the first timeline or end"},
+      {"two timelines of one conv",
+       lines({send1, R"({"t":5,"type":"timeline","conv":"c1","msgs":["m1"]})",
+              R"({"t":5,"type":"timeline","conv":"c1","msgs":[]})"}),
+       4, "second timeline"},
+      {"timeline lists another conv's msg",
+       lines({send1, R"({"t":5,"type":"timeline","conv":"c2","msgs":["m1"]})", end1}), 3,
+       "which was sent into \"c1\""},
+      {"timeline lists an unsent msg",
+       lines({send1, R"({"t":5,"type":"timeline","conv":"c1","msgs":["m1","m9"]})", end1}), 3,
+       "\"m9\" has no send"},
+      {"timeline msgs not strings", lines({R"({"t":5,"type":"timeline","conv":"c1","msgs":[1]})"}),
+       2, "`msgs` must be an array"},
+      {"field of wrong type", lines({R"({"t":1,"type":"online","device":7})"}), 2,
+       "field `device` must be a string"},
       {"invalid utf-8", h + "{\"t\":1,\"type\":\"x-a\",\"s\":\"\xff\"}\n", 2, "not valid JSON"},
-      {"deep nesting", lines({R"({"t":1,"type":"x-deep","v":)" + std::string(200, '[') + std::string(200, ']') + "}"}), 2, "nested too deeply"},
+      {"deep nesting",
+       lines({R"({"t":1,"type":"x-deep","v":)" + std::string(200, '[') + std::string(200, ']') +
+              "}"}),
+       2, "nested too deeply"},
   };
 }
 
@@ -151,7 +247,8 @@ TEST(Reader, RejectsEveryMalformedFileNamingLineAndReason) {
 TEST(Reader, ErrorTextNamesTheLine) {
   ParseResult result = parse_history(lines({R"({"t":1,"type":"hello"})"}));
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error().to_string(), "line 2: unknown event type \"hello\" (extensions must start with x-)");
+  EXPECT_EQ(result.error().to_string(),
+            "line 2: unknown event type \"hello\" (extensions must start with x-)");
 }
 
 TEST(Reader, MissingFileIsAnError) {

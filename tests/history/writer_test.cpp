@@ -1,5 +1,7 @@
 // Writer: exact JSONL output, writer -> reader -> writer round trips (RapidCheck), and the
 // reader never crashes on garbage.
+#include "imsim/history/writer.hpp"
+
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -9,7 +11,6 @@
 
 #include "imsim/history/builder.hpp"
 #include "imsim/history/reader.hpp"
-#include "imsim/history/writer.hpp"
 
 namespace imsim::history {
 namespace {
@@ -34,14 +35,22 @@ TEST(Writer, WritesTheDocumentedLines) {
   w.timeline(8, "c1", std::vector<std::string>{"m1"});
   w.metrics(8, {{"network_frames", 12}});
   w.end(9, false);
-  EXPECT_EQ(out.str(),
-            R"({"type":"header","format":"imsim-history","version":1,"devices":{"u1/d1":"u1"},"conversations":{"c1":{"members":["u1"],"kind":"group"}},"scenario":"s\"q","seed":7})" "\n"
-            R"({"t":5,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1}})" "\n"
-            R"({"t":6,"type":"display","device":"u1/d1","conv":"c1","msg":"m1","at":"top","conv_seq":3})" "\n"
-            R"({"t":7,"type":"phase","phase":"liveness"})" "\n"
-            R"({"t":8,"type":"timeline","conv":"c1","msgs":["m1"]})" "\n"
-            R"({"t":8,"type":"x-metrics","counters":{"network_frames":12}})" "\n"
-            R"({"t":9,"type":"end","quiesced":false})" "\n");
+  EXPECT_EQ(
+      out.str(),
+      R"({"type":"header","format":"imsim-history","version":1,"devices":{"u1/d1":"u1"},"conversations":{"c1":{"members":["u1"],"kind":"group"}},"scenario":"s\"q","seed":7})"
+      "\n"
+      R"({"t":5,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1}})"
+      "\n"
+      R"({"t":6,"type":"display","device":"u1/d1","conv":"c1","msg":"m1","at":"top","conv_seq":3})"
+      "\n"
+      R"({"t":7,"type":"phase","phase":"liveness"})"
+      "\n"
+      R"({"t":8,"type":"timeline","conv":"c1","msgs":["m1"]})"
+      "\n"
+      R"({"t":8,"type":"x-metrics","counters":{"network_frames":12}})"
+      "\n"
+      R"({"t":9,"type":"end","quiesced":false})"
+      "\n");
   EXPECT_EQ(w.events_written(), 6u);
   EXPECT_TRUE(parse_history(out.str()).ok());
 }
@@ -49,7 +58,8 @@ TEST(Writer, WritesTheDocumentedLines) {
 TEST(Writer, EscapesStrings) {
   std::ostringstream out;
   HistoryWriter w(out);
-  w.write_header({.devices = {{"d\\\n\x01", "u\"1"}}, .conversations = {}, .scenario = {}, .seed = {}});
+  w.write_header(
+      {.devices = {{"d\\\n\x01", "u\"1"}}, .conversations = {}, .scenario = {}, .seed = {}});
   w.end(0, true);
   ParseResult result = parse_history(out.str());
   ASSERT_TRUE(result.ok()) << result.error().to_string();
@@ -93,8 +103,10 @@ HistoryBuilder random_history() {
       c1_msgs.push_back(msg);
     } else if (pick < 50 && !sent.empty()) {
       const auto& [msg, sender] = sent[*rc::gen::inRange<std::size_t>(0, sent.size())];
-      if (pick < 45) b.ack(t, sender, msg, *rc::gen::inRange(0, 1000));
-      else b.fail(t, sender, msg);
+      if (pick < 45)
+        b.ack(t, sender, msg, *rc::gen::inRange(0, 1000));
+      else
+        b.fail(t, sender, msg);
     } else if (pick < 80 && !c1_msgs.empty()) {
       const std::string& msg = c1_msgs[*rc::gen::inRange<std::size_t>(0, c1_msgs.size())];
       b.display(t, dev, "c1", msg, pick < 70 ? DisplayAt::bottom : DisplayAt::top);

@@ -18,7 +18,7 @@ TEST(Fixtures, CleanHistoryPasses) {
   EXPECT_EQ(m.displays, 6u);
   ASSERT_TRUE(m.stable_latency.has_value());
   EXPECT_EQ(m.stable_latency->samples, 2u);
-  EXPECT_EQ(m.stable_latency->p0_ns, 14);   // m2: sent 21, last shown 35
+  EXPECT_EQ(m.stable_latency->p0_ns, 14);    // m2: sent 21, last shown 35
   EXPECT_EQ(m.stable_latency->p100_ns, 21);  // m1: sent 10, last shown 31
   EXPECT_DOUBLE_EQ(m.engine_ratios.at("network_frames_per_message"), 7.0);
   EXPECT_EQ(m.engine_counters.at("bytes_stored"), 300u);

@@ -2,10 +2,11 @@
 // device displaying its conversations' timelines in order, reinstalls showing suffixes) has
 // no anomaly; one mutation (drop / duplicate / swap a display) yields exactly the expected
 // anomaly.
-#include "test_util.hpp"
-
+#include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
+
+#include "test_util.hpp"
 
 namespace imsim::properties::testing {
 namespace {
@@ -40,8 +41,8 @@ struct World {
 
 struct Generator {
   World w;
-  std::vector<std::vector<std::string>> timeline;              // by conv
-  std::vector<std::vector<std::size_t>> cursor;                // [device][conv]
+  std::vector<std::vector<std::string>> timeline;  // by conv
+  std::vector<std::vector<std::size_t>> cursor;    // [device][conv]
   std::vector<std::vector<std::size_t>> convs_of_device;
   std::vector<bool> reinstalled;
   history::TimeNs t = 0;
@@ -51,13 +52,15 @@ struct Generator {
     const int users = *rc::gen::inRange(1, 5);
     for (int u = 0; u < users; ++u) {
       const int devices = *rc::gen::inRange(1, 3);
-      for (int d = 0; d < devices; ++d) w.devices.emplace_back(fmt::format("u{}/d{}", u, d), fmt::format("u{}", u));
+      for (int d = 0; d < devices; ++d)
+        w.devices.emplace_back(fmt::format("u{}/d{}", u, d), fmt::format("u{}", u));
     }
     const int convs = *rc::gen::inRange(1, 4);
     for (int c = 0; c < convs; ++c) {
       std::vector<std::string> members;
       for (int u = 0; u < users; ++u) {
-        if (u == c % users || *rc::gen::inRange(0, 2) == 0) members.push_back(fmt::format("u{}", u));
+        if (u == c % users || *rc::gen::inRange(0, 2) == 0)
+          members.push_back(fmt::format("u{}", u));
       }
       w.convs.emplace_back(fmt::format("c{}", c), members);
     }
@@ -68,13 +71,15 @@ struct Generator {
     for (std::size_t d = 0; d < w.devices.size(); ++d) {
       for (std::size_t c = 0; c < w.convs.size(); ++c) {
         const auto& m = w.convs[c].second;
-        if (std::find(m.begin(), m.end(), w.devices[d].second) != m.end()) convs_of_device[d].push_back(c);
+        if (std::find(m.begin(), m.end(), w.devices[d].second) != m.end())
+          convs_of_device[d].push_back(c);
       }
     }
   }
 
   void show(std::size_t d, std::size_t c, bool final_phase) {
-    Op op = make_op(Op::display, t, w.devices[d].first, w.convs[c].first, timeline[c][cursor[d][c]]);
+    Op op =
+        make_op(Op::display, t, w.devices[d].first, w.convs[c].first, timeline[c][cursor[d][c]]);
     op.final_phase = final_phase;
     op.reinstalled = reinstalled[d];
     w.ops.push_back(op);
@@ -135,20 +140,37 @@ history::History build(const World& w) {
   for (const auto& [conv, members] : w.convs) b.conversation(conv, members);
   for (const Op& op : w.ops) {
     switch (op.kind) {
-      case Op::send: b.send(op.t_ns, op.device, op.conv, op.msg); break;
-      case Op::ack: b.ack(op.t_ns, op.device, op.msg, 1); break;
-      case Op::display: b.display(op.t_ns, op.device, op.conv, op.msg); break;
-      case Op::online: b.online(op.t_ns, op.device); break;
-      case Op::reinstall: b.reinstall(op.t_ns, op.device); break;
-      case Op::phase: b.phase(op.t_ns, PhaseKind::liveness); break;
-      case Op::timeline: b.timeline(op.t_ns, op.conv, op.msgs); break;
-      case Op::end: b.end(op.t_ns, true); break;
+      case Op::send:
+        b.send(op.t_ns, op.device, op.conv, op.msg);
+        break;
+      case Op::ack:
+        b.ack(op.t_ns, op.device, op.msg, 1);
+        break;
+      case Op::display:
+        b.display(op.t_ns, op.device, op.conv, op.msg);
+        break;
+      case Op::online:
+        b.online(op.t_ns, op.device);
+        break;
+      case Op::reinstall:
+        b.reinstall(op.t_ns, op.device);
+        break;
+      case Op::phase:
+        b.phase(op.t_ns, PhaseKind::liveness);
+        break;
+      case Op::timeline:
+        b.timeline(op.t_ns, op.conv, op.msgs);
+        break;
+      case Op::end:
+        b.end(op.t_ns, true);
+        break;
     }
   }
   return b.build();
 }
 
-std::vector<std::size_t> displays(const World& w, bool final_phase_only, bool first_incarnation_only) {
+std::vector<std::size_t> displays(const World& w, bool final_phase_only,
+                                  bool first_incarnation_only) {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < w.ops.size(); ++i) {
     const Op& op = w.ops[i];
@@ -164,7 +186,8 @@ RC_GTEST_PROP(Generated, PerfectHistoryHasNoAnomaly, ()) {
   const World w = Generator{}.generate();
   const Report report = check(build(w));
   RC_ASSERT(report.ok());
-  if (report.metrics.stable_latency) RC_ASSERT(report.metrics.stable_latency->samples <= report.metrics.sent);
+  if (report.metrics.stable_latency)
+    RC_ASSERT(report.metrics.stable_latency->samples <= report.metrics.sent);
   RC_ASSERT(!to_json(report).dump().empty());
 }
 
@@ -206,7 +229,9 @@ RC_GTEST_PROP(Generated, SwappingTwoDisplaysIsReordered, ()) {
   const history::History h = build(w);
   const Report report = check(h);
   RC_ASSERT(report.count("reordered") == 1u);
-  RC_ASSERT(report.count("duplicated") + report.count("lost") + report.count("ghost") + report.count("liveness") == 0u);
+  RC_ASSERT(report.count("duplicated") + report.count("lost") + report.count("ghost") +
+                report.count("liveness") ==
+            0u);
   // Same sender: fifo and causal too; otherwise causal iff the earlier happened-before it.
   std::string sender_a, sender_b;
   for (const Op& op : w.ops) {

@@ -77,7 +77,8 @@ TEST(Metrics, EngineCountersFromTheLastXMetrics) {
   HistoryBuilder b = two_users();
   b.send(1, "a1", "c1", "m1").ack(2, "a1", "m1", 1).send(3, "a1", "c1", "m2").ack(4, "a1", "m2", 2);
   b.metrics(5, {{"network_frames", 3}});
-  b.metrics(6, {{"network_frames", 10}, {"store_reads", 4}, {"store_writes", 6}, {"bytes_stored", 512}});
+  b.metrics(
+      6, {{"network_frames", 10}, {"store_reads", 4}, {"store_writes", 6}, {"bytes_stored", 512}});
   b.end(7);
   const Metrics m = run(b).metrics;
   EXPECT_EQ(m.engine_counters.at("network_frames"), 10u);
@@ -122,10 +123,13 @@ TEST(Report, ChosenCheckersOnly) {
 }
 
 TEST(Report, TextNamesAnomaliesWitnessesAndLines) {
-  const std::string text = to_text(run(five_ghosts(), {.checkers = {}, .witnesses_per_anomaly_max = 1}));
+  const std::string text =
+      to_text(run(five_ghosts(), {.checkers = {}, .witnesses_per_anomaly_max = 1}));
   EXPECT_NE(text.find("ANOMALIES: 6"), std::string::npos) << text;
   EXPECT_NE(text.find("ghost (5)"), std::string::npos) << text;
-  EXPECT_NE(text.find("[not_acked_but_seen] m0 is displayed but its status is none"), std::string::npos) << text;
+  EXPECT_NE(text.find("[not_acked_but_seen] m0 is displayed but its status is none"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("line 2 t=0 send"), std::string::npos) << text;
   EXPECT_NE(text.find("... and 4 more"), std::string::npos) << text;
 }

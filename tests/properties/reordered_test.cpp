@@ -17,7 +17,7 @@ HistoryBuilder two_concurrent() {
 TEST(Reordered, ViewAgainstTimeline) {
   HistoryBuilder b = two_concurrent();
   b.display(20, "b1", "c1", "m2").display(21, "b1", "c1", "m1");  // lines 6, 7
-  b.timeline(30, "c1", {"m1", "m2"}).end(30);                      // line 8
+  b.timeline(30, "c1", {"m1", "m2"}).end(30);                     // line 8
   const Report report = run(b);
   ASSERT_EQ(report.count("reordered"), 1u) << dump(report);
   EXPECT_EQ(report.anomaly_count(), 1u) << dump(report);

@@ -1,11 +1,11 @@
 #pragma once
 // Shared helpers of the checker tests: a small world (user a with device a1; user b with
 // devices b1, b2; conversation c1 between them) and lookups into a Report.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fmt/format.h>
 #include <string>
 #include <vector>
 

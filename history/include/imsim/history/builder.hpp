@@ -60,8 +60,8 @@ class HistoryBuilder {
   std::map<std::string, std::string> conv_of_msg_;
   std::map<std::string, Clock> vc_of_msg_;
   std::map<std::string, Clock> gvc_of_msg_;
-  std::map<std::pair<std::string, std::string>, Clock> seen_vc_;  // (device, conv) -> max
-  std::map<std::string, Clock> seen_gvc_;                         // device -> max
+  std::map<std::pair<std::string, std::string>, Clock> seen_vc_;        // (device, conv) -> max
+  std::map<std::string, Clock> seen_gvc_;                               // device -> max
   std::map<std::pair<std::string, std::string>, std::uint64_t> sends_;  // (device, conv)
   std::map<std::string, std::uint64_t> sends_all_;                      // device
 };

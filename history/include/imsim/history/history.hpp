@@ -24,9 +24,9 @@ struct Conversation {
 };
 
 struct Header {
-  std::vector<std::string> device_names;  // by DeviceId
-  std::vector<UserId> device_user;        // by DeviceId
-  std::vector<std::string> user_names;    // by UserId
+  std::vector<std::string> device_names;    // by DeviceId
+  std::vector<UserId> device_user;          // by DeviceId
+  std::vector<std::string> user_names;      // by UserId
   std::vector<Conversation> conversations;  // by ConvId
   std::optional<std::string> scenario;
   std::optional<std::uint64_t> seed;

@@ -9,6 +9,7 @@
 // the full validity rules are the reader's (reader.hpp).
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -17,8 +18,6 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "imsim/history/event.hpp"
 #include "imsim/history/history.hpp"
 
@@ -26,7 +25,7 @@ namespace imsim::history {
 
 struct ConversationSpec {
   std::string name;
-  std::vector<std::string> members;  // user ids
+  std::vector<std::string> members;       // user ids
   ConvKind kind = ConvKind::unspecified;  // unspecified: the `kind` field is omitted
 };
 

@@ -43,13 +43,18 @@ struct AnomalyKind {
 
 // The anomalies of history format v1, in report order.
 inline constexpr AnomalyKind anomaly_kinds[] = {
-    {"duplicated", "a message shows twice in one view, was acked at two conv_seqs, or is stored twice"},
-    {"reordered", "a view orders two messages against the store timeline, or views disagree on order"},
+    {"duplicated",
+     "a message shows twice in one view, was acked at two conv_seqs, or is stored twice"},
+    {"reordered",
+     "a view orders two messages against the store timeline, or views disagree on order"},
     {"lost", "a stored, acked or displayed message is missing from a required device's final view"},
     {"fifo", "two messages from one device stand against their send order in a view or timeline"},
     {"causal", "a view shows a message before one that happened-before it in the conversation"},
-    {"ghost", "a message's final status disagrees with the server (stored/shown but not acked, or acked but not stored)"},
-    {"liveness", "the run did not quiesce, or a member device was never online in the liveness phase"},
+    {"ghost",
+     "a message's final status disagrees with the server (stored/shown but not acked, or acked but "
+     "not stored)"},
+    {"liveness",
+     "the run did not quiesce, or a member device was never online in the liveness phase"},
 };
 
 bool is_anomaly_name(std::string_view name);

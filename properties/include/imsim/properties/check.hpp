@@ -55,8 +55,8 @@ struct Metrics {
 };
 
 struct Report {
-  std::vector<std::string> checkers;      // the anomaly names checked, in report order
-  std::vector<AnomalyReport> anomalies;   // one per checker run, in the same order
+  std::vector<std::string> checkers;     // the anomaly names checked, in report order
+  std::vector<AnomalyReport> anomalies;  // one per checker run, in the same order
   Metrics metrics;
 
   std::uint64_t anomaly_count() const;

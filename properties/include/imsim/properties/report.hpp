@@ -1,9 +1,8 @@
 #pragma once
 // Rendering a Report: JSON (machine-readable, stable keys, see docs/checkers.md) and human
 // text (one line per witness).
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "imsim/properties/check.hpp"
 
