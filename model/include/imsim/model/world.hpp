@@ -6,6 +6,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "imsim/model/trace_log.hpp"
 #include "imsim/model/world_config.hpp"
@@ -33,6 +34,9 @@ struct RunResult {
   std::uint64_t messages_failed = 0;
   std::map<std::string, std::uint64_t> counters;  // engine + network counters, by name
   std::map<std::string, std::string> swarm_parameters;  // every drawn parameter, printed
+  // The fully expanded fault schedule the run applied (scheduled + swarm-drawn, by time). A
+  // config with these as `faults` and swarm off replays the same run (same trace hash).
+  std::vector<Fault> fault_schedule;
   TraceLog trace_log;  // empty unless RunOptions::record_trace_log
 };
 

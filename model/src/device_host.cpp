@@ -1,0 +1,174 @@
+// DeviceHost: one device's app on a sim node. App kill = node crash + immediate relaunch from
+// the durable local store; reinstall = wipe the disk and relaunch as a new incarnation.
+#include <span>
+#include <variant>
+
+#include "world_impl.hpp"
+
+namespace imsim::model::detail {
+namespace {
+
+std::span<const std::uint8_t> as_span(const std::string& bytes) {
+  return {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
+}
+
+}  // namespace
+
+DeviceHost::DeviceHost(World& world, std::int32_t index, std::int32_t user, engine::DeviceId id,
+                       std::string name, sim::NodeId node, sim::EndpointId endpoint,
+                       std::int32_t lane)
+    : NodeHost(world, std::move(name), node, endpoint, lane),
+      index_(index),
+      user_(user),
+      id_(id),
+      random_(world.sim.fork_rng("engine/" + this->name())) {}
+
+void DeviceHost::launch(bool fresh) {
+  IMSIM_ASSERT(device_ == nullptr);
+  engine::DeviceOptions options{.incarnation = engine::Incarnation(incarnation_),
+                                .token = world_.topology.device_token(id_)};
+  device_ = std::make_unique<engine::Device>(world_.engine_config, world_.topology, id_,
+                                             options, &random_);
+  engine::Effects fx;
+  device_->recover(fresh ? engine::DurableMap{} : durable_contents(), local_now(), fx);
+  apply(fx);
+  if (wants_online_) {
+    engine::Effects online_fx;
+    device_->go_online(local_now(), online_fx);
+    apply(online_fx);
+  }
+  note_online_transition();
+}
+
+void DeviceHost::login() {
+  IMSIM_ASSERT(device_ == nullptr);
+  const auto& plan = world_.device_plans[index_];
+  // A device that appears mid-run is a new install: its history starts with `reinstall`.
+  if (plan.login_at_ns.has_value()) world_.recorder.lifecycle(*this, "reinstall");
+  wants_online_ = !plan.login_at_ns.has_value() ? plan.online_at_start : true;
+  launch(/*fresh=*/true);
+}
+
+void DeviceHost::kill() {
+  if (device_ == nullptr) return;
+  world_.recorder.lifecycle(*this, "kill");
+  recorded_online_ = false;
+  device_.reset();
+  world_.sim.crash(node());
+  forget_timers();
+  world_.sim.restart(node());
+  launch(/*fresh=*/false);
+}
+
+void DeviceHost::reinstall() {
+  if (device_ == nullptr) return;
+  world_.recorder.lifecycle(*this, "reinstall");
+  recorded_online_ = false;
+  device_.reset();
+  world_.sim.crash(node());
+  forget_timers();
+  auto& disk = world_.sim.disk(node());
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : disk.durable_contents()) keys.push_back(key);
+  for (auto& key : keys) disk.erase(std::move(key));
+  disk.sync();
+  incarnation_++;
+  world_.sim.restart(node());
+  launch(/*fresh=*/true);
+}
+
+void DeviceHost::set_online(bool online) {
+  wants_online_ = online;
+  if (device_ == nullptr) return;
+  engine::Effects fx;
+  if (online) {
+    device_->go_online(local_now(), fx);
+  } else {
+    device_->go_offline(local_now(), fx);
+  }
+  apply(fx);
+  note_online_transition();
+}
+
+void DeviceHost::reset_connection() {
+  auto& network = world_.sim.network();
+  for (sim::ConnId conn : network.conns_of(endpoint())) network.reset(conn);
+}
+
+std::optional<engine::ClientMsgId> DeviceHost::send(engine::ConvId conv, std::string body) {
+  IMSIM_ASSERT(device_ != nullptr);
+  engine::Effects fx;
+  const engine::SendOutcome outcome = device_->send(conv, std::move(body), local_now(), fx);
+  if (!outcome.ok()) {
+    IMSIM_ASSERT(fx.empty());
+    return std::nullopt;
+  }
+  // The `send` event (with its vector clock) precedes everything the send causes.
+  world_.recorder.send(*this, world_.convs[world_.conv_index.at(conv.value)], outcome.msg);
+  apply(fx);
+  note_online_transition();
+  return outcome.msg;
+}
+
+void DeviceHost::on_conn_event(sim::ConnId conn, sim::ConnEvent event) {
+  if (device_ == nullptr) return;
+  const engine::ConnId id = to_engine(conn);
+  engine::Effects fx;
+  switch (event.kind) {
+    case sim::ConnEventKind::opened:
+      device_->on_connected(id, local_now(), fx);
+      break;
+    case sim::ConnEventKind::failed:
+      device_->on_connect_failed(local_now(), fx);
+      break;
+    case sim::ConnEventKind::data:
+      if (world_.record_trace) {
+        world_.recorder.frame_arrived(world_.sim.network().peer_of(conn, endpoint()), *this,
+                                      event.bytes);
+      }
+      device_->on_frame(id, as_span(event.bytes), local_now(), fx);
+      break;
+    case sim::ConnEventKind::closed:
+    case sim::ConnEventKind::reset:
+      device_->on_conn_closed(id, local_now(), fx);
+      break;
+  }
+  apply(fx);
+  note_online_transition();
+}
+
+void DeviceHost::fire_timer(engine::TimerId id, engine::Effects& fx) {
+  IMSIM_ASSERT(device_ != nullptr);
+  device_->on_timer(id, local_now(), fx);
+}
+
+void DeviceHost::storage_done(engine::OpId op, engine::Effects& fx) {
+  IMSIM_ASSERT(device_ != nullptr);
+  device_->on_storage_done(op, local_now(), fx);
+}
+
+void DeviceHost::apply_extra(engine::Effects& fx) {
+  auto& network = world_.sim.network();
+  for (const auto& connect : fx.connects) {
+    const ServerHost* gateway =
+        world_.server_at(engine::Address{engine::RoleKind::gateway, connect.gateway_index});
+    IMSIM_ASSERT(gateway != nullptr);
+    network.connect(endpoint(), gateway->endpoint());
+  }
+  for (const auto& disconnect : fx.disconnects) {
+    const sim::ConnId conn = to_sim(disconnect.conn);
+    if (network.is_live(conn)) network.close(conn, endpoint());
+  }
+  for (const auto& observation : fx.observations) world_.recorder.observe(*this, observation);
+  // Timer and storage callbacks end here too: note connectivity changes they caused.
+  note_online_transition();
+}
+
+void DeviceHost::note_online_transition() {
+  const bool now_online = online();
+  if (now_online == recorded_online_) return;
+  recorded_online_ = now_online;
+  world_.recorder.lifecycle(*this, now_online ? "online" : "offline");
+}
+
+}  // namespace imsim::model::detail

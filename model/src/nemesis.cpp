@@ -1,0 +1,210 @@
+// Nemesis: the scheduled faults, the swarm-drawn faults (FoundationDB-style: which kinds are
+// on, and every parameter, drawn from the seed), and the final heal before the liveness phase.
+// Swarm faults are drawn up front into the same explicit schedule as scheduled faults, so a
+// failure file with the expanded schedule (swarm off) replays the very same run.
+#include <algorithm>
+
+#include <imsim/sim/distributions.hpp>
+
+#include "world_impl.hpp"
+
+namespace imsim::model::detail {
+namespace {
+
+sim::LinkParams link_params(const LinkModel& model) {
+  sim::LinkParams params;
+  params.latency = latency_model(model.latency_ns);
+  params.loss_probability = model.loss_p;
+  params.duplicate_probability = model.dup_p;
+  params.reorder_probability = model.reorder_p;
+  return params;
+}
+
+}  // namespace
+
+const char* fault_kind_name(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kPartition: return "partition";
+    case FaultKind::kPartitionOneway: return "partition_oneway";
+    case FaultKind::kHeal: return "heal";
+    case FaultKind::kClog: return "clog";
+    case FaultKind::kLink: return "link";
+    case FaultKind::kCrash: return "crash";
+    case FaultKind::kRestart: return "restart";
+    case FaultKind::kKill: return "kill";
+    case FaultKind::kReinstall: return "reinstall";
+    case FaultKind::kOffline: return "offline";
+    case FaultKind::kOnline: return "online";
+    case FaultKind::kReset: return "reset";
+    case FaultKind::kClockStep: return "clock_step";
+  }
+  return "?";
+}
+
+std::string describe_fault(const Fault& f) {
+  std::string s = std::string(fault_kind_name(f.kind));
+  const auto ms = [](std::int64_t ns) { return std::to_string(ns / 1'000'000) + "ms"; };
+  for (std::size_t g = 0; g < f.groups.size(); g++) {
+    s += g == 0 ? " [" : " | ";
+    for (std::size_t i = 0; i < f.groups[g].size(); i++) s += (i ? "," : "") + f.groups[g][i];
+    if (g + 1 == f.groups.size()) s += "]";
+  }
+  if (!f.from.empty()) s += " " + f.from + "->" + f.to;
+  if (!f.node.empty()) s += " " + f.node;
+  if (f.for_ns > 0) s += " for " + ms(f.for_ns);
+  if (f.kind == FaultKind::kClockStep) s += " by " + ms(f.by_ns);
+  if (f.loss_p) s += " loss=" + std::to_string(*f.loss_p);
+  if (f.dup_p) s += " dup=" + std::to_string(*f.dup_p);
+  if (f.reorder_p) s += " reorder=" + std::to_string(*f.reorder_p);
+  return s;
+}
+
+void World::schedule_faults() {
+  fault_schedule = config.faults;
+  if (config.swarm.enabled) draw_swarm();
+  std::stable_sort(fault_schedule.begin(), fault_schedule.end(),
+                   [](const Fault& a, const Fault& b) { return a.at_ns < b.at_ns; });
+  for (std::size_t i = 0; i < fault_schedule.size(); i++) {
+    sim.schedule_at(sim::SimTime::from_ns(fault_schedule[i].at_ns),
+                    [this, i] { apply_fault(fault_schedule[i]); });
+  }
+}
+
+void World::apply_fault(const Fault& f) {
+  IMSIM_ASSERT(safety_phase_);
+  auto& network = sim.network();
+  const std::int32_t lane = f.node.empty() ? -1 : lane_of(node_named(f.node));
+  recorder.fault(lane, describe_fault(f));
+  count(std::string("nemesis.") + fault_kind_name(f.kind));
+  switch (f.kind) {
+    case FaultKind::kPartition: network.add_partition(nodes_in_groups(f.groups)); break;
+    case FaultKind::kPartitionOneway: network.block(node_named(f.from), node_named(f.to)); break;
+    case FaultKind::kHeal:
+      network.heal();
+      network.unclog_all();
+      network.clear_link_overrides();
+      apply_base_links();
+      break;
+    case FaultKind::kClog:
+      network.clog(node_named(f.from), node_named(f.to),
+                   sim.now() + sim::Duration::from_ns(f.for_ns));
+      break;
+    case FaultKind::kLink: apply_link_fault(f); break;
+    case FaultKind::kCrash:
+      if (server_named(f.node).up()) server_named(f.node).crash(/*tear_last_write=*/false);
+      break;
+    case FaultKind::kRestart:
+      if (!server_named(f.node).up()) {
+        sim.restart(server_named(f.node).node());
+        server_named(f.node).start();
+      }
+      break;
+    case FaultKind::kKill: device_named(f.node).kill(); break;
+    case FaultKind::kReinstall: device_named(f.node).reinstall(); break;
+    case FaultKind::kOffline: device_named(f.node).set_online(false); break;
+    case FaultKind::kOnline: device_named(f.node).set_online(true); break;
+    case FaultKind::kReset: device_named(f.node).reset_connection(); break;
+    case FaultKind::kClockStep:
+      sim.clock(node_named(f.node)).step(sim.now(), sim::Duration::from_ns(f.by_ns));
+      break;
+  }
+}
+
+// The directed node pairs a `link` fault (or a link class) covers.
+std::vector<std::pair<sim::NodeId, sim::NodeId>> World::links_of(const Fault& f) const {
+  std::vector<std::pair<sim::NodeId, sim::NodeId>> pairs;
+  for (const auto& [a, b] : f.links) {
+    pairs.emplace_back(node_named(a), node_named(b));
+    pairs.emplace_back(node_named(b), node_named(a));
+  }
+  const bool mobile = f.link_class == LinkClass::kMobile || f.link_class == LinkClass::kAll;
+  const bool between_servers =
+      f.link_class == LinkClass::kServers || f.link_class == LinkClass::kAll;
+  for (const auto& s : servers) {
+    if (mobile && s->address().kind == engine::RoleKind::gateway) {
+      for (const auto& d : devices) {
+        pairs.emplace_back(s->node(), d->node());
+        pairs.emplace_back(d->node(), s->node());
+      }
+    }
+    if (!between_servers) continue;
+    for (const auto& t : servers) {
+      if (s != t) pairs.emplace_back(s->node(), t->node());
+    }
+  }
+  return pairs;
+}
+
+void World::apply_link_fault(const Fault& f) {
+  auto& network = sim.network();
+  for (const auto& [src, dst] : links_of(f)) {
+    sim::LinkParams params = network.link(src, dst);
+    if (f.latency_ns.has_value()) params.latency = latency_model(*f.latency_ns);
+    if (f.loss_p.has_value()) params.loss_probability = *f.loss_p;
+    if (f.dup_p.has_value()) params.duplicate_probability = *f.dup_p;
+    if (f.reorder_p.has_value()) params.reorder_probability = *f.reorder_p;
+    network.set_link(src, dst, params);
+  }
+}
+
+// Servers talk over the default link; every device <-> gateway link is a mobile override.
+void World::apply_base_links() {
+  auto& network = sim.network();
+  network.set_default_link(link_params(config.network.servers));
+  const sim::LinkParams mobile = link_params(config.network.mobile);
+  for (const auto& server : servers) {
+    if (server->address().kind != engine::RoleKind::gateway) continue;
+    for (const auto& device : devices) {
+      network.set_link(server->node(), device->node(), mobile);
+      network.set_link(device->node(), server->node(), mobile);
+    }
+  }
+}
+
+// The end of the safety phase: every cut healed, every server up, every device online.
+void World::heal_all() {
+  auto& network = sim.network();
+  network.heal();
+  network.unclog_all();
+  network.clear_link_overrides();
+  apply_base_links();
+  for (auto& server : servers) {
+    if (server->up()) continue;
+    sim.restart(server->node());
+    server->start();
+  }
+  for (auto& device : devices) {
+    if (!device->exists()) device->login();
+    device->set_online(true);
+  }
+}
+
+std::vector<std::vector<sim::NodeId>> World::nodes_in_groups(
+    const std::vector<std::vector<std::string>>& groups) const {
+  std::vector<std::vector<sim::NodeId>> result;
+  for (const auto& group : groups) {
+    auto& nodes = result.emplace_back();
+    for (const auto& name : group) nodes.push_back(node_named(name));
+  }
+  return result;
+}
+
+sim::NodeId World::node_named(const std::string& name) const {
+  auto it = node_by_name.find(name);
+  IMSIM_ASSERT_MSG(it != node_by_name.end(), "fault names an unknown node");
+  return it->second;
+}
+
+DeviceHost& World::device_named(const std::string& name) {
+  DeviceHost* device = device_on_node(node_named(name));
+  IMSIM_ASSERT_MSG(device != nullptr, "device fault names a server");
+  return *device;
+}
+
+ServerHost& World::server_named(const std::string& name) {
+  const sim::NodeId node = node_named(name);
+  IMSIM_ASSERT_MSG(node.value() < servers.size(), "server fault names a device");
+  return *servers[node.value()];
+}
+
+}  // namespace imsim::model::detail

@@ -1,0 +1,259 @@
+// Recorder: turns what the devices observably did into a history (shared/HISTORY.md v1), keeps
+// the sparse vector clocks of every send, and (optionally) the trace log for the diagrams.
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include <imsim/engine/codec.hpp>
+
+#include "world_impl.hpp"
+
+namespace imsim::model::detail {
+namespace {
+
+// Model-level records folded into the trace hash (beside the kernel's own).
+constexpr sim::TraceKind kTraceSend = sim::model_trace_kind(1);
+constexpr sim::TraceKind kTraceObservation = sim::model_trace_kind(2);
+
+std::string frame_label(const std::string& bytes) {
+  const std::span<const std::uint8_t> span(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                           bytes.size());
+  const engine::DecodeResult decoded = engine::decode(span, UINT32_MAX);
+  if (!decoded.ok()) return std::string("malformed: ") + engine::to_string(decoded.error);
+  return engine::to_string(engine::type_of(*decoded.frame));
+}
+
+std::string flight_key(sim::EndpointId from, sim::EndpointId to, const std::string& bytes) {
+  return std::to_string(from.value()) + ">" + std::to_string(to.value()) + ":" +
+         std::to_string(sim::hash_bytes(bytes));
+}
+
+}  // namespace
+
+Recorder::Recorder(World& world, const RunOptions& options)
+    : world_(world), options_(options) {
+  if (options_.history_out != nullptr) {
+    writer_ = std::make_unique<history::HistoryWriter>(*options_.history_out);
+  }
+}
+
+std::int64_t Recorder::now_ns() const { return world_.sim.now().ns(); }
+
+void Recorder::header() {
+  clocks_.resize(world_.device_plans.size());
+  if (writer_ == nullptr) return;
+  history::HeaderSpec header;
+  for (const auto& plan : world_.device_plans) {
+    header.devices.emplace_back(plan.name, world_.users[plan.user].name);
+  }
+  for (const auto& conv : world_.convs) {
+    history::ConversationSpec spec;
+    spec.name = conv.name;
+    for (std::int32_t member : conv.members) spec.members.push_back(world_.users[member].name);
+    spec.kind = conv.direct  ? history::ConvKind::direct
+                : conv.large ? history::ConvKind::large
+                             : history::ConvKind::group;
+    header.conversations.push_back(std::move(spec));
+  }
+  header.scenario = world_.config.name;
+  header.seed = world_.config.seed;
+  writer_->write_header(header);
+}
+
+std::string Recorder::msg_name(const engine::ClientMsgId& msg) const {
+  const std::int32_t device = world_.device_index.at(msg.device);
+  return world_.device_plans[device].name + ".i" + std::to_string(msg.incarnation.value) +
+         ".m" + std::to_string(msg.counter);
+}
+
+void Recorder::merge(Clock& into, const Clock& from) {
+  for (const auto& [device, count] : from) {
+    auto& entry = into[device];
+    entry = std::max(entry, count);
+  }
+}
+
+history::ClockSpec Recorder::spec(const Clock& clock) {
+  return history::ClockSpec(clock.begin(), clock.end());
+}
+
+void Recorder::send(const DeviceHost& device, const ConvEntry& conv,
+                    const engine::ClientMsgId& msg) {
+  const std::int32_t conv_i = world_.conv_index.at(conv.id.value);
+  DeviceClocks& clocks = clocks_[device.index()];
+  Clock& vc = clocks.conv[conv_i];
+  vc[device.name()] = ++clocks.sends_by_conv[conv_i];
+  clocks.global[device.name()] = ++clocks.sends_total;
+  clocks.reply_conv.reset();
+  const std::string name = msg_name(msg);
+  IMSIM_ASSERT_MSG(!messages_.contains(name), "client message id reused");
+  messages_[name] = MessageInfo{conv_i, device.index(), vc, clocks.global};
+  sent++;
+  world_.sim.trace(kTraceSend, device.node(), sim::hash_bytes(name));
+  if (writer_ == nullptr) return;
+  const history::ClockSpec gvc = spec(clocks.global);
+  writer_->send(now_ns(), device.name(), conv.name, name, spec(vc), &gvc);
+}
+
+void Recorder::observe(const DeviceHost& device, const engine::Observation& observation) {
+  const std::string& dname = device.name();
+  if (const auto* displayed = std::get_if<engine::Displayed>(&observation)) {
+    const std::string name = msg_name(displayed->msg);
+    const std::int32_t conv_i = world_.conv_index.at(displayed->conv.value);
+    DeviceClocks& clocks = clocks_[device.index()];
+    if (auto it = messages_.find(name); it != messages_.end()) {
+      merge(clocks.conv[conv_i], it->second.vc);
+      merge(clocks.global, it->second.gvc);
+      const std::int32_t sender_user = world_.device_plans[it->second.sender].user;
+      if (sender_user != device.user()) clocks.reply_conv = conv_i;
+    } else {
+      world_.count("model.displays_of_unknown_messages");
+    }
+    displays++;
+    const bool top = displayed->at == engine::DisplayAt::top;
+    world_.sim.trace(kTraceObservation, device.node(), sim::hash_bytes(name) ^ (top ? 1 : 2));
+    if (world_.record_trace) {
+      node_event(device.lane(), std::string(top ? "display^ " : "display ") + name);
+    }
+    if (writer_ == nullptr) return;
+    writer_->display(now_ns(), dname, world_.convs[conv_i].name, name,
+                     top ? history::DisplayAt::top : history::DisplayAt::bottom,
+                     displayed->conv_seq.value);
+    return;
+  }
+  std::string name;
+  std::optional<std::uint64_t> conv_seq;
+  const char* what = "echo";
+  if (const auto* acked = std::get_if<engine::Acked>(&observation)) {
+    name = msg_name(acked->msg);
+    conv_seq = acked->conv_seq.value;
+    what = "ack";
+  } else if (const auto* failed = std::get_if<engine::Failed>(&observation)) {
+    name = msg_name(failed->msg);
+    what = "fail";
+  } else {
+    name = msg_name(std::get<engine::LocalEcho>(observation).msg);
+  }
+  world_.sim.trace(kTraceObservation, device.node(), sim::hash_bytes(name) ^ what[0]);
+  if (world_.record_trace) node_event(device.lane(), std::string(what) + " " + name);
+  if (what[0] == 'e') return;
+  auto it = messages_.find(name);
+  if (it == messages_.end() || it->second.sender != device.index()) {
+    world_.count("model.status_for_foreign_messages");
+    return;
+  }
+  final_status_acked[name] = conv_seq.has_value();
+  if (writer_ == nullptr) return;
+  if (conv_seq.has_value()) {
+    writer_->ack(now_ns(), dname, name, *conv_seq);
+  } else {
+    writer_->fail(now_ns(), dname, name);
+  }
+}
+
+void Recorder::lifecycle(const DeviceHost& device, const char* what) {
+  const std::string kind(what);
+  if (kind == "reinstall") {
+    DeviceClocks& clocks = clocks_[device.index()];
+    // A new incarnation has displayed nothing yet; its own send counts go on.
+    for (auto& [conv, clock] : clocks.conv) {
+      const auto own = clock.find(device.name());
+      Clock kept;
+      if (own != clock.end()) kept.insert(*own);
+      clock = std::move(kept);
+    }
+    const auto own = clocks.global.find(device.name());
+    Clock kept;
+    if (own != clocks.global.end()) kept.insert(*own);
+    clocks.global = std::move(kept);
+    clocks.reply_conv.reset();
+  }
+  if (world_.record_trace) node_event(device.lane(), kind);
+  if (writer_ == nullptr) return;
+  const std::int64_t t = now_ns();
+  if (kind == "online") writer_->online(t, device.name());
+  if (kind == "offline") writer_->offline(t, device.name());
+  if (kind == "kill") writer_->kill(t, device.name());
+  if (kind == "reinstall") writer_->reinstall(t, device.name());
+}
+
+std::optional<std::int32_t> Recorder::reply_target(std::int32_t device) const {
+  if (device >= static_cast<std::int32_t>(clocks_.size())) return std::nullopt;
+  return clocks_[device].reply_conv;
+}
+
+void Recorder::phase_liveness() {
+  if (world_.record_trace) fault(-1, "heal: liveness phase");
+  if (writer_ != nullptr) writer_->phase(now_ns(), history::PhaseKind::liveness);
+}
+
+void Recorder::fault(std::int32_t lane, const std::string& label) {
+  if (world_.record_trace) {
+    world_.trace_log.add(TraceRecord{.t_ns = now_ns(), .t_send_ns = now_ns(),
+                                     .kind = TraceKind::kFault, .from = lane, .label = label});
+  }
+  if (writer_ != nullptr) writer_->extension(now_ns(), "x-fault", {{"fault", label}});
+}
+
+void Recorder::node_event(std::int32_t lane, const std::string& label) {
+  const bool lifecycle = label == "online" || label == "offline" || label == "kill" ||
+                         label == "reinstall" || label == "crash" || label == "restart";
+  world_.trace_log.add(TraceRecord{
+      .t_ns = now_ns(), .t_send_ns = now_ns(),
+      .kind = lifecycle ? TraceKind::kLifecycle : TraceKind::kObservation, .from = lane,
+      .label = label});
+}
+
+void Recorder::frame_sent(const NodeHost& from, sim::EndpointId to, const std::string& bytes) {
+  frames_in_flight_[flight_key(from.endpoint(), to, bytes)].push_back(now_ns());
+}
+
+void Recorder::frame_arrived(sim::EndpointId from, const NodeHost& to, const std::string& bytes) {
+  auto it = frames_in_flight_.find(flight_key(from, to.endpoint(), bytes));
+  std::int64_t sent_ns = now_ns();
+  if (it != frames_in_flight_.end() && !it->second.empty()) {
+    sent_ns = it->second.front();
+    it->second.erase(it->second.begin());
+    if (it->second.empty()) frames_in_flight_.erase(it);
+  }
+  const NodeHost* sender = world_.host_at(from);
+  world_.trace_log.add(TraceRecord{.t_ns = now_ns(), .t_send_ns = sent_ns,
+                                   .kind = TraceKind::kFrame,
+                                   .from = sender != nullptr ? sender->lane() : -1,
+                                   .to = to.lane(), .label = frame_label(bytes)});
+}
+
+void Recorder::finish(bool quiesced, const std::map<std::string, std::uint64_t>& counters) {
+  const std::int64_t t = now_ns();
+  if (world_.record_trace) {
+    // Frames never delivered (lost, or dropped with their connection), then time order.
+    for (const auto& [key, times] : frames_in_flight_) {
+      const auto gt = key.find('>');
+      const auto colon = key.find(':');
+      const sim::EndpointId from(std::stoul(key.substr(0, gt)));
+      const sim::EndpointId to(std::stoul(key.substr(gt + 1, colon - gt - 1)));
+      for (std::int64_t sent_ns : times) {
+        world_.trace_log.add(TraceRecord{.t_ns = sent_ns, .t_send_ns = sent_ns,
+                                         .kind = TraceKind::kFrameLost,
+                                         .from = world_.host_at(from)->lane(),
+                                         .to = world_.host_at(to)->lane(), .label = "lost"});
+      }
+    }
+    std::stable_sort(world_.trace_log.records.begin(), world_.trace_log.records.end(),
+                     [](const TraceRecord& a, const TraceRecord& b) { return a.t_ns < b.t_ns; });
+  }
+  if (writer_ == nullptr) return;
+  writer_->metrics(t, counters);
+  for (const auto& conv : world_.convs) {
+    const ServerHost* store = world_.server_at(world_.topology.store_for_conv(conv.id));
+    IMSIM_ASSERT(store != nullptr && store->store() != nullptr);
+    std::vector<std::string> msgs;
+    for (const auto& entry : store->store()->timeline(conv.id)) {
+      msgs.push_back(msg_name(entry.msg.id));
+    }
+    writer_->timeline(t, conv.name, msgs);
+  }
+  writer_->end(t, quiesced);
+}
+
+}  // namespace imsim::model::detail

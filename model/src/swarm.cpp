@@ -1,0 +1,160 @@
+// Swarm testing (FoundationDB/VOPR style): per seed, draw which fault kinds are enabled and
+// every parameter of every fault, and write each drawn value into swarm_parameters.
+#include <algorithm>
+
+#include <imsim/sim/distributions.hpp>
+
+#include "world_impl.hpp"
+
+namespace imsim::model::detail {
+namespace {
+
+// Devices a drawn partition may name beside the servers (keeps the cut readable).
+constexpr std::int64_t kSwarmPartitionDevicesMax = 8;
+constexpr std::int64_t kSwarmDurationMin_ns = 1'000'000;
+
+template <class T>
+const T& pick(sim::Rng& rng, const std::vector<T>& items) {
+  IMSIM_ASSERT(!items.empty());
+  return items[sim::uniform_int(rng, 0, static_cast<std::int64_t>(items.size()) - 1)];
+}
+
+std::int64_t duration_up_to(sim::Rng& rng, std::int64_t max_ns) {
+  return sim::uniform_int(rng, kSwarmDurationMin_ns, std::max(kSwarmDurationMin_ns, max_ns));
+}
+
+}  // namespace
+
+void World::draw_swarm() {
+  sim::Rng& rng = nemesis_rng_;
+  const Swarm& swarm = config.swarm;
+  std::vector<FaultKind> kinds;
+  for (int k = 0; k <= static_cast<int>(FaultKind::kClockStep); k++) {
+    const auto kind = static_cast<FaultKind>(k);
+    // heal, restart and online are drawn as the second half of a cut, crash or offline.
+    if (kind == FaultKind::kHeal || kind == FaultKind::kRestart || kind == FaultKind::kOnline) {
+      continue;
+    }
+    if (swarm.kinds.empty() ||
+        std::find(swarm.kinds.begin(), swarm.kinds.end(), kind) != swarm.kinds.end()) {
+      kinds.push_back(kind);
+    }
+  }
+  if (kinds.empty()) return;
+  std::vector<FaultKind> enabled;
+  for (FaultKind kind : kinds) {
+    if (sim::bernoulli(rng, swarm.kind_enable_p)) enabled.push_back(kind);
+  }
+  if (enabled.empty()) enabled.push_back(pick(rng, kinds));
+  std::string names;
+  for (FaultKind kind : enabled) names += (names.empty() ? "" : ",") + std::string(fault_kind_name(kind));
+  swarm_parameters["swarm.kinds_enabled"] = names;
+  double t_ns = 0;
+  std::int32_t drawn = 0;
+  while (drawn < swarm.faults_max) {
+    t_ns += sim::exponential(rng, static_cast<double>(swarm.fault_interval_mean_ns));
+    if (t_ns >= static_cast<double>(config.durations.safety_ns)) break;
+    Fault fault = draw_swarm_fault(pick(rng, enabled), static_cast<std::int64_t>(t_ns), rng);
+    char key[32];
+    std::snprintf(key, sizeof(key), "swarm.fault.%03d", drawn);
+    swarm_parameters[key] = "t=" + std::to_string(fault.at_ns / 1'000'000) + "ms " +
+                            describe_fault(fault);
+    // Only a clog keeps its duration: every other fault is atomic, its undo half explicit, so
+    // the expanded schedule round-trips through a failure file unchanged.
+    const std::int64_t duration_ns = fault.for_ns;
+    if (fault.kind != FaultKind::kClog) fault.for_ns = 0;
+    fault_schedule.push_back(fault);
+    drawn++;
+    // The undo half (heal / restart / online), if it falls inside the safety phase.
+    Fault undo;
+    undo.at_ns = fault.at_ns + duration_ns;
+    if (duration_ns <= 0 || undo.at_ns >= config.durations.safety_ns) continue;
+    if (fault.kind == FaultKind::kCrash) {
+      undo.kind = FaultKind::kRestart;
+      undo.node = fault.node;
+    } else if (fault.kind == FaultKind::kOffline) {
+      undo.kind = FaultKind::kOnline;
+      undo.node = fault.node;
+    } else if (fault.kind != FaultKind::kClog) {
+      undo.kind = FaultKind::kHeal;
+    } else {
+      continue;  // a clog ends by itself
+    }
+    fault_schedule.push_back(undo);
+  }
+  swarm_parameters["swarm.faults_drawn"] = std::to_string(drawn);
+}
+
+Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng) {
+  const Swarm& swarm = config.swarm;
+  std::vector<std::string> server_names;
+  for (const auto& server : servers) server_names.push_back(server->name());
+  std::vector<std::string> device_names;
+  for (const auto& plan : device_plans) device_names.push_back(plan.name);
+  std::vector<std::string> all_names = server_names;
+  all_names.insert(all_names.end(), device_names.begin(), device_names.end());
+  Fault f;
+  f.kind = kind;
+  f.at_ns = at_ns;
+  switch (kind) {
+    case FaultKind::kPartition: {
+      std::vector<std::string> pool = server_names;
+      const auto extra = std::min<std::int64_t>(kSwarmPartitionDevicesMax,
+                                                static_cast<std::int64_t>(device_names.size()));
+      for (std::int64_t i = 0; i < extra; i++) pool.push_back(pick(rng, device_names));
+      std::sort(pool.begin(), pool.end());
+      pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
+      f.groups.resize(2);
+      for (const auto& name : pool) f.groups[sim::uniform_int(rng, 0, 1)].push_back(name);
+      if (f.groups[0].empty()) std::swap(f.groups[0], f.groups[1]);
+      if (f.groups[1].empty()) {
+        f.groups[1].push_back(f.groups[0].back());
+        f.groups[0].pop_back();
+      }
+      f.for_ns = duration_up_to(rng, swarm.partition_max_ns);
+      break;
+    }
+    case FaultKind::kPartitionOneway:
+    case FaultKind::kClog:
+      f.from = pick(rng, all_names);
+      do {
+        f.to = pick(rng, server_names);
+      } while (f.to == f.from && server_names.size() > 1);
+      f.for_ns = duration_up_to(
+          rng, kind == FaultKind::kClog ? swarm.clog_max_ns : swarm.partition_max_ns);
+      break;
+    case FaultKind::kLink:
+      f.link_class = static_cast<LinkClass>(sim::uniform_int(rng, 1, 3));
+      f.loss_p = sim::uniform_real(rng, 0.0, swarm.loss_p_max);
+      f.dup_p = sim::uniform_real(rng, 0.0, swarm.dup_p_max);
+      f.reorder_p = sim::uniform_real(rng, 0.0, swarm.reorder_p_max);
+      f.latency_ns = Distribution{.kind = DistributionKind::kConstant,
+                                  .value = sim::uniform_int(rng, 0, swarm.latency_max_ns)};
+      f.for_ns = duration_up_to(rng, swarm.partition_max_ns);
+      break;
+    case FaultKind::kCrash:
+      f.node = pick(rng, server_names);
+      f.for_ns = duration_up_to(rng, swarm.down_max_ns);
+      break;
+    case FaultKind::kOffline:
+      f.node = pick(rng, device_names);
+      f.for_ns = duration_up_to(rng, swarm.down_max_ns);
+      break;
+    case FaultKind::kKill:
+    case FaultKind::kReinstall:
+    case FaultKind::kReset:
+      f.node = pick(rng, device_names);
+      break;
+    case FaultKind::kClockStep:
+      f.node = pick(rng, all_names);
+      f.by_ns = sim::uniform_int(rng, -swarm.clock_step_max_ns, swarm.clock_step_max_ns);
+      break;
+    case FaultKind::kHeal:
+    case FaultKind::kRestart:
+    case FaultKind::kOnline:
+      IMSIM_ASSERT_MSG(false, "undo halves are never drawn on their own");
+  }
+  return f;
+}
+
+}  // namespace imsim::model::detail

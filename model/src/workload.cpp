@@ -1,0 +1,145 @@
+// Workload and device behaviour of the safety phase. Sends form a Poisson process; a reply goes
+// into the conversation of the sender's latest display of another user's message, which is
+// what creates happened-before edges between messages.
+#include <array>
+
+#include <imsim/sim/distributions.hpp>
+
+#include "world_impl.hpp"
+
+namespace imsim::model::detail {
+
+void World::schedule_workload() {
+  if (config.workload.messages_per_s <= 0) return;
+  schedule_next_send(workload_rng_);
+}
+
+void World::schedule_next_send(sim::Rng& rng) {
+  const double mean_ns = 1e9 / config.workload.messages_per_s;
+  const auto delay = sim::Duration::from_ns(
+      static_cast<std::int64_t>(sim::exponential(rng, mean_ns)));
+  const sim::SimTime when = sim.now() + delay;
+  if (when >= workload_stop_) return;
+  sim.schedule_at(when, [this] {
+    send_one();
+    schedule_next_send(workload_rng_);
+  });
+}
+
+void World::send_one() {
+  if (workload_sent_ >= static_cast<std::uint64_t>(config.workload.messages_max)) return;
+  std::optional<std::int32_t> sender;
+  std::int32_t conv = 0;
+  if (sim::bernoulli(workload_rng_, config.workload.reply_p)) {
+    std::vector<std::int32_t> candidates;
+    for (const auto& device : devices) {
+      if (device->online() && recorder.reply_target(device->index()).has_value()) {
+        candidates.push_back(device->index());
+      }
+    }
+    if (!candidates.empty()) {
+      sender = candidates[sim::uniform_int(workload_rng_, 0,
+                                           static_cast<std::int64_t>(candidates.size()) - 1)];
+      conv = *recorder.reply_target(*sender);
+      count("workload.replies");
+    }
+  }
+  if (!sender.has_value()) sender = pick_fresh_sender(conv);
+  if (!sender.has_value()) {
+    count("workload.skipped_no_online_device");
+    return;
+  }
+  workload_sent_++;
+  const auto msg = devices[*sender]->send(convs[conv].id, make_body());
+  count(msg.has_value() ? "workload.sends" : "workload.sends_refused_by_device");
+}
+
+// A fresh send: a conversation kind by weight, a conversation of that kind, a member, then one
+// of the member's online devices.
+std::optional<std::int32_t> World::pick_fresh_sender(std::int32_t& conv) {
+  std::array<std::vector<std::int32_t>, 3> by_kind;  // direct, group, large
+  for (std::size_t i = 0; i < convs.size(); i++) {
+    const int kind = convs[i].direct ? 0 : (convs[i].large ? 2 : 1);
+    by_kind[kind].push_back(static_cast<std::int32_t>(i));
+  }
+  const auto& weights_in = config.workload.kind_weights;
+  std::array<double, 3> weights{weights_in.direct, weights_in.group, weights_in.large};
+  for (int k = 0; k < 3; k++) {
+    if (by_kind[k].empty()) weights[k] = 0;
+  }
+  if (weights[0] + weights[1] + weights[2] <= 0) return std::nullopt;
+  const auto& pool = by_kind[sim::pick_weighted(workload_rng_, weights)];
+  conv = pool[sim::uniform_int(workload_rng_, 0, static_cast<std::int64_t>(pool.size()) - 1)];
+  const auto& members = convs[conv].members;
+  const std::int32_t user = members[sim::uniform_int(
+      workload_rng_, 0, static_cast<std::int64_t>(members.size()) - 1)];
+  std::vector<std::int32_t> online;
+  for (std::int32_t device : users[user].devices) {
+    if (devices[device]->online()) online.push_back(device);
+  }
+  if (online.empty()) return std::nullopt;
+  return online[sim::uniform_int(workload_rng_, 0, static_cast<std::int64_t>(online.size()) - 1)];
+}
+
+std::string World::make_body() {
+  const std::int64_t size =
+      std::clamp<std::int64_t>(sample(config.workload.size_bytes, workload_rng_), 1,
+                               kMessageSizeMax_bytes);
+  std::string body(static_cast<std::size_t>(size), 'x');
+  // A little content so bodies differ (and digests with them).
+  const std::string tag = std::to_string(workload_sent_);
+  for (std::size_t i = 0; i < tag.size() && i < body.size(); i++) body[i] = tag[i];
+  return body;
+}
+
+// ---- Device behaviour ------------------------------------------------------------------------
+
+void World::schedule_behaviour() {
+  const DeviceBehaviour& behaviour = config.device_behaviour;
+  for (const auto& device : devices) {
+    const std::int32_t index = device->index();
+    if (behaviour.churn) {
+      const auto& plan = device_plans[index];
+      const bool starts_online = plan.login_at_ns.has_value() || plan.online_at_start;
+      schedule_churn(index, starts_online);
+    }
+    schedule_repeating(index, behaviour.app_kill_interval_mean_ns, /*reinstall=*/false);
+    schedule_repeating(index, behaviour.reinstall_interval_mean_ns, /*reinstall=*/true);
+  }
+}
+
+// Alternates online and offline sessions until the safety phase ends.
+void World::schedule_churn(std::int32_t device, bool online) {
+  const Distribution& session = online ? config.device_behaviour.online_session_ns
+                                       : config.device_behaviour.offline_session_ns;
+  const auto delay = sim::Duration::from_ns(std::max<std::int64_t>(1, sample(session, behaviour_rng_)));
+  const sim::SimTime when = sim.now() + delay;
+  if (when >= safety_end_) return;
+  sim.schedule_at(when, [this, device, online] {
+    if (!safety_phase_) return;
+    DeviceHost& host = *devices[device];
+    if (host.exists()) {
+      host.set_online(!online);
+      count(online ? "behaviour.offline" : "behaviour.online");
+    }
+    schedule_churn(device, !online);
+  });
+}
+
+void World::schedule_repeating(std::int32_t device, std::int64_t mean_ns, bool reinstall) {
+  if (mean_ns <= 0) return;
+  const auto delay = sim::Duration::from_ns(std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(sim::exponential(behaviour_rng_, static_cast<double>(mean_ns)))));
+  const sim::SimTime when = sim.now() + delay;
+  if (when >= safety_end_) return;
+  sim.schedule_at(when, [this, device, mean_ns, reinstall] {
+    DeviceHost& host = *devices[device];
+    if (host.exists()) {
+      reinstall ? host.reinstall() : host.kill();
+      count(reinstall ? "behaviour.reinstalls" : "behaviour.app_kills");
+    }
+    schedule_repeating(device, mean_ns, reinstall);
+  });
+}
+
+}  // namespace imsim::model::detail

@@ -1,0 +1,302 @@
+// World: builds the modelled world, runs the safety phase (workload, behaviour, faults), heals,
+// runs the liveness phase until quiescence or the window runs out, and reports.
+#include <algorithm>
+
+#include <imsim/sim/distributions.hpp>
+
+#include "world_impl.hpp"
+
+namespace imsim::model::detail {
+
+World::World(const WorldConfig& world_config, const RunOptions& options)
+    : config(world_config),
+      sim(world_config.seed),
+      engine_config(world_config.engine),
+      recorder(*this, options),
+      record_trace(options.record_trace_log),
+      options_(options),
+      storage_rng_(sim.fork_rng("storage")),
+      workload_rng_(sim.fork_rng("workload")),
+      behaviour_rng_(sim.fork_rng("behaviour")),
+      nemesis_rng_(sim.fork_rng("nemesis")),
+      safety_end_(sim::SimTime::from_ns(world_config.durations.safety_ns)),
+      workload_stop_(sim::SimTime::from_ns(
+          world_config.durations.workload_stop_ns.value_or(world_config.durations.safety_ns))) {
+  engine::validate(engine_config);
+  build_population();
+  build_nodes();
+}
+
+void World::build_nodes() {
+  const auto add_lane = [this](const std::string& name, const char* group) {
+    if (record_trace) trace_log.lanes.push_back(TraceLane{name, group});
+  };
+  const auto add_server = [&](engine::RoleKind kind, std::int32_t count, const char* prefix) {
+    for (std::int32_t i = 0; i < count; i++) {
+      const std::string name = prefix + std::to_string(i);
+      const sim::NodeId node = sim.add_node(name);
+      const sim::EndpointId endpoint = sim.network().add_endpoint(node);
+      const engine::Address address{kind, static_cast<std::uint32_t>(i)};
+      server_index[address] = static_cast<std::int32_t>(servers.size());
+      servers.push_back(std::make_unique<ServerHost>(*this, address, name, node, endpoint,
+                                                     lane_of(node)));
+      node_by_name[name] = node;
+      add_lane(name, "servers");
+      if (auto it = config.topology.server_clocks.find(name);
+          it != config.topology.server_clocks.end()) {
+        sim.clock(node).set_offset(sim.now(), sim::Duration::from_ns(it->second.offset_ns));
+        sim.clock(node).set_drift_ppm(sim.now(), it->second.drift_ppm);
+      }
+    }
+  };
+  add_server(engine::RoleKind::gateway, config.topology.gateways, "gateway");
+  add_server(engine::RoleKind::queue, config.topology.queue_partitions, "queue");
+  add_server(engine::RoleKind::processor, config.topology.processors, "processor");
+  add_server(engine::RoleKind::store, config.topology.stores, "store");
+  for (std::size_t i = 0; i < device_plans.size(); i++) {
+    const DevicePlan& plan = device_plans[i];
+    const sim::NodeId node = sim.add_node(plan.name);
+    const sim::EndpointId endpoint = sim.network().add_endpoint(node);
+    devices.push_back(std::make_unique<DeviceHost>(*this, static_cast<std::int32_t>(i),
+                                                   plan.user, plan.id, plan.name, node,
+                                                   endpoint, lane_of(node)));
+    node_by_name[plan.name] = node;
+    add_lane(plan.name, "devices");
+    sim.clock(node).set_offset(sim.now(), sim::Duration::from_ns(plan.clock.offset_ns));
+    sim.clock(node).set_drift_ppm(sim.now(), plan.clock.drift_ppm);
+  }
+  add_lane("nemesis", "nemesis");
+  host_by_endpoint.resize(sim.network().endpoint_count(), nullptr);
+  for (auto& server : servers) {
+    ServerHost* host = server.get();
+    host_by_endpoint[host->endpoint().value()] = host;
+    sim.network().set_datagram_handler(host->endpoint(),
+                                       [host](sim::EndpointId from, std::string bytes) {
+                                         host->on_datagram(from, std::move(bytes));
+                                       });
+    sim.network().set_conn_handler(host->endpoint(),
+                                   [host](sim::ConnId conn, sim::ConnEvent event) {
+                                     host->on_conn_event(conn, std::move(event));
+                                   });
+  }
+  for (auto& device : devices) {
+    DeviceHost* host = device.get();
+    host_by_endpoint[host->endpoint().value()] = host;
+    sim.network().set_conn_handler(host->endpoint(),
+                                   [host](sim::ConnId conn, sim::ConnEvent event) {
+                                     host->on_conn_event(conn, std::move(event));
+                                   });
+  }
+  apply_base_links();
+}
+
+void World::start() {
+  recorder.header();
+  for (auto& server : servers) server->start();
+  for (auto& device : devices) {
+    DeviceHost* host = device.get();
+    const auto& login_at = device_plans[host->index()].login_at_ns;
+    if (!login_at.has_value()) {
+      host->login();
+      continue;
+    }
+    sim.schedule_at(sim::SimTime::from_ns(*login_at), [host] { host->login(); });
+  }
+  schedule_workload();
+  schedule_behaviour();
+  schedule_faults();
+}
+
+RunResult World::run() {
+  start();
+  sim.run_until(safety_end_);
+  IMSIM_ASSERT(sim.events_executed() < kEventsPerRunMax);
+  safety_phase_ = false;
+  heal_all();
+  recorder.phase_liveness();
+  run_liveness();
+  RunResult result;
+  finish(result, quiescent());
+  return result;
+}
+
+void World::run_liveness() {
+  const sim::SimTime deadline =
+      safety_end_ + sim::Duration::from_ns(config.durations.quiescence_ns);
+  const sim::Duration interval = sim::Duration::from_ns(config.quiescence.check_interval_ns);
+  while (sim.now() < deadline) {
+    const sim::SimTime next = std::min(deadline, sim.now() + interval);
+    sim.run_until(next);
+    IMSIM_ASSERT(sim.events_executed() < kEventsPerRunMax);
+    if (quiescent()) return;
+  }
+}
+
+bool World::quiescent() const {
+  for (const auto& server : servers) {
+    if (!server->up()) return false;
+    if (server->queue() != nullptr && server->queue()->pending_count() != 0) return false;
+  }
+  for (const auto& device : devices) {
+    if (!device->exists() || !device->online()) return false;
+    if (!device->device()->quiescent()) return false;
+  }
+  for (const auto& device : devices) {
+    if (!device_caught_up(*device)) return false;
+  }
+  return true;
+}
+
+// The device has applied its inbox up to the head and shows the newest stored message of every
+// conversation of its user.
+bool World::device_caught_up(const DeviceHost& device) const {
+  const engine::UserId user = users[device.user()].id;
+  const ServerHost* inbox_store = server_at(topology.store_for_user(user));
+  const auto inbox = inbox_store->store()->inbox(user);
+  if (!inbox.empty() && device.device()->checkpoint() < inbox.back().inbox_seq) return false;
+  for (const engine::ConvId conv : topology.conversations_of(user)) {
+    const ServerHost* store = server_at(topology.store_for_conv(conv));
+    const auto timeline = store->store()->timeline(conv);
+    if (timeline.empty()) continue;
+    const auto view = device.device()->view(conv);
+    if (view.empty() || view.back() != timeline.back().msg.id) return false;
+  }
+  return true;
+}
+
+void World::finish(RunResult& result, bool quiesced) {
+  collect_counters(result);
+  recorder.finish(quiesced, result.counters);
+  result.trace_hash = sim.trace_hash();
+  result.seed = config.seed;
+  result.sim_time_ns = sim.now().ns();
+  result.events_executed = sim.events_executed();
+  result.quiesced = quiesced;
+  result.messages_sent = recorder.sent;
+  result.displays = recorder.displays;
+  for (const auto& [msg, acked] : recorder.final_status_acked) {
+    (acked ? result.messages_acked : result.messages_failed)++;
+  }
+  for (const ConvEntry& conv : convs) {
+    const ServerHost* store = server_at(topology.store_for_conv(conv.id));
+    result.messages_stored += store->store()->timeline(conv.id).size();
+  }
+  result.swarm_parameters = swarm_parameters;
+  result.fault_schedule = fault_schedule;
+  if (record_trace) result.trace_log = std::move(trace_log);
+}
+
+void World::collect_counters(RunResult& result) const {
+  auto& c = result.counters;
+  const auto& net = sim.network().counters();
+  c["net.datagrams_sent"] = net.packets_sent;
+  c["net.datagrams_delivered"] = net.packets_delivered;
+  c["net.datagrams_dropped"] = net.packets_dropped;
+  c["net.datagrams_duplicated"] = net.packets_duplicated;
+  c["net.conn_messages_sent"] = net.conn_messages_sent;
+  c["net.conn_messages_delivered"] = net.conn_messages_delivered;
+  c["net.conns_reset"] = net.conns_reset;
+  c["net.frames_sent"] = net.packets_sent + net.conn_messages_sent;
+  c["net.bytes_sent"] = net.bytes_sent + net.conn_bytes_sent;
+  for (const auto& server : servers) {
+    if (!server->up()) continue;
+    const std::string role = engine::to_string(server->address().kind);
+    const auto& rc = server->role()->counters();
+    c[role + ".frames_in"] += rc.frames_in;
+    c[role + ".frames_rejected"] += rc.frames_rejected;
+    c[role + ".storage_writes"] += rc.storage_writes;
+    if (server->store() != nullptr) {
+      const auto& sc = server->store()->store_counters();
+      c["store.timeline_writes"] += sc.timeline_writes;
+      c["store.inbox_writes"] += sc.inbox_writes;
+      c["store.inbox_reads"] += sc.inbox_reads;
+      c["store.timeline_reads_read_fanout"] += sc.timeline_reads_read_fanout;
+      c["store.timeline_reads_other"] += sc.timeline_reads_other;
+      c["store.dedup_hits"] += sc.dedup_hits;
+      c["store.fifo_gaps"] += sc.fifo_gaps;
+      c["store.inbox_entries_expired"] += sc.inbox_entries_expired;
+      c["store.bytes_stored"] += sc.bytes_stored;
+    }
+  }
+  for (const auto& device : devices) {
+    if (!device->exists()) continue;
+    const auto& dc = device->device()->device_counters();
+    c["device.transmissions"] += dc.transmissions;
+    c["device.pulls"] += dc.pulls;
+    c["device.pushes_applied"] += dc.pushes_applied;
+    c["device.duplicates_ignored"] += dc.duplicates_ignored;
+    c["device.ttl_resyncs"] += dc.ttl_resyncs;
+    c["device.frames_rejected"] += device->device()->counters().frames_rejected;
+  }
+  for (const auto& [name, value] : model_counters) c[name] += value;
+}
+
+// ---- Small shared helpers ------------------------------------------------------------------
+
+sim::Duration World::storage_latency(bool device) {
+  const std::int64_t lo = device ? kDeviceStorageLatencyMin_ns : kServerStorageLatencyMin_ns;
+  const std::int64_t hi = device ? kDeviceStorageLatencyMax_ns : kServerStorageLatencyMax_ns;
+  return sim::Duration::from_ns(sim::uniform_int(storage_rng_, lo, hi));
+}
+
+NodeHost* World::host_at(sim::EndpointId endpoint) const {
+  if (endpoint.value() >= host_by_endpoint.size()) return nullptr;
+  return host_by_endpoint[endpoint.value()];
+}
+
+ServerHost* World::server_at(engine::Address address) const {
+  auto it = server_index.find(address);
+  return it == server_index.end() ? nullptr : servers[it->second].get();
+}
+
+DeviceHost* World::device_on_node(sim::NodeId node) const {
+  // Servers come first in node order, then devices in index order.
+  const std::size_t first_device = servers.size();
+  if (node.value() < first_device) return nullptr;
+  const std::size_t index = node.value() - first_device;
+  return index < devices.size() ? devices[index].get() : nullptr;
+}
+
+sim::LatencyModel latency_model(const Distribution& d) {
+  using sim::Duration;
+  sim::LatencyModel model;
+  switch (d.kind) {
+    case DistributionKind::kConstant:
+      model = sim::LatencyModel::constant(Duration::from_ns(d.value));
+      break;
+    case DistributionKind::kUniform:
+      model = sim::LatencyModel::uniform(Duration::from_ns(d.min), Duration::from_ns(d.max));
+      break;
+    case DistributionKind::kExponential:
+      model = sim::LatencyModel::exponential(Duration::from_ns(d.mean));
+      break;
+    case DistributionKind::kLognormal:
+      model = sim::LatencyModel::lognormal(Duration::from_ns(d.median), d.sigma);
+      break;
+  }
+  if (d.tail_p > 0) model = model.with_tail(d.tail_p, Duration::from_ns(d.tail), 0.0);
+  return model;
+}
+
+std::int64_t sample(const Distribution& d, sim::Rng& rng) {
+  double x = 0;
+  switch (d.kind) {
+    case DistributionKind::kConstant: x = static_cast<double>(d.value); break;
+    case DistributionKind::kUniform: x = static_cast<double>(sim::uniform_int(rng, d.min, d.max)); break;
+    case DistributionKind::kExponential: x = sim::exponential(rng, static_cast<double>(d.mean)); break;
+    case DistributionKind::kLognormal: x = sim::lognormal(rng, static_cast<double>(d.median), d.sigma); break;
+  }
+  if (d.tail_p > 0 && sim::bernoulli(rng, d.tail_p)) x += static_cast<double>(d.tail);
+  return static_cast<std::int64_t>(std::clamp(x, 0.0, static_cast<double>(kRunDurationMax_ns)));
+}
+
+}  // namespace imsim::model::detail
+
+namespace imsim::model {
+
+RunResult run_world(const WorldConfig& config, const RunOptions& options) {
+  detail::World world(config, options);
+  return world.run();
+}
+
+}  // namespace imsim::model

@@ -1,0 +1,331 @@
+#pragma once
+// The modelled world of one run (private to model/). World owns the simulator, the engine roles
+// hosted on sim nodes, the devices, the recorder, the workload and the nemesis. Files:
+//   population.cpp  expands the WorldConfig into concrete users, devices and conversations
+//   hosts.cpp       ServerHost / DeviceHost: engine Effects -> sim network, timers, disk
+//   recorder.cpp    history events, vector clocks, trace log
+//   workload.cpp    sends and device behaviour (churn, kills, reinstalls, logins)
+//   nemesis.cpp     scheduled and swarm faults, the final heal
+//   world.cpp       construction, phases, quiescence, results
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <imsim/engine/device.hpp>
+#include <imsim/engine/gateway.hpp>
+#include <imsim/engine/processor.hpp>
+#include <imsim/engine/queue.hpp>
+#include <imsim/engine/timeline_store.hpp>
+#include <imsim/history/writer.hpp>
+#include <imsim/model/world.hpp>
+#include <imsim/sim/simulator.hpp>
+
+namespace imsim::model::detail {
+
+class World;
+
+// Engine connection ids start at 1 (0 means "none"); the kernel's start at 0.
+inline engine::ConnId to_engine(sim::ConnId conn) { return engine::ConnId(conn.value() + 1); }
+inline sim::ConnId to_sim(engine::ConnId conn) {
+  IMSIM_ASSERT(conn.value != 0);
+  return sim::ConnId(conn.value - 1);
+}
+
+// Hands the engine its BUGGIFY randomness from a forked sim stream.
+class EngineRandom final : public engine::Random {
+ public:
+  explicit EngineRandom(sim::Rng rng) : rng_(rng) {}
+  std::uint64_t next_u64() override { return rng_.next_u64(); }
+
+ private:
+  sim::Rng rng_;
+};
+
+// What every hosted state machine shares: a sim node with one endpoint, timers, a disk.
+class NodeHost {
+ public:
+  NodeHost(World& world, std::string name, sim::NodeId node, sim::EndpointId endpoint,
+           std::int32_t lane);
+  virtual ~NodeHost() = default;
+
+  const std::string& name() const { return name_; }
+  sim::NodeId node() const { return node_; }
+  sim::EndpointId endpoint() const { return endpoint_; }
+  std::int32_t lane() const { return lane_; }
+  engine::LocalTime local_now() const;
+
+  // Carries out what the engine asked for. Frames, timers and storage are common; connects,
+  // disconnects and observations are the subclass's.
+  void apply(engine::Effects& fx);
+  // The node crashed: its sim timers are gone already; forget their ids.
+  void forget_timers() { timers_.clear(); }
+
+ protected:
+  virtual void fire_timer(engine::TimerId id, engine::Effects& fx) = 0;
+  virtual void storage_done(engine::OpId op, engine::Effects& fx) = 0;
+  virtual void apply_extra(engine::Effects& fx) = 0;
+  engine::DurableMap durable_contents() const;
+
+  World& world_;
+
+ private:
+  void send_frame(const engine::SendFrame& frame);
+  void set_timer(const engine::SetTimer& timer);
+  void start_storage(const engine::StorageOp& op);
+
+  std::string name_;
+  sim::NodeId node_;
+  sim::EndpointId endpoint_;
+  std::int32_t lane_;
+  std::map<std::uint64_t, sim::TimerId> timers_;  // engine timer id -> sim timer
+};
+
+class ServerHost final : public NodeHost {
+ public:
+  ServerHost(World& world, engine::Address address, std::string name, sim::NodeId node,
+             sim::EndpointId endpoint, std::int32_t lane);
+
+  engine::Address address() const { return address_; }
+  engine::ServerRole* role() const { return role_.get(); }
+  engine::Gateway* gateway() const { return gateway_; }
+  engine::Queue* queue() const { return queue_; }
+  engine::TimelineStore* store() const { return store_; }
+  bool up() const { return role_ != nullptr; }
+
+  void start();  // (re)constructs the role and recovers it from the durable disk
+  void crash(bool tear_last_write);
+  void on_datagram(sim::EndpointId from, std::string bytes);
+  void on_conn_event(sim::ConnId conn, sim::ConnEvent event);
+
+ private:
+  void fire_timer(engine::TimerId id, engine::Effects& fx) override;
+  void storage_done(engine::OpId op, engine::Effects& fx) override;
+  void apply_extra(engine::Effects& fx) override;
+
+  engine::Address address_;
+  std::unique_ptr<engine::ServerRole> role_;
+  engine::Gateway* gateway_ = nullptr;
+  engine::Queue* queue_ = nullptr;
+  engine::TimelineStore* store_ = nullptr;
+  EngineRandom random_;
+};
+
+class DeviceHost final : public NodeHost {
+ public:
+  DeviceHost(World& world, std::int32_t index, std::int32_t user, engine::DeviceId id,
+             std::string name, sim::NodeId node, sim::EndpointId endpoint, std::int32_t lane);
+
+  std::int32_t index() const { return index_; }
+  std::int32_t user() const { return user_; }
+  engine::DeviceId id() const { return id_; }
+  engine::Device* device() const { return device_.get(); }
+  bool exists() const { return device_ != nullptr; }
+  bool wants_online() const { return wants_online_; }
+  bool online() const { return device_ != nullptr && device_->online(); }
+
+  void login();      // a new device (or a device present from the start) comes to life
+  void kill();       // app killed and relaunched at once; durable local state survives
+  void reinstall();  // local state wiped; a new incarnation
+  void set_online(bool online);
+  void reset_connection();
+  std::optional<engine::ClientMsgId> send(engine::ConvId conv, std::string body);
+
+  void on_conn_event(sim::ConnId conn, sim::ConnEvent event);
+
+ private:
+  void fire_timer(engine::TimerId id, engine::Effects& fx) override;
+  void storage_done(engine::OpId op, engine::Effects& fx) override;
+  void apply_extra(engine::Effects& fx) override;
+  void launch(bool fresh);  // constructs the Device and recovers it
+  void note_online_transition();
+
+  std::int32_t index_;
+  std::int32_t user_;
+  engine::DeviceId id_;
+  std::unique_ptr<engine::Device> device_;
+  EngineRandom random_;
+  std::uint32_t incarnation_ = 0;
+  bool wants_online_ = false;
+  bool recorded_online_ = false;
+};
+
+struct UserEntry {
+  std::string name;
+  engine::UserId id;
+  std::vector<std::int32_t> devices;  // DeviceHost indices
+};
+
+// A device of the population: present from the start, or logging in at login_at_ns.
+struct DevicePlan {
+  std::int32_t user = 0;  // users[i]
+  std::string name;       // "u1/d1"
+  engine::DeviceId id;
+  std::optional<std::int64_t> login_at_ns;
+  bool online_at_start = true;
+  ClockSpec clock;
+};
+
+struct ConvEntry {
+  std::string name;
+  engine::ConvId id;
+  std::vector<std::int32_t> members;  // user indices, ascending
+  bool large = false;
+  bool direct = false;
+};
+
+// The history recorder: vector clocks, history events, trace log, the run's counts.
+class Recorder {
+ public:
+  Recorder(World& world, const RunOptions& options);
+
+  void header();
+  void send(const DeviceHost& device, const ConvEntry& conv, const engine::ClientMsgId& msg);
+  void observe(const DeviceHost& device, const engine::Observation& observation);
+  void lifecycle(const DeviceHost& device, const char* what);  // online/offline/kill/reinstall
+  void phase_liveness();
+  void finish(bool quiesced, const std::map<std::string, std::uint64_t>& counters);
+  void frame_sent(const NodeHost& from, sim::EndpointId to, const std::string& bytes);
+  void frame_arrived(sim::EndpointId from, const NodeHost& to, const std::string& bytes);
+  void fault(std::int32_t lane, const std::string& label);
+  void node_event(std::int32_t lane, const std::string& label);
+
+  std::string msg_name(const engine::ClientMsgId& msg) const;
+  // The conversation of the device's latest display of another user's message since its own
+  // last send (the reply target), if any.
+  std::optional<std::int32_t> reply_target(std::int32_t device) const;
+
+  std::uint64_t sent = 0;
+  std::uint64_t displays = 0;
+  std::map<std::string, bool> final_status_acked;  // msg -> acked (true) / failed (false)
+
+ private:
+  using Clock = std::map<std::string, std::uint64_t>;
+  struct MessageInfo {
+    std::int32_t conv = 0;
+    std::int32_t sender = 0;  // device index
+    Clock vc;
+    Clock gvc;
+  };
+  struct DeviceClocks {
+    std::map<std::int32_t, Clock> conv;  // conversation index -> clock
+    Clock global;
+    std::map<std::int32_t, std::uint64_t> sends_by_conv;  // whole life (reinstalls included)
+    std::uint64_t sends_total = 0;
+    std::optional<std::int32_t> reply_conv;
+  };
+  static void merge(Clock& into, const Clock& from);
+  static history::ClockSpec spec(const Clock& clock);
+  std::int64_t now_ns() const;
+
+  World& world_;
+  RunOptions options_;
+  std::unique_ptr<history::HistoryWriter> writer_;
+  std::map<std::string, MessageInfo> messages_;
+  std::vector<DeviceClocks> clocks_;  // by device index
+  std::map<std::string, std::vector<std::int64_t>> frames_in_flight_;  // trace log pairing
+};
+
+}  // namespace imsim::model::detail
+
+namespace imsim::model::detail {
+
+// Per-run limits of the model itself (named, so a runaway run fails loudly, not slowly).
+inline constexpr std::uint64_t kEventsPerRunMax = 2'000'000'000;
+inline constexpr std::int64_t kServerStorageLatencyMin_ns = 50'000;
+inline constexpr std::int64_t kServerStorageLatencyMax_ns = 500'000;
+inline constexpr std::int64_t kDeviceStorageLatencyMin_ns = 500'000;
+inline constexpr std::int64_t kDeviceStorageLatencyMax_ns = 3'000'000;
+
+class World {
+ public:
+  World(const WorldConfig& config, const RunOptions& options);
+  RunResult run();
+
+  // ---- Shared with the hosts, the recorder, the workload and the nemesis ----
+  const WorldConfig& config;
+  sim::Simulator sim;
+  engine::Config engine_config;
+  engine::Topology topology;
+  std::vector<UserEntry> users;
+  std::vector<ConvEntry> convs;
+  std::vector<std::unique_ptr<ServerHost>> servers;
+  std::vector<std::unique_ptr<DeviceHost>> devices;
+  std::map<engine::Address, std::int32_t> server_index;  // address -> servers[i]
+  std::vector<NodeHost*> host_by_endpoint;                // endpoint value -> host
+  std::map<std::string, sim::NodeId> node_by_name;
+  std::map<std::uint32_t, std::int32_t> conv_index;  // engine ConvId value -> convs[i]
+  std::map<engine::DeviceId, std::int32_t> device_index;  // engine DeviceId -> devices[i]
+  std::vector<DevicePlan> device_plans;                   // by device index
+  Recorder recorder;
+  TraceLog trace_log;
+  bool record_trace = false;
+  std::map<std::string, std::uint64_t> model_counters;
+  std::map<std::string, std::string> swarm_parameters;
+  std::vector<Fault> fault_schedule;  // scheduled + swarm-drawn, by time: what the run applies
+
+  sim::Duration storage_latency(bool device);
+  std::int32_t lane_of(sim::NodeId node) const { return static_cast<std::int32_t>(node.value()); }
+  NodeHost* host_at(sim::EndpointId endpoint) const;
+  ServerHost* server_at(engine::Address address) const;
+  DeviceHost* device_on_node(sim::NodeId node) const;
+  void count(const std::string& name, std::uint64_t n = 1) { model_counters[name] += n; }
+
+ private:
+  // population.cpp
+  void build_population();
+  void build_users(sim::Rng& rng);
+  void build_conversations(sim::Rng& rng);
+  void build_topology();
+  // world.cpp
+  void build_nodes();
+  void start();
+  void run_liveness();
+  bool quiescent() const;
+  bool device_caught_up(const DeviceHost& device) const;
+  void finish(RunResult& result, bool quiesced);
+  void collect_counters(RunResult& result) const;
+  // workload.cpp
+  void schedule_workload();
+  void schedule_next_send(sim::Rng& rng);
+  void send_one();
+  std::optional<std::int32_t> pick_fresh_sender(std::int32_t& conv);
+  void schedule_behaviour();
+  void schedule_churn(std::int32_t device, bool online);
+  void schedule_repeating(std::int32_t device, std::int64_t mean_ns, bool reinstall);
+  std::string make_body();
+  // nemesis.cpp
+  void schedule_faults();
+  void draw_swarm();
+  void apply_fault(const Fault& fault);
+  void apply_link_fault(const Fault& fault);
+  void apply_base_links();
+  void heal_all();
+  std::vector<std::vector<sim::NodeId>> nodes_in_groups(
+      const std::vector<std::vector<std::string>>& groups) const;
+  std::vector<std::pair<sim::NodeId, sim::NodeId>> links_of(const Fault& fault) const;
+  Fault draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng);
+  sim::NodeId node_named(const std::string& name) const;
+  DeviceHost& device_named(const std::string& name);
+  ServerHost& server_named(const std::string& name);
+
+  RunOptions options_;
+  sim::Rng storage_rng_;
+  sim::Rng workload_rng_;
+  sim::Rng behaviour_rng_;
+  sim::Rng nemesis_rng_;
+  sim::SimTime safety_end_;
+  sim::SimTime workload_stop_;
+  std::uint64_t workload_sent_ = 0;
+  bool safety_phase_ = true;
+};
+
+sim::LatencyModel latency_model(const Distribution& distribution);
+const char* fault_kind_name(FaultKind kind);
+std::string describe_fault(const Fault& fault);
+std::int64_t sample(const Distribution& distribution, sim::Rng& rng);
+
+}  // namespace imsim::model::detail
