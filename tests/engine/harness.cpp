@@ -243,6 +243,13 @@ ClientMsgId World::send(DeviceId d, ConvId conv, std::string body) {
   return out.msg;
 }
 
+bool World::resend(DeviceId d, const ClientMsgId& msg) {
+  Effects fx;
+  const bool ok = device(d).resend(msg, now(), fx);
+  apply(d, fx);
+  return ok;
+}
+
 void World::online(DeviceId d) {
   slot(d).wants_online = true;
   Effects fx;

@@ -68,6 +68,7 @@ class World {
   Device& device(DeviceId d) { return *devices_.at(d).device; }
   DeviceSlot& slot(DeviceId d) { return devices_.at(d); }
   ClientMsgId send(DeviceId d, ConvId conv, std::string body);
+  bool resend(DeviceId d, const ClientMsgId& msg);
   void online(DeviceId d);
   void offline(DeviceId d);
   void kill(DeviceId d);       // app kill + restart from durable state

@@ -1,0 +1,230 @@
+// Device unit tests, driving one device by hand: outbox states, retries, resend, push
+// contiguity, checkpoint durability.
+#include "role_helpers.hpp"
+
+namespace imsim::engine::testing {
+namespace {
+
+const ConvId kC{1};
+const ConnId kConn{4};
+
+struct DeviceFixture : ::testing::Test {
+  Config config = fast_config();
+  Topology topology = make_topology(2, 1, {{kC, {UserId{1}, UserId{2}}}});
+  DeviceId me = dev(1, 1);
+  std::unique_ptr<Device> device;
+  DurableMap durable;
+  LocalTime now{0};
+  std::vector<Observation> observations;
+  std::vector<Frame> sent;       // frames the device wrote on its connection
+  std::vector<StorageOp> held;   // storage ops not completed yet (when holding)
+  bool hold_storage = false;
+
+  void SetUp() override {
+    device = std::make_unique<Device>(config, topology, me,
+                                      DeviceOptions{Incarnation{0}, topology.device_token(me)},
+                                      nullptr);
+    Effects fx;
+    device->recover(durable, now, fx);
+    absorb(fx);
+  }
+  // Takes the outputs: storage completes at once unless held; frames are recorded.
+  void absorb(Effects& fx) {
+    for (Observation& o : fx.observations) observations.push_back(o);
+    for (const SendFrame& f : fx.frames) sent.push_back(*decode(f.bytes, 1 << 20).frame);
+    std::vector<StorageOp> ops = std::move(fx.storage);
+    fx = Effects{};
+    for (StorageOp& op : ops) {
+      if (hold_storage) {
+        held.push_back(std::move(op));
+        continue;
+      }
+      Effects more;
+      if (auto* w = std::get_if<StorageWrite>(&op)) {
+        durable[w->key] = w->value;
+        device->on_storage_done(w->op, now, more);
+      } else {
+        device->on_storage_done(std::get<StorageErase>(op).op, now, more);
+      }
+      absorb(more);
+    }
+  }
+  void release_storage() {
+    hold_storage = false;
+    Effects fx;
+    fx.storage = std::move(held);
+    held.clear();
+    absorb(fx);
+  }
+  void frame(const Frame& f) {
+    Effects fx;
+    device->on_frame(kConn, encode(f), now, fx);
+    absorb(fx);
+  }
+  // Connects and answers the bootstrap pulls as an empty server would.
+  void connect_and_bootstrap() {
+    Effects fx;
+    device->go_online(now, fx);
+    ASSERT_EQ(fx.connects.size(), 1u);
+    device->on_connected(kConn, now, fx);
+    absorb(fx);
+    frame(HelloOk{me});
+    for (int i = 0; i < 20; i++) {
+      auto pulls = take<PullInbox>();
+      auto convs = take<PullConv>();
+      if (pulls.empty() && convs.empty()) break;
+      for (const PullInbox& p : pulls) {
+        frame(InboxPage{p.req, {}, p.user, InboxSeq{0}, InboxSeq{1}, {}});
+      }
+      for (const PullConv& p : convs) frame(ConvPage{p.req, {}, p.conv, p.direction, ConvSeq{0}, {}});
+    }
+    ASSERT_TRUE(device->quiescent());
+  }
+  template <typename T>
+  std::vector<T> take() {
+    std::vector<T> out;
+    for (auto it = sent.begin(); it != sent.end();) {
+      if (std::holds_alternative<T>(*it)) {
+        out.push_back(std::get<T>(*it));
+        it = sent.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    return out;
+  }
+  InboxEntry entry(std::uint64_t inbox_seq, std::uint64_t conv_seq, DeviceId from) {
+    return InboxEntry{InboxSeq{inbox_seq}, ConvSeq{conv_seq},
+                      message(from, kC, conv_seq + 100, conv_seq)};
+  }
+};
+
+TEST_F(DeviceFixture, SendShowsEchoAndTransmitsOnlyOnceDurable) {
+  connect_and_bootstrap();
+  hold_storage = true;
+  Effects fx;
+  const SendOutcome out = device->send(kC, "hi", now, fx);
+  absorb(fx);
+  ASSERT_TRUE(out.ok());
+  ASSERT_FALSE(observations.empty());
+  EXPECT_TRUE(std::holds_alternative<LocalEcho>(observations.back()));
+  EXPECT_TRUE(take<Send>().empty());  // the id could still be forgotten by a crash
+  release_storage();
+  const auto sends = take<Send>();
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(sends[0].msg.id, out.msg);
+  EXPECT_EQ(sends[0].msg.lane_seq, LaneSeq{1});
+  EXPECT_EQ(device->status(out.msg), OutboxStatus::sending);
+  frame(SendAck{out.msg, ConvSeq{1}});
+  EXPECT_EQ(device->status(out.msg), OutboxStatus::sent);
+  ASSERT_TRUE(std::holds_alternative<Acked>(observations.back()));
+  frame(SendAck{out.msg, ConvSeq{1}});  // a duplicate ACK says nothing new
+  EXPECT_TRUE(std::holds_alternative<Acked>(observations.back()));
+  EXPECT_EQ(device->device_counters().acks, 1u);
+}
+
+TEST_F(DeviceFixture, RefusedSendsTakeNoIdOrLane) {
+  Effects fx;
+  EXPECT_EQ(device->send(ConvId{9}, "x", now, fx).error, SendError::unknown_conv);
+  EXPECT_EQ(device->send(kC, std::string(config.message_body_bytes_max + 1, 'x'), now, fx).error,
+            SendError::oversized);
+  config.outbox_length_max = 1;
+  SetUp();
+  EXPECT_TRUE(device->send(kC, "a", now, fx).ok());
+  EXPECT_EQ(device->send(kC, "b", now, fx).error, SendError::outbox_full);
+}
+
+TEST_F(DeviceFixture, PermanentNackFailsTheLaneAndResendKeepsTheId) {
+  connect_and_bootstrap();
+  Effects fx;
+  const ClientMsgId a = device->send(kC, "a", now, fx).msg;
+  const ClientMsgId b = device->send(kC, "b", now, fx).msg;
+  absorb(fx);
+  take<Send>();
+  frame(SendNack{a, RejectReason::stale_lane});
+  EXPECT_EQ(device->status(a), OutboxStatus::failed);
+  EXPECT_EQ(device->status(b), OutboxStatus::failed);  // FIFO: b cannot overtake a
+  fx = Effects{};
+  EXPECT_TRUE(device->resend(b, now, fx));  // revives a too, a first
+  absorb(fx);
+  const auto sends = take<Send>();
+  ASSERT_EQ(sends.size(), 2u);
+  EXPECT_EQ(sends[0].msg.id, a);
+  EXPECT_EQ(sends[1].msg.id, b);
+  EXPECT_EQ(sends[1].msg.lane_seq, LaneSeq{2});  // same id, same lane position
+  EXPECT_FALSE(device->resend(b, now, fx));  // not failed any more
+}
+
+TEST_F(DeviceFixture, PushAppliesOnlyContiguouslyAndPullsTheGap) {
+  connect_and_bootstrap();
+  frame(Push{me.user, entry(2, 2, dev(2, 1))});
+  EXPECT_EQ(device->checkpoint(), InboxSeq{0});  // never past the gap
+  auto pulls = take<PullInbox>();
+  ASSERT_EQ(pulls.size(), 1u);
+  EXPECT_EQ(pulls[0].after, InboxSeq{0});
+  frame(InboxPage{pulls[0].req, {}, me.user, InboxSeq{2}, InboxSeq{1}, {entry(1, 1, dev(2, 1))}});
+  EXPECT_EQ(device->checkpoint(), InboxSeq{2});  // the page filled the gap, the buffer follows
+  EXPECT_EQ(device->view(kC).size(), 2u);
+}
+
+TEST_F(DeviceFixture, CheckpointMovesOnlyAfterThePageIsDurable) {
+  connect_and_bootstrap();
+  frame(Push{me.user, entry(3, 3, dev(2, 1))});
+  auto pulls = take<PullInbox>();
+  ASSERT_EQ(pulls.size(), 1u);
+  hold_storage = true;
+  frame(InboxPage{pulls[0].req, {}, me.user, InboxSeq{3}, InboxSeq{1},
+                  {entry(1, 1, dev(2, 1)), entry(2, 2, dev(2, 1))}});
+  EXPECT_EQ(device->checkpoint(), InboxSeq{0});
+  EXPECT_TRUE(device->view(kC).empty());
+  EXPECT_TRUE(take<PullInbox>().empty());  // the next page waits for this one to be durable
+  release_storage();
+  EXPECT_EQ(device->checkpoint(), InboxSeq{3});
+  EXPECT_EQ(device->view(kC).size(), 3u);
+  std::size_t displays = 0;
+  for (const Observation& o : observations) displays += std::holds_alternative<Displayed>(o);
+  EXPECT_EQ(displays, 3u);
+}
+
+TEST_F(DeviceFixture, OwnMessageInTheInboxReconcilesAFailedStatus) {
+  connect_and_bootstrap();
+  Effects fx;
+  const ClientMsgId a = device->send(kC, "a", now, fx).msg;
+  absorb(fx);
+  frame(SendNack{a, RejectReason::not_member});  // say it failed
+  EXPECT_EQ(device->status(a), OutboxStatus::failed);
+  InboxEntry e{InboxSeq{1}, ConvSeq{5}, MessageData{a, kC, LaneSeq{1}, 0, "a"}};
+  frame(Push{me.user, e});
+  EXPECT_EQ(device->status(a), OutboxStatus::sent);  // ack after fail
+  const Acked* ack = nullptr;
+  for (const Observation& o : observations) {
+    if (const auto* a2 = std::get_if<Acked>(&o)) ack = a2;
+  }
+  ASSERT_NE(ack, nullptr);
+  EXPECT_EQ(ack->msg, a);
+  EXPECT_EQ(ack->conv_seq, ConvSeq{5});
+}
+
+// Timing-heavy outbox behaviour runs in the World, which fires timers.
+TEST(DeviceRetry, BudgetExhaustedFailsThenResendSucceedsWithTheSameId) {
+  Config c = fast_config();
+  c.retry_budget = 3;
+  World w(c, make_topology(2, 1, {{kC, {UserId{1}, UserId{2}}}}));
+  w.online(dev(1, 1));
+  w.run_for(100 * kMs);
+  w.crash(Address{RoleKind::queue, 0}, false);  // nothing gets through
+  const ClientMsgId m = w.send(dev(1, 1), kC, "x");
+  w.run_for(10'000 * kMs);
+  EXPECT_TRUE(w.failed(dev(1, 1), m));
+  EXPECT_EQ(w.device(dev(1, 1)).status(m), OutboxStatus::failed);
+  w.restart(Address{RoleKind::queue, 0});
+  ASSERT_TRUE(w.resend(dev(1, 1), m));
+  ASSERT_TRUE(w.settle());
+  EXPECT_EQ(w.acks(dev(1, 1), m).size(), 1u);
+  EXPECT_FALSE(w.failed(dev(1, 1), m));
+  EXPECT_EQ(w.store_of(kC).timeline(kC).size(), 1u);
+  EXPECT_EQ(w.store_of(kC).timeline(kC)[0].msg.id, m);
+}
+
+}  // namespace
+}  // namespace imsim::engine::testing
