@@ -116,10 +116,16 @@ Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng)
     }
     case FaultKind::kPartitionOneway:
     case FaultKind::kClog:
+      // Devices only ever talk to gateways: a cut between a device and another role is moot.
       f.from = pick(rng, all_names);
-      do {
-        f.to = pick(rng, server_names);
-      } while (f.to == f.from && server_names.size() > 1);
+      if (device_on_node(node_named(f.from)) != nullptr) {
+        f.to = pick(rng, std::vector<std::string>(
+                             server_names.begin(), server_names.begin() + config.topology.gateways));
+      } else {
+        do {
+          f.to = pick(rng, server_names);
+        } while (f.to == f.from && server_names.size() > 1);
+      }
       f.for_ns = duration_up_to(
           rng, kind == FaultKind::kClog ? swarm.clog_max_ns : swarm.partition_max_ns);
       break;
