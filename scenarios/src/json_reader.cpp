@@ -66,6 +66,13 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
       best_distance = distance;
     }
   }
+  if (!best.empty()) return best;
+  // A unit mistake (`mean_ms` for `mean_bytes`, `at_ms` for `at_s`): same stem, other unit.
+  const auto stem = [](std::string_view s) { return s.substr(0, s.rfind('_')); };
+  if (word.rfind('_') == std::string_view::npos) return best;
+  for (const std::string& candidate : candidates) {
+    if (candidate.rfind('_') != std::string::npos && stem(candidate) == stem(word)) return candidate;
+  }
   return best;
 }
 
@@ -164,7 +171,14 @@ std::int64_t ObjectReader::duration_ns(std::string_view key, std::int64_t fallba
 }
 
 std::int64_t ObjectReader::require_duration_ns(std::string_view key, NumberRange range) const {
-  return to_ns(require_number(key, range), key);
+  const double amount = require_number(key, range);
+  // Every time is bounded by the longest run, whatever its own range says (no overflow).
+  if (std::fabs(amount * ns_per_unit(key)) > double(model::kRunDurationMax_ns)) {
+    fail(field_path(key),
+         fmt::format("{} is beyond the longest run ({} s)", describe(get(key)),
+                     model::kRunDurationMax_ns / 1'000'000'000));
+  }
+  return to_ns(amount, key);
 }
 
 double read_number(const json& value, const std::string& path, NumberRange range) {

@@ -56,7 +56,12 @@ void read_topology(const json& value, const std::string& path, model::Topology& 
   if (!r.has("clocks")) return;
   ObjectReader clocks(r.get("clocks"), r.field_path("clocks"));
   const std::vector<std::string> servers = model::server_node_names(t);
-  clocks.allow(servers);
+  for (const auto& [node, unused] : clocks.raw().items()) {
+    if (std::find(servers.begin(), servers.end(), node) == servers.end()) {
+      fail(clocks.field_path(node),
+           fmt::format("no such server node (servers: {})", fmt::join(servers, ", ")));
+    }
+  }
   for (const auto& [node, spec] : clocks.raw().items()) {
     ObjectReader c(spec, clocks.field_path(node));
     c.allow({"offset_ms", "drift_ppm"});

@@ -61,7 +61,7 @@ model::WorldConfig read_world(const json& document, std::string_view default_nam
 
 namespace imsim::scenarios::detail {
 // The `engine` section (engine_config.cpp). finish_engine sets what the topology decides
-// (queue_partitions) and asserts engine::validate(); it runs for every scenario.
+// (queue_partitions); it runs for every scenario.
 void read_engine(const json& value, const std::string& path, engine::Config& config);
 void finish_engine(const model::Topology& topology, engine::Config& config);
 json engine_to_json(const engine::Config& config);

@@ -130,6 +130,12 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
 FailureFile failure_file_of(const RunOutcome& outcome) {
   FailureFile failure;
   failure.scenario = outcome.config;
+  // Self-contained: the faults the run applied (swarm-drawn ones included) become the
+  // schedule, and the swarm is switched off, so the file replays without the swarm's draws.
+  if (outcome.config.swarm.enabled) {
+    failure.scenario.faults = outcome.result.fault_schedule;
+    failure.scenario.swarm.enabled = false;
+  }
   failure.seed = outcome.config.seed;
   failure.code_version = code_version();
   failure.expected_trace_hash = outcome.result.trace_hash;

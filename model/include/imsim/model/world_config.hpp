@@ -102,7 +102,8 @@ inline std::vector<std::string> server_node_names(const Topology& topology) {
 
 // ---- Engine -------------------------------------------------------------------------------
 // The engine configuration is engine::Config itself (limits, timeouts, mutation switches).
-// The loader guarantees engine::validate() holds, and that
+// The loader guarantees the field rules of engine::validate() (not its refusal of mutation
+// switches the engine has not wired yet: the model still calls validate()), and that
 // engine.queue_partitions == topology.queue_partitions (the topology decides it).
 
 // ---- Users and devices --------------------------------------------------------------------
