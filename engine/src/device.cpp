@@ -295,7 +295,15 @@ const RoleCounters& Device::counters() const { return impl_->io.counters; }
 std::string Device::state_digest() const {
   const Impl& d = *impl_;
   std::ostringstream out;
-  out << "k:" << d.checkpoint.value << ":" << d.cursor.value << ":" << d.bootstrapped
+  out << "conn:" << (d.conn ? std::to_string(d.conn->value) : "-") << (d.connecting ? "+" : "")
+      << (d.authed ? "a" : "") << ";tasks:" << d.tasks.size() << (d.outstanding ? "+out" : "")
+      << ";batches:" << d.batches.size();
+  if (!d.batches.empty()) {
+    out << "(last " << d.batches.front().last.value << " needs " << d.batches.front().needs.size()
+        << (d.batches.front().checkpoint_op ? " writing" : "") << ")";
+  }
+  out << ";ops:" << d.msg_ops.size() << "/"
+      << d.anchor_ops.size() << "/" << d.outbox_ops.size() << ";k:" << d.checkpoint.value << ":" << d.cursor.value << ":" << d.bootstrapped
       << ";outbox:" << d.outbox.size() << ";buffer:" << d.push_buffer.size() << ";";
   for (const auto& [conv, cs] : d.convs) {
     out << to_string(conv) << ":" << cs.anchor.value << ":" << cs.lo.value << ":" << cs.hi.value

@@ -262,17 +262,20 @@ void Device::Impl::check_batches(LocalTime, Effects& fx) {
     }
     return b.needs.empty();
   };
-  ApplyBatch& front = batches.front();
-  if (!ready(front)) return;
-  // Fold the ready batches behind it into one checkpoint write.
-  while (batches.size() > 1 && ready(batches[1])) {
-    front.last = std::max(front.last, batches[1].last);
-    front.bootstraps = front.bootstraps || batches[1].bootstraps;
-    batches.erase(batches.begin() + 1);
+  if (!ready(batches.front())) return;
+  // Fold the ready batches behind it into one checkpoint write (only at the deque's ends:
+  // erasing in the middle would invalidate references).
+  ApplyBatch merged = std::move(batches.front());
+  batches.pop_front();
+  while (!batches.empty() && ready(batches.front())) {
+    merged.last = std::max(merged.last, batches.front().last);
+    merged.bootstraps = merged.bootstraps || batches.front().bootstraps;
+    batches.pop_front();
   }
-  const records::CheckpointRecord r{front.last, bootstrapped || front.bootstraps, incarnation};
-  front.checkpoint_op =
+  const records::CheckpointRecord r{merged.last, bootstrapped || merged.bootstraps, incarnation};
+  merged.checkpoint_op =
       io.write(fx, std::string(kCheckpointKey), records::seal(records::Kind::checkpoint, r));
+  batches.push_front(std::move(merged));
 }
 
 bool Device::Impl::finish_checkpoint(OpId op, LocalTime now, Effects& fx) {

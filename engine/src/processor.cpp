@@ -291,7 +291,8 @@ void Processor::Impl::on_timer(LocalTime now, Effects& fx) {
         Job& job = jobs.at(key);
         if (job.requests.empty()) complete(key, fx);
       } else {
-        abandon(r.job);
+        const JobKey key = r.job;  // abandon erases `r`
+        abandon(key);
       }
       continue;
     }

@@ -35,8 +35,8 @@ Config fast_config() {
   return c;
 }
 
-World::World(Config config, Topology topology)
-    : config_(std::move(config)), topology_(std::move(topology)) {
+World::World(Config config, Topology topology, Random* random)
+    : config_(std::move(config)), topology_(std::move(topology)), random_(random) {
   topology_.normalize();
   for (std::uint32_t i = 0; i < topology_.gateway_count; i++) make_server({RoleKind::gateway, i});
   for (std::uint32_t i = 0; i < topology_.queue_count; i++) make_server({RoleKind::queue, i});
@@ -52,13 +52,13 @@ World::World(Config config, Topology topology)
 void World::make_server(Address a) {
   std::unique_ptr<ServerRole> role;
   switch (a.kind) {
-    case RoleKind::gateway: role = std::make_unique<Gateway>(config_, topology_, a.index, nullptr); break;
-    case RoleKind::queue: role = std::make_unique<Queue>(config_, topology_, a.index, nullptr); break;
+    case RoleKind::gateway: role = std::make_unique<Gateway>(config_, topology_, a.index, random_); break;
+    case RoleKind::queue: role = std::make_unique<Queue>(config_, topology_, a.index, random_); break;
     case RoleKind::processor:
-      role = std::make_unique<Processor>(config_, topology_, a.index, nullptr);
+      role = std::make_unique<Processor>(config_, topology_, a.index, random_);
       break;
     case RoleKind::store:
-      role = std::make_unique<TimelineStore>(config_, topology_, a.index, nullptr);
+      role = std::make_unique<TimelineStore>(config_, topology_, a.index, random_);
       break;
   }
   servers_[a] = std::move(role);
@@ -73,7 +73,7 @@ void World::make_device(DeviceId d, Incarnation inc) {
   DeviceSlot& s = devices_[d];
   s.incarnation = inc;
   s.device = std::make_unique<Device>(config_, topology_, d,
-                                      DeviceOptions{inc, topology_.device_token(d)}, nullptr);
+                                      DeviceOptions{inc, topology_.device_token(d)}, random_);
   NodeState& n = nodes_[d];
   n.down = false;
   Effects fx;
@@ -233,6 +233,27 @@ bool World::quiet() {
     if (processor(i).job_count() != 0) return false;
   }
   return true;
+}
+
+std::string World::why_not_quiet() {
+  std::string out;
+  for (auto& [d, s] : devices_) {
+    out += to_string(d) + (nodes_[d].down ? " down" : "") + (s.wants_online ? " wants" : "") +
+           (s.device->online() ? " online" : "") + (s.device->quiescent() ? " quiescent" : "") +
+           " sending=" + std::to_string(s.device->sending_count()) + " " +
+           s.device->state_digest() + "\n";
+  }
+  for (std::uint32_t i = 0; i < topology_.queue_count; i++) {
+    out += "queue " + std::to_string(i) + " pending=" + std::to_string(queue(i).pending_count()) +
+           (nodes_[Address{RoleKind::queue, i}].down ? " down" : "") + "\n";
+  }
+  for (std::uint32_t i = 0; i < topology_.processor_count; i++) {
+    out += "processor " + std::to_string(i) + " " + processor(i).state_digest() + "\n";
+  }
+  for (std::uint32_t i = 0; i < topology_.store_count; i++) {
+    out += "store " + std::to_string(i) + " " + store(i).state_digest() + "\n";
+  }
+  return out;
 }
 
 ClientMsgId World::send(DeviceId d, ConvId conv, std::string body) {

@@ -47,9 +47,25 @@ struct DeviceSlot {
   bool wants_online = false;
 };
 
+// splitmix64: the host-side randomness for BUGGIFY in tests.
+class TestRandom final : public Random {
+ public:
+  explicit TestRandom(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next_u64() override {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
 class World {
  public:
-  World(Config config, Topology topology);
+  // `random` (optional, outlives the world) drives BUGGIFY when config.buggify is on.
+  World(Config config, Topology topology, Random* random = nullptr);
 
   // --- Server nodes ---
   ServerRole& server(Address a) { return *servers_.at(a); }
@@ -87,6 +103,7 @@ class World {
   // Runs until `done()` holds (checked after each event) or `limit_ns` of time passed.
   bool run_until(const std::function<bool()>& done, std::int64_t limit_ns);
   bool quiet();  // every device quiescent, queues empty, no processor job
+  std::string why_not_quiet();  // for failure reports
   bool settle(std::int64_t limit_ns = 120'000 * kMs) {
     return run_until([&] { return quiet(); }, limit_ns);
   }
@@ -127,6 +144,7 @@ class World {
 
   Config config_;
   Topology topology_;
+  Random* random_ = nullptr;
   std::int64_t now_ns_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint64_t next_conn_ = 1;
