@@ -8,9 +8,13 @@ constexpr std::string_view kAnchorPrefix = "a/";
 constexpr std::string_view kMsgPrefix = "m/";
 }  // namespace
 
+// The top of the contiguous run of held messages that ends at the view's top: roaming continues
+// below it. (Not the lowest message held: a message that arrived early through the inbox can sit
+// below a gap that roaming still has to fill.)
 ConvSeq Device::Impl::lowest_held(const ConvState& cs) const {
-  if (cs.msgs.empty()) return cs.lo;
-  return std::min(cs.lo, cs.msgs.begin()->first);
+  ConvSeq s = cs.lo;
+  while (s.value > 1 && cs.msgs.count(ConvSeq{s.value - 1}) != 0) s = ConvSeq{s.value - 1};
+  return s;
 }
 
 bool Device::Impl::roaming_wanted(const ConvState& cs) const {

@@ -35,6 +35,13 @@ void check_invariants(World& w, const std::set<DeviceId>& reinstalled) {
         const std::vector<ClientMsgId> view = w.displayed(d, conv);
         RC_ASSERT(view == w.device(d).view(conv));
         if (reinstalled.count(d) == 0) {
+          if (view != ids) {
+            RC_LOG() << to_string(d) << " " << to_string(conv) << " view";
+            for (auto& m : view) RC_LOG() << " " << to_string(m);
+            RC_LOG() << " timeline";
+            for (auto& m : ids) RC_LOG() << " " << to_string(m);
+            RC_LOG() << "\n" << w.why_not_quiet();
+          }
           RC_ASSERT(view == ids);  // the whole timeline, once, in order
         } else {
           RC_ASSERT(view.size() <= ids.size());  // a suffix of it
