@@ -4,21 +4,26 @@
 // the durable records. The reader never trusts a count: a string or vector may not claim more
 // elements than bytes remain, so garbage input cannot cause a large allocation.
 #include <cstdint>
+#include <imsim/engine/codec.hpp>
+#include <imsim/engine/frames.hpp>
+#include <imsim/engine/ids.hpp>
 #include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
 
-#include <imsim/engine/codec.hpp>
-#include <imsim/engine/frames.hpp>
-#include <imsim/engine/ids.hpp>
-
 namespace imsim::engine::wire {
 
 // Largest valid value of each enum that travels on the wire or on disk.
-constexpr std::uint8_t enum_max(RejectReason) { return static_cast<std::uint8_t>(RejectReason::count_) - 1; }
-constexpr std::uint8_t enum_max(AppendStatus) { return static_cast<std::uint8_t>(AppendStatus::gap); }
-constexpr std::uint8_t enum_max(PullDirection) { return static_cast<std::uint8_t>(PullDirection::backward); }
+constexpr std::uint8_t enum_max(RejectReason) {
+  return static_cast<std::uint8_t>(RejectReason::count_) - 1;
+}
+constexpr std::uint8_t enum_max(AppendStatus) {
+  return static_cast<std::uint8_t>(AppendStatus::gap);
+}
+constexpr std::uint8_t enum_max(PullDirection) {
+  return static_cast<std::uint8_t>(PullDirection::backward);
+}
 constexpr std::uint8_t enum_min(RejectReason) { return 0; }
 constexpr std::uint8_t enum_min(AppendStatus) { return 1; }
 constexpr std::uint8_t enum_min(PullDirection) { return 1; }
@@ -66,7 +71,8 @@ class ByteWriter {
   template <typename U>
   void put_uint(U v) {
     static_assert(std::is_unsigned_v<U>);
-    for (std::size_t i = 0; i < sizeof(U); i++) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    for (std::size_t i = 0; i < sizeof(U); i++)
+      out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
   }
 
  private:
@@ -148,48 +154,121 @@ class ByteReader {
 };
 
 // --- Field lists. Order is the wire order; append only, bump kWireVersion on change. ---
-template <typename A> void visit(A& a, DeviceId& v) { a(v.user, v.index); }
-template <typename A> void visit(A& a, ClientMsgId& v) { a(v.device, v.incarnation, v.counter); }
-template <typename A> void visit(A& a, MessageData& v) {
+template <typename A>
+void visit(A& a, DeviceId& v) {
+  a(v.user, v.index);
+}
+template <typename A>
+void visit(A& a, ClientMsgId& v) {
+  a(v.device, v.incarnation, v.counter);
+}
+template <typename A>
+void visit(A& a, MessageData& v) {
   a(v.id, v.conv, v.lane_seq, v.sent_at_local_ns, v.body);
 }
-template <typename A> void visit(A& a, TimelineEntry& v) { a(v.conv_seq, v.msg); }
-template <typename A> void visit(A& a, InboxEntry& v) { a(v.inbox_seq, v.conv_seq, v.msg); }
-template <typename A> void visit(A& a, Origin& v) { a(v.gateway, v.conn); }
-template <typename A> void visit(A& a, Recipient& v) { a(v.user, v.inbox_seq); }
-template <typename A> void visit(A& a, Hello& v) { a(v.device, v.incarnation, v.token); }
-template <typename A> void visit(A& a, HelloOk& v) { a(v.device); }
-template <typename A> void visit(A& a, Reject& v) { a(v.reason, v.frame_type, v.req); }
-template <typename A> void visit(A& a, Send& v) { a(v.msg); }
-template <typename A> void visit(A& a, SendAck& v) { a(v.msg, v.conv_seq); }
-template <typename A> void visit(A& a, SendNack& v) { a(v.msg, v.reason); }
-template <typename A> void visit(A& a, PullInbox& v) { a(v.req, v.conn, v.user, v.after, v.limit); }
-template <typename A> void visit(A& a, InboxPage& v) {
+template <typename A>
+void visit(A& a, TimelineEntry& v) {
+  a(v.conv_seq, v.msg);
+}
+template <typename A>
+void visit(A& a, InboxEntry& v) {
+  a(v.inbox_seq, v.conv_seq, v.msg);
+}
+template <typename A>
+void visit(A& a, Origin& v) {
+  a(v.gateway, v.conn);
+}
+template <typename A>
+void visit(A& a, Recipient& v) {
+  a(v.user, v.inbox_seq);
+}
+template <typename A>
+void visit(A& a, Hello& v) {
+  a(v.device, v.incarnation, v.token);
+}
+template <typename A>
+void visit(A& a, HelloOk& v) {
+  a(v.device);
+}
+template <typename A>
+void visit(A& a, Reject& v) {
+  a(v.reason, v.frame_type, v.req);
+}
+template <typename A>
+void visit(A& a, Send& v) {
+  a(v.msg);
+}
+template <typename A>
+void visit(A& a, SendAck& v) {
+  a(v.msg, v.conv_seq);
+}
+template <typename A>
+void visit(A& a, SendNack& v) {
+  a(v.msg, v.reason);
+}
+template <typename A>
+void visit(A& a, PullInbox& v) {
+  a(v.req, v.conn, v.user, v.after, v.limit);
+}
+template <typename A>
+void visit(A& a, InboxPage& v) {
   a(v.req, v.conn, v.user, v.head, v.low, v.entries);
 }
-template <typename A> void visit(A& a, PullConv& v) {
+template <typename A>
+void visit(A& a, PullConv& v) {
   a(v.req, v.conn, v.conv, v.direction, v.anchor, v.limit);
 }
-template <typename A> void visit(A& a, ConvPage& v) {
+template <typename A>
+void visit(A& a, ConvPage& v) {
   a(v.req, v.conn, v.conv, v.direction, v.head, v.entries);
 }
-template <typename A> void visit(A& a, Push& v) { a(v.user, v.entry); }
-template <typename A> void visit(A& a, Notice& v) { a(v.conv, v.conv_seq); }
-template <typename A> void visit(A& a, Enqueue& v) { a(v.origin, v.msg); }
-template <typename A> void visit(A& a, Deliver& v) { a(v.partition, v.offset, v.origin, v.msg); }
-template <typename A> void visit(A& a, Done& v) { a(v.partition, v.offset, v.msg); }
-template <typename A> void visit(A& a, Append& v) { a(v.req, v.msg); }
-template <typename A> void visit(A& a, AppendReply& v) {
+template <typename A>
+void visit(A& a, Push& v) {
+  a(v.user, v.entry);
+}
+template <typename A>
+void visit(A& a, Notice& v) {
+  a(v.conv, v.conv_seq);
+}
+template <typename A>
+void visit(A& a, Enqueue& v) {
+  a(v.origin, v.msg);
+}
+template <typename A>
+void visit(A& a, Deliver& v) {
+  a(v.partition, v.offset, v.origin, v.msg);
+}
+template <typename A>
+void visit(A& a, Done& v) {
+  a(v.partition, v.offset, v.msg);
+}
+template <typename A>
+void visit(A& a, Append& v) {
+  a(v.req, v.msg);
+}
+template <typename A>
+void visit(A& a, AppendReply& v) {
   a(v.req, v.msg, v.status, v.conv_seq, v.lane_expected);
 }
-template <typename A> void visit(A& a, InboxAppend& v) { a(v.req, v.user, v.conv_seq, v.msg); }
-template <typename A> void visit(A& a, InboxAppendReply& v) {
+template <typename A>
+void visit(A& a, InboxAppend& v) {
+  a(v.req, v.user, v.conv_seq, v.msg);
+}
+template <typename A>
+void visit(A& a, InboxAppendReply& v) {
   a(v.req, v.user, v.status, v.inbox_seq);
 }
-template <typename A> void visit(A& a, SendResult& v) { a(v.origin, v.msg, v.reason, v.conv_seq); }
-template <typename A> void visit(A& a, Deliveries& v) {
+template <typename A>
+void visit(A& a, SendResult& v) {
+  a(v.origin, v.msg, v.reason, v.conv_seq);
+}
+template <typename A>
+void visit(A& a, Deliveries& v) {
   a(v.req, v.conv_seq, v.msg, v.recipients, v.notice_only);
 }
-template <typename A> void visit(A& a, DeliveriesAck& v) { a(v.req); }
+template <typename A>
+void visit(A& a, DeliveriesAck& v) {
+  a(v.req);
+}
 
 }  // namespace imsim::engine::wire

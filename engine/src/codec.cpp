@@ -1,8 +1,7 @@
 #include <array>
-#include <utility>
-
 #include <imsim/base/assert.hpp>
 #include <imsim/engine/codec.hpp>
+#include <utility>
 
 #include "archive.hpp"
 
@@ -83,14 +82,22 @@ DecodeResult decode(std::span<const std::uint8_t> bytes, std::uint32_t frame_byt
 
 const char* to_string(DecodeError error) {
   switch (error) {
-    case DecodeError::none: return "none";
-    case DecodeError::truncated: return "truncated";
-    case DecodeError::length_mismatch: return "length_mismatch";
-    case DecodeError::too_large: return "too_large";
-    case DecodeError::bad_version: return "bad_version";
-    case DecodeError::unknown_type: return "unknown_type";
-    case DecodeError::bad_value: return "bad_value";
-    case DecodeError::trailing_bytes: return "trailing_bytes";
+    case DecodeError::none:
+      return "none";
+    case DecodeError::truncated:
+      return "truncated";
+    case DecodeError::length_mismatch:
+      return "length_mismatch";
+    case DecodeError::too_large:
+      return "too_large";
+    case DecodeError::bad_version:
+      return "bad_version";
+    case DecodeError::unknown_type:
+      return "unknown_type";
+    case DecodeError::bad_value:
+      return "bad_value";
+    case DecodeError::trailing_bytes:
+      return "trailing_bytes";
   }
   return "invalid";
 }

@@ -267,9 +267,12 @@ OutboxStatus Device::status(const ClientMsgId& msg) const {
     return ours ? OutboxStatus::sent : OutboxStatus::unknown;
   }
   switch (it->second.state) {
-    case records::OutboxState::sending: return OutboxStatus::sending;
-    case records::OutboxState::sent: return OutboxStatus::sent;
-    case records::OutboxState::failed: return OutboxStatus::failed;
+    case records::OutboxState::sending:
+      return OutboxStatus::sending;
+    case records::OutboxState::sent:
+      return OutboxStatus::sent;
+    case records::OutboxState::failed:
+      return OutboxStatus::failed;
   }
   return OutboxStatus::unknown;
 }
@@ -285,8 +288,8 @@ InboxSeq Device::checkpoint() const { return impl_->checkpoint; }
 bool Device::quiescent() const {
   const Impl& d = *impl_;
   return d.authed && sending_count() == 0 && d.tasks.empty() && !d.outstanding &&
-         d.batches.empty() && d.msg_ops.empty() && d.anchor_ops.empty() &&
-         d.outbox_ops.empty() && d.push_buffer.empty();
+         d.batches.empty() && d.msg_ops.empty() && d.anchor_ops.empty() && d.outbox_ops.empty() &&
+         d.push_buffer.empty();
 }
 
 const DeviceCounters& Device::device_counters() const { return impl_->device_counters; }
@@ -302,8 +305,8 @@ std::string Device::state_digest() const {
     out << "(last " << d.batches.front().last.value << " needs " << d.batches.front().needs.size()
         << (d.batches.front().checkpoint_op ? " writing" : "") << ")";
   }
-  out << ";ops:" << d.msg_ops.size() << "/"
-      << d.anchor_ops.size() << "/" << d.outbox_ops.size() << ";k:" << d.checkpoint.value << ":" << d.cursor.value << ":" << d.bootstrapped
+  out << ";ops:" << d.msg_ops.size() << "/" << d.anchor_ops.size() << "/" << d.outbox_ops.size()
+      << ";k:" << d.checkpoint.value << ":" << d.cursor.value << ":" << d.bootstrapped
       << ";outbox:" << d.outbox.size() << ";buffer:" << d.push_buffer.size() << ";";
   for (const auto& [conv, cs] : d.convs) {
     out << to_string(conv) << ":" << cs.anchor.value << ":" << cs.lo.value << ":" << cs.hi.value

@@ -6,11 +6,10 @@
 // Durable keys: "k" checkpoint, "o/<counter>" outbox entry, "a/<conv>" view anchor,
 // "m/<conv>/<conv_seq>" message. One write per key is in flight at a time.
 #include <deque>
+#include <imsim/engine/device.hpp>
 #include <map>
 #include <optional>
 #include <set>
-
-#include <imsim/engine/device.hpp>
 
 #include "records.hpp"
 #include "role_io.hpp"
@@ -21,10 +20,10 @@ struct OutboxEntry {
   MessageData msg;
   records::OutboxState state = records::OutboxState::sending;
   ConvSeq conv_seq;
-  std::uint32_t timeouts = 0;   // retransmission timeouts so far (the retry budget counts them)
-  LocalTime deadline;           // next timeout while sending and durable
-  bool durable = false;         // the first record write completed: may be transmitted
-  bool gap_held = false;        // nacked fifo_gap: retransmit once the predecessor is acked
+  std::uint32_t timeouts = 0;    // retransmission timeouts so far (the retry budget counts them)
+  LocalTime deadline;            // next timeout while sending and durable
+  bool durable = false;          // the first record write completed: may be transmitted
+  bool gap_held = false;         // nacked fifo_gap: retransmit once the predecessor is acked
   std::optional<OpId> write_op;  // record write in flight
   bool dirty = false;            // state changed while a write was in flight
 };

@@ -52,21 +52,26 @@ void Device::Impl::issue(const SyncTask& task, LocalTime now, Effects& fx) {
       frame = PullInbox{req, ConnId{}, id.user, cursor, config.page_size};
       break;
     case TaskKind::conv_anchor:
-      frame = PullConv{req, ConnId{}, task.conv, PullDirection::backward, ConvSeq{0},
-                       config.page_size};
+      frame =
+          PullConv{req, ConnId{}, task.conv, PullDirection::backward, ConvSeq{0}, config.page_size};
       break;
     case TaskKind::conv_forward:
-      frame = PullConv{req, ConnId{}, task.conv, PullDirection::forward, convs[task.conv].hi,
-                       config.page_size};
+      frame = PullConv{
+          req, ConnId{}, task.conv, PullDirection::forward, convs[task.conv].hi, config.page_size};
       break;
     case TaskKind::conv_backward:
-      frame = PullConv{req, ConnId{}, task.conv, PullDirection::backward,
-                       lowest_held(convs[task.conv]), config.page_size};
+      frame = PullConv{req,
+                       ConnId{},
+                       task.conv,
+                       PullDirection::backward,
+                       lowest_held(convs[task.conv]),
+                       config.page_size};
       break;
     case TaskKind::resync_finish:
       IMSIM_ASSERT_MSG(false, "resync_finish sends nothing");
   }
-  outstanding = Outstanding{req, task, std::move(frame), LocalTime{now.ns + config.pull_timeout_ns}};
+  outstanding =
+      Outstanding{req, task, std::move(frame), LocalTime{now.ns + config.pull_timeout_ns}};
   send_pull(now, fx);
 }
 
@@ -192,8 +197,7 @@ void Device::Impl::on_notice(const Notice& notice, LocalTime now, Effects& fx) {
   pump_sync(now, fx);
 }
 
-void Device::Impl::apply_inbox(const std::vector<InboxEntry>& entries, LocalTime now,
-                               Effects& fx) {
+void Device::Impl::apply_inbox(const std::vector<InboxEntry>& entries, LocalTime now, Effects& fx) {
   ApplyBatch batch;
   for (const InboxEntry& e : entries) {
     if (e.inbox_seq <= cursor) continue;

@@ -1,8 +1,7 @@
 // Gateway: authentication, per-frame authorization, forwarding, delivery to connections.
+#include <imsim/engine/gateway.hpp>
 #include <set>
 #include <sstream>
-
-#include <imsim/engine/gateway.hpp>
 
 #include "role_io.hpp"
 

@@ -18,10 +18,14 @@ std::string to_string(const ClientMsgId& m) {
 
 std::string to_string(RoleKind kind) {
   switch (kind) {
-    case RoleKind::gateway: return "gateway";
-    case RoleKind::queue: return "queue";
-    case RoleKind::processor: return "processor";
-    case RoleKind::store: return "store";
+    case RoleKind::gateway:
+      return "gateway";
+    case RoleKind::queue:
+      return "queue";
+    case RoleKind::processor:
+      return "processor";
+    case RoleKind::store:
+      return "store";
   }
   IMSIM_ASSERT_MSG(false, "unknown RoleKind");
 }

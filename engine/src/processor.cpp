@@ -1,10 +1,9 @@
 // Processor: the send pipeline. See processor.hpp for the steps and docs/engine.md for the crash
 // analysis of each one.
+#include <imsim/engine/processor.hpp>
 #include <set>
 #include <sstream>
 #include <tuple>
-
-#include <imsim/engine/processor.hpp>
 
 #include "records.hpp"
 #include "role_io.hpp"
@@ -92,13 +91,15 @@ std::int64_t Processor::Impl::backoff_ns(std::uint32_t attempts) const {
   return std::min(t, config.request_timeout_max_ns);
 }
 
-ReqId Processor::Impl::request(Job& job, const JobKey& key, Address to, Frame frame,
-                               LocalTime now, Effects& fx) {
+ReqId Processor::Impl::request(Job& job, const JobKey& key, Address to, Frame frame, LocalTime now,
+                               Effects& fx) {
   IMSIM_ASSERT(epoch > 0);
   const ReqId req{(epoch << 32) | next_req++};
-  std::visit([&](auto& f) {
-    if constexpr (requires { f.req; }) f.req = req;
-  }, frame);
+  std::visit(
+      [&](auto& f) {
+        if constexpr (requires { f.req; }) f.req = req;
+      },
+      frame);
   io.send(fx, to, frame);
   processor_counters.requests_sent++;
   const LocalTime deadline{now.ns + backoff_ns(1)};
@@ -340,9 +341,7 @@ void Processor::on_storage_done(OpId op, LocalTime, Effects&) {
 }
 
 const RoleCounters& Processor::counters() const { return impl_->io.counters; }
-const ProcessorCounters& Processor::processor_counters() const {
-  return impl_->processor_counters;
-}
+const ProcessorCounters& Processor::processor_counters() const { return impl_->processor_counters; }
 std::size_t Processor::job_count() const { return impl_->jobs.size(); }
 
 std::string Processor::state_digest() const {

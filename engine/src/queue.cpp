@@ -1,7 +1,6 @@
 // Queue: durable, partitioned by conversation, at-least-once delivery to processors.
-#include <sstream>
-
 #include <imsim/engine/queue.hpp>
+#include <sstream>
 
 #include "records.hpp"
 #include "role_io.hpp"
@@ -15,10 +14,10 @@ struct Queue::Impl {
   struct Entry {
     Origin origin;
     MessageData msg;
-    bool durable = false;   // delivered only once durable: a processor never sees a send
-                            // that a queue crash could forget
+    bool durable = false;  // delivered only once durable: a processor never sees a send
+                           // that a queue crash could forget
     bool in_flight = false;
-    LocalTime deadline;     // redelivery deadline while in flight
+    LocalTime deadline;  // redelivery deadline while in flight
     std::uint32_t attempts = 0;
   };
   struct Partition {

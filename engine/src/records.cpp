@@ -1,6 +1,6 @@
-#include <cstdio>
-
 #include "records.hpp"
+
+#include <cstdio>
 
 namespace imsim::engine::records {
 

@@ -13,8 +13,14 @@
 namespace imsim::engine::records {
 
 enum class Kind : std::uint8_t {
-  timeline = 1, inbox = 2, inbox_floor = 3, queue_entry = 4,
-  outbox = 5, local_msg = 6, conv_anchor = 7, checkpoint = 8,
+  timeline = 1,
+  inbox = 2,
+  inbox_floor = 3,
+  queue_entry = 4,
+  outbox = 5,
+  local_msg = 6,
+  conv_anchor = 7,
+  checkpoint = 8,
 };
 
 // --- Server records ---
@@ -68,15 +74,40 @@ struct CheckpointRecord {
   Incarnation incarnation;
 };
 
-template <typename A> void visit(A& a, TimelineRecord& v) { a(v.entry, v.stored_at_ns); }
-template <typename A> void visit(A& a, InboxRecord& v) { a(v.user, v.entry, v.stored_at_ns); }
-template <typename A> void visit(A& a, ConvWatermark& v) { a(v.conv, v.conv_seq); }
-template <typename A> void visit(A& a, InboxFloorRecord& v) { a(v.user, v.low, v.watermarks); }
-template <typename A> void visit(A& a, QueueRecord& v) { a(v.partition, v.offset, v.origin, v.msg); }
-template <typename A> void visit(A& a, OutboxRecord& v) { a(v.msg, v.state, v.conv_seq); }
-template <typename A> void visit(A& a, LocalMsgRecord& v) { a(v.entry); }
-template <typename A> void visit(A& a, ConvAnchorRecord& v) { a(v.conv, v.anchor); }
-template <typename A> void visit(A& a, CheckpointRecord& v) {
+template <typename A>
+void visit(A& a, TimelineRecord& v) {
+  a(v.entry, v.stored_at_ns);
+}
+template <typename A>
+void visit(A& a, InboxRecord& v) {
+  a(v.user, v.entry, v.stored_at_ns);
+}
+template <typename A>
+void visit(A& a, ConvWatermark& v) {
+  a(v.conv, v.conv_seq);
+}
+template <typename A>
+void visit(A& a, InboxFloorRecord& v) {
+  a(v.user, v.low, v.watermarks);
+}
+template <typename A>
+void visit(A& a, QueueRecord& v) {
+  a(v.partition, v.offset, v.origin, v.msg);
+}
+template <typename A>
+void visit(A& a, OutboxRecord& v) {
+  a(v.msg, v.state, v.conv_seq);
+}
+template <typename A>
+void visit(A& a, LocalMsgRecord& v) {
+  a(v.entry);
+}
+template <typename A>
+void visit(A& a, ConvAnchorRecord& v) {
+  a(v.conv, v.anchor);
+}
+template <typename A>
+void visit(A& a, CheckpointRecord& v) {
   a(v.checkpoint, v.bootstrapped, v.incarnation);
 }
 

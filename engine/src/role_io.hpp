@@ -2,14 +2,13 @@
 // What every role does at its I/O boundary, made once: allocate timer and storage op ids, encode
 // and count outgoing frames, decode and count incoming ones (a frame that does not decode is
 // rejected as malformed and changes nothing), and one-timer-per-purpose slots.
-#include <optional>
-#include <span>
-#include <string>
-
 #include <imsim/base/assert.hpp>
 #include <imsim/engine/codec.hpp>
 #include <imsim/engine/counters.hpp>
 #include <imsim/engine/effects.hpp>
+#include <optional>
+#include <span>
+#include <string>
 
 namespace imsim::engine {
 

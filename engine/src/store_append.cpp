@@ -114,8 +114,8 @@ bool TimelineStore::Impl::finish_append(OpId op, LocalTime now, Effects& fx) {
   return true;
 }
 
-std::optional<ConvSeq> TimelineStore::Impl::find_duplicate(ConvTimeline& tl,
-                                                           const MessageData& msg, LocalTime) {
+std::optional<ConvSeq> TimelineStore::Impl::find_duplicate(ConvTimeline& tl, const MessageData& msg,
+                                                           LocalTime) {
   auto it = tl.dedup.find(msg.id);
   if (it != tl.dedup.end()) return it->second;
   // Past the retention horizon the index forgets a key. A lane position at or below the lane's

@@ -4,11 +4,10 @@
 // next append waits until the previous record is durable, so durable seqs are always contiguous
 // and a crash can only lose a suffix that was never acknowledged.
 #include <deque>
+#include <imsim/engine/timeline_store.hpp>
 #include <map>
 #include <optional>
 #include <vector>
-
-#include <imsim/engine/timeline_store.hpp>
 
 #include "records.hpp"
 #include "role_io.hpp"
@@ -79,8 +78,8 @@ struct TimelineStore::Impl {
 
   // store_inbox.cpp: write fan-out into inboxes, TTL.
   void on_inbox_append(ReplyTo reply, const InboxAppend& append, LocalTime now, Effects& fx);
-  void start_inbox_append(UserInbox& inbox, ReplyTo reply, const InboxAppend& append,
-                          LocalTime now, Effects& fx);
+  void start_inbox_append(UserInbox& inbox, ReplyTo reply, const InboxAppend& append, LocalTime now,
+                          Effects& fx);
   bool finish_inbox_append(OpId op, LocalTime now, Effects& fx);
   bool finish_floor(OpId op, Effects& fx);
   void expire(UserId user, UserInbox& inbox, LocalTime now, Effects& fx);

@@ -37,8 +37,8 @@ void TimelineStore::Impl::on_inbox_append(ReplyTo reply, const InboxAppend& a, L
   start_inbox_append(inbox, reply, a, now, fx);
 }
 
-void TimelineStore::Impl::start_inbox_append(UserInbox& inbox, ReplyTo reply,
-                                             const InboxAppend& a, LocalTime now, Effects& fx) {
+void TimelineStore::Impl::start_inbox_append(UserInbox& inbox, ReplyTo reply, const InboxAppend& a,
+                                             LocalTime now, Effects& fx) {
   IMSIM_ASSERT(!inbox.in_flight);
   expire(a.user, inbox, now, fx);
   auto wm_it = inbox.watermark.find(a.msg.conv);

@@ -60,8 +60,8 @@ void TimelineStore::Impl::recover(const DurableMap& durable, LocalTime now) {
       tl.entries.push_back(std::move(r));
     }
     // The allocator is durable because it is the timeline itself; the mutation forgets it.
-    tl.allocated = config.mutations.volatile_seq_allocator ? ConvSeq{0}
-                                                          : ConvSeq{tl.entries.size()};
+    tl.allocated =
+        config.mutations.volatile_seq_allocator ? ConvSeq{0} : ConvSeq{tl.entries.size()};
     prune_dedup(tl, now);
   }
   for (auto& [user, by_seq] : in_records) {
@@ -206,13 +206,12 @@ std::string TimelineStore::state_digest() const {
   std::ostringstream out;
   for (const auto& [conv, tl] : impl_->timelines) {
     out << to_string(conv) << ":" << tl.entries.size() << ":" << tl.allocated.value << ":"
-        << tl.lane_last.size() << ":" << (tl.in_flight ? 1 : 0) << ":" << tl.waiting.size()
-        << ";";
+        << tl.lane_last.size() << ":" << (tl.in_flight ? 1 : 0) << ":" << tl.waiting.size() << ";";
   }
   for (const auto& [user, inbox] : impl_->inboxes) {
     out << to_string(user) << ":" << inbox.low.value << ":" << inbox.head().value << ":"
-        << inbox.watermark.size() << ":" << (inbox.in_flight ? 1 : 0) << ":"
-        << inbox.waiting.size() << ";";
+        << inbox.watermark.size() << ":" << (inbox.in_flight ? 1 : 0) << ":" << inbox.waiting.size()
+        << ";";
   }
   return out.str();
 }

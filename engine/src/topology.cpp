@@ -1,5 +1,4 @@
 #include <algorithm>
-
 #include <imsim/base/assert.hpp>
 #include <imsim/engine/topology.hpp>
 

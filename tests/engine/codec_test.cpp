@@ -68,7 +68,8 @@ RC_GTEST_PROP(Codec, RoundTripEveryFrameType, ()) {
 }
 
 // Arbitrary bytes never crash the decoder; whatever decodes re-encodes to exactly those bytes.
-RC_GTEST_PROP(Codec, GarbageBytesNeverCrashAndAreCanonical, (const std::vector<std::uint8_t>& garbage)) {
+RC_GTEST_PROP(Codec, GarbageBytesNeverCrashAndAreCanonical,
+              (const std::vector<std::uint8_t>& garbage)) {
   const DecodeResult r = decode(garbage, kMax);
   RC_ASSERT(r.ok() == (r.error == DecodeError::none));
   if (r.ok()) RC_ASSERT(encode(*r.frame) == garbage);

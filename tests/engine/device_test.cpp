@@ -16,14 +16,13 @@ struct DeviceFixture : ::testing::Test {
   DurableMap durable;
   LocalTime now{0};
   std::vector<Observation> observations;
-  std::vector<Frame> sent;       // frames the device wrote on its connection
-  std::vector<StorageOp> held;   // storage ops not completed yet (when holding)
+  std::vector<Frame> sent;      // frames the device wrote on its connection
+  std::vector<StorageOp> held;  // storage ops not completed yet (when holding)
   bool hold_storage = false;
 
   void SetUp() override {
-    device = std::make_unique<Device>(config, topology, me,
-                                      DeviceOptions{Incarnation{0}, topology.device_token(me)},
-                                      nullptr);
+    device = std::make_unique<Device>(
+        config, topology, me, DeviceOptions{Incarnation{0}, topology.device_token(me)}, nullptr);
     Effects fx;
     device->recover(durable, now, fx);
     absorb(fx);
@@ -76,7 +75,8 @@ struct DeviceFixture : ::testing::Test {
       for (const PullInbox& p : pulls) {
         frame(InboxPage{p.req, {}, p.user, InboxSeq{0}, InboxSeq{1}, {}});
       }
-      for (const PullConv& p : convs) frame(ConvPage{p.req, {}, p.conv, p.direction, ConvSeq{0}, {}});
+      for (const PullConv& p : convs)
+        frame(ConvPage{p.req, {}, p.conv, p.direction, ConvSeq{0}, {}});
     }
     ASSERT_TRUE(device->quiescent());
   }
@@ -152,7 +152,7 @@ TEST_F(DeviceFixture, PermanentNackFailsTheLaneAndResendKeepsTheId) {
   EXPECT_EQ(sends[0].msg.id, a);
   EXPECT_EQ(sends[1].msg.id, b);
   EXPECT_EQ(sends[1].msg.lane_seq, LaneSeq{2});  // same id, same lane position
-  EXPECT_FALSE(device->resend(b, now, fx));  // not failed any more
+  EXPECT_FALSE(device->resend(b, now, fx));      // not failed any more
 }
 
 TEST_F(DeviceFixture, PushAppliesOnlyContiguouslyAndPullsTheGap) {
@@ -173,7 +173,11 @@ TEST_F(DeviceFixture, CheckpointMovesOnlyAfterThePageIsDurable) {
   auto pulls = take<PullInbox>();
   ASSERT_EQ(pulls.size(), 1u);
   hold_storage = true;
-  frame(InboxPage{pulls[0].req, {}, me.user, InboxSeq{3}, InboxSeq{1},
+  frame(InboxPage{pulls[0].req,
+                  {},
+                  me.user,
+                  InboxSeq{3},
+                  InboxSeq{1},
                   {entry(1, 1, dev(2, 1)), entry(2, 2, dev(2, 1))}});
   EXPECT_EQ(device->checkpoint(), InboxSeq{0});
   EXPECT_TRUE(device->view(kC).empty());

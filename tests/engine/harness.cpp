@@ -1,7 +1,6 @@
 #include "harness.hpp"
 
 #include <algorithm>
-
 #include <imsim/base/assert.hpp>
 
 namespace imsim::engine::testing {
@@ -52,8 +51,12 @@ World::World(Config config, Topology topology, Random* random)
 void World::make_server(Address a) {
   std::unique_ptr<ServerRole> role;
   switch (a.kind) {
-    case RoleKind::gateway: role = std::make_unique<Gateway>(config_, topology_, a.index, random_); break;
-    case RoleKind::queue: role = std::make_unique<Queue>(config_, topology_, a.index, random_); break;
+    case RoleKind::gateway:
+      role = std::make_unique<Gateway>(config_, topology_, a.index, random_);
+      break;
+    case RoleKind::queue:
+      role = std::make_unique<Queue>(config_, topology_, a.index, random_);
+      break;
     case RoleKind::processor:
       role = std::make_unique<Processor>(config_, topology_, a.index, random_);
       break;
@@ -131,7 +134,8 @@ void World::close_conn(ConnId conn, bool tell_device, bool tell_gateway) {
   auto it = conns_.find(conn);
   if (it == conns_.end() || !it->second.open) return;
   it->second.open = false;
-  if (tell_device) schedule(now_ns_ + latency_ns_, it->second.device, ConnClosed{it->second.device, conn});
+  if (tell_device)
+    schedule(now_ns_ + latency_ns_, it->second.device, ConnClosed{it->second.device, conn});
   if (tell_gateway) {
     const Address g{RoleKind::gateway, it->second.gateway};
     schedule(now_ns_ + latency_ns_, g, ConnClosed{g, conn});
@@ -143,48 +147,63 @@ void World::deliver(const Event& e, Effects& fx) {
   NodeState& n = nodes_[target];
   const LocalTime t = now();
   Device* d = std::holds_alternative<DeviceId>(target)
-                  ? devices_.at(std::get<DeviceId>(target)).device.get() : nullptr;
+                  ? devices_.at(std::get<DeviceId>(target)).device.get()
+                  : nullptr;
   ServerRole* s = d == nullptr ? servers_.at(std::get<Address>(target)).get() : nullptr;
-  std::visit([&](const auto& w) {
-    using W = std::decay_t<decltype(w)>;
-    if constexpr (std::is_same_v<W, Datagram>) {
-      s->on_datagram(w.from, w.bytes, t, fx);
-    } else if constexpr (std::is_same_v<W, ConnFrame>) {
-      if (!conns_.at(w.conn).open) return;
-      if (w.to_device) d->on_frame(w.conn, w.bytes, t, fx);
-      else static_cast<Gateway*>(s)->on_conn_frame(w.conn, w.bytes, t, fx);
-    } else if constexpr (std::is_same_v<W, TimerFire>) {
-      if (n.cancelled.erase(w.id) != 0) return;
-      if (d) d->on_timer(w.id, t, fx); else s->on_timer(w.id, t, fx);
-    } else if constexpr (std::is_same_v<W, StorageDone>) {
-      auto it = n.pending.find(w.op);
-      IMSIM_ASSERT(it != n.pending.end());
-      std::visit([&](const auto& op) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(op)>, StorageWrite>) {
-          n.durable[op.key] = op.value;
-        } else {
-          n.durable.erase(op.key);
+  std::visit(
+      [&](const auto& w) {
+        using W = std::decay_t<decltype(w)>;
+        if constexpr (std::is_same_v<W, Datagram>) {
+          s->on_datagram(w.from, w.bytes, t, fx);
+        } else if constexpr (std::is_same_v<W, ConnFrame>) {
+          if (!conns_.at(w.conn).open) return;
+          if (w.to_device)
+            d->on_frame(w.conn, w.bytes, t, fx);
+          else
+            static_cast<Gateway*>(s)->on_conn_frame(w.conn, w.bytes, t, fx);
+        } else if constexpr (std::is_same_v<W, TimerFire>) {
+          if (n.cancelled.erase(w.id) != 0) return;
+          if (d)
+            d->on_timer(w.id, t, fx);
+          else
+            s->on_timer(w.id, t, fx);
+        } else if constexpr (std::is_same_v<W, StorageDone>) {
+          auto it = n.pending.find(w.op);
+          IMSIM_ASSERT(it != n.pending.end());
+          std::visit(
+              [&](const auto& op) {
+                if constexpr (std::is_same_v<std::decay_t<decltype(op)>, StorageWrite>) {
+                  n.durable[op.key] = op.value;
+                } else {
+                  n.durable.erase(op.key);
+                }
+              },
+              it->second);
+          n.pending.erase(it);
+          if (d)
+            d->on_storage_done(w.op, t, fx);
+          else
+            s->on_storage_done(w.op, t, fx);
+        } else if constexpr (std::is_same_v<W, ConnectReq>) {
+          const Address g{RoleKind::gateway, w.gateway};
+          if (nodes_[g].down) {
+            d->on_connect_failed(t, fx);
+            return;
+          }
+          const ConnId conn{next_conn_++};
+          conns_[conn] = Conn{w.device, w.gateway, true};
+          Effects gfx;
+          static_cast<Gateway&>(*servers_.at(g)).on_conn_opened(conn, t, gfx);
+          apply(g, gfx);
+          d->on_connected(conn, t, fx);
+        } else if constexpr (std::is_same_v<W, ConnClosed>) {
+          if (d)
+            d->on_conn_closed(w.conn, t, fx);
+          else
+            static_cast<Gateway*>(s)->on_conn_closed(w.conn, t, fx);
         }
-      }, it->second);
-      n.pending.erase(it);
-      if (d) d->on_storage_done(w.op, t, fx); else s->on_storage_done(w.op, t, fx);
-    } else if constexpr (std::is_same_v<W, ConnectReq>) {
-      const Address g{RoleKind::gateway, w.gateway};
-      if (nodes_[g].down) {
-        d->on_connect_failed(t, fx);
-        return;
-      }
-      const ConnId conn{next_conn_++};
-      conns_[conn] = Conn{w.device, w.gateway, true};
-      Effects gfx;
-      static_cast<Gateway&>(*servers_.at(g)).on_conn_opened(conn, t, gfx);
-      apply(g, gfx);
-      d->on_connected(conn, t, fx);
-    } else if constexpr (std::is_same_v<W, ConnClosed>) {
-      if (d) d->on_conn_closed(w.conn, t, fx);
-      else static_cast<Gateway*>(s)->on_conn_closed(w.conn, t, fx);
-    }
-  }, e.what);
+      },
+      e.what);
 }
 
 bool World::step() {
@@ -289,13 +308,15 @@ void World::crash(const NodeKey& node, bool keep_pending) {
   NodeState& n = nodes_[node];
   if (keep_pending) {
     for (auto& [op, sop] : n.pending) {
-      std::visit([&](const auto& o) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(o)>, StorageWrite>) {
-          n.durable[o.key] = o.value;
-        } else {
-          n.durable.erase(o.key);
-        }
-      }, sop);
+      std::visit(
+          [&](const auto& o) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(o)>, StorageWrite>) {
+              n.durable[o.key] = o.value;
+            } else {
+              n.durable.erase(o.key);
+            }
+          },
+          sop);
     }
   }
   n.pending.clear();
@@ -366,8 +387,10 @@ std::vector<ClientMsgId> World::displayed(DeviceId d, ConvId conv) const {
   for (const Observation& o : devices_.at(d).observations) {
     const auto* disp = std::get_if<Displayed>(&o);
     if (disp == nullptr || disp->conv != conv) continue;
-    if (disp->at == DisplayAt::bottom) view.push_back(disp->msg);
-    else view.insert(view.begin(), disp->msg);
+    if (disp->at == DisplayAt::bottom)
+      view.push_back(disp->msg);
+    else
+      view.insert(view.begin(), disp->msg);
   }
   return view;
 }

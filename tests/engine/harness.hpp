@@ -5,20 +5,19 @@
 // simulator (sim/ + model/): only enough to test the engine in isolation.
 #include <cstdint>
 #include <functional>
-#include <ostream>
-#include <map>
-#include <memory>
-#include <optional>
-#include <set>
-#include <string>
-#include <variant>
-#include <vector>
-
 #include <imsim/engine/device.hpp>
 #include <imsim/engine/gateway.hpp>
 #include <imsim/engine/processor.hpp>
 #include <imsim/engine/queue.hpp>
 #include <imsim/engine/timeline_store.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
 
 namespace imsim::engine::testing {
 
@@ -35,8 +34,8 @@ struct NodeState {
   DurableMap durable;
   std::map<OpId, StorageOp> pending;  // issued, not yet reported done
   std::set<TimerId> cancelled;
-  std::uint64_t generation = 0;       // bumped by a crash: older events die
-  std::uint64_t inputs = 0;           // events handled since the start of the world
+  std::uint64_t generation = 0;  // bumped by a crash: older events die
+  std::uint64_t inputs = 0;      // events handled since the start of the world
   bool down = false;
 };
 
@@ -69,7 +68,9 @@ class World {
 
   // --- Server nodes ---
   ServerRole& server(Address a) { return *servers_.at(a); }
-  Gateway& gateway(std::uint32_t i) { return static_cast<Gateway&>(server({RoleKind::gateway, i})); }
+  Gateway& gateway(std::uint32_t i) {
+    return static_cast<Gateway&>(server({RoleKind::gateway, i}));
+  }
   Queue& queue(std::uint32_t i) { return static_cast<Queue&>(server({RoleKind::queue, i})); }
   Processor& processor(std::uint32_t i) {
     return static_cast<Processor&>(server({RoleKind::processor, i}));
@@ -102,7 +103,7 @@ class World {
   void run_for(std::int64_t ns);
   // Runs until `done()` holds (checked after each event) or `limit_ns` of time passed.
   bool run_until(const std::function<bool()>& done, std::int64_t limit_ns);
-  bool quiet();  // every device quiescent, queues empty, no processor job
+  bool quiet();                 // every device quiescent, queues empty, no processor job
   std::string why_not_quiet();  // for failure reports
   bool settle(std::int64_t limit_ns = 120'000 * kMs) {
     return run_until([&] { return quiet(); }, limit_ns);
@@ -121,18 +122,42 @@ class World {
   bool failed(DeviceId d, const ClientMsgId& msg) const;
 
  private:
-  struct Datagram { Address from; Address to; Bytes bytes; };
-  struct ConnFrame { ConnId conn; bool to_device; Bytes bytes; };
-  struct TimerFire { NodeKey node; TimerId id; };
-  struct StorageDone { NodeKey node; OpId op; };
-  struct ConnectReq { DeviceId device; std::uint32_t gateway; };
-  struct ConnClosed { NodeKey node; ConnId conn; };
+  struct Datagram {
+    Address from;
+    Address to;
+    Bytes bytes;
+  };
+  struct ConnFrame {
+    ConnId conn;
+    bool to_device;
+    Bytes bytes;
+  };
+  struct TimerFire {
+    NodeKey node;
+    TimerId id;
+  };
+  struct StorageDone {
+    NodeKey node;
+    OpId op;
+  };
+  struct ConnectReq {
+    DeviceId device;
+    std::uint32_t gateway;
+  };
+  struct ConnClosed {
+    NodeKey node;
+    ConnId conn;
+  };
   struct Event {
     std::uint64_t generation;  // of the target node when scheduled
     NodeKey target;
     std::variant<Datagram, ConnFrame, TimerFire, StorageDone, ConnectReq, ConnClosed> what;
   };
-  struct Conn { DeviceId device; std::uint32_t gateway; bool open = true; };
+  struct Conn {
+    DeviceId device;
+    std::uint32_t gateway;
+    bool open = true;
+  };
 
   void make_server(Address a);
   void make_device(DeviceId d, Incarnation inc);
@@ -161,7 +186,9 @@ class World {
 Topology make_topology(std::uint32_t users, std::uint32_t devices_per_user,
                        const std::map<ConvId, std::vector<UserId>>& conversations);
 
-inline DeviceId dev(std::uint32_t user, std::uint32_t index) { return DeviceId{UserId{user}, index}; }
+inline DeviceId dev(std::uint32_t user, std::uint32_t index) {
+  return DeviceId{UserId{user}, index};
+}
 
 // A config with short timeouts so tests settle fast.
 Config fast_config();

@@ -38,9 +38,11 @@ TEST_F(ProcessorFixture, AppendThenFanOutThenAckThenDeliveriesThenDone) {
   ASSERT_EQ(fan.size(), 2u);  // both members, the sender's user included
   EXPECT_EQ(fan[0].second.user, UserId{1});
   EXPECT_EQ(fan[1].second.user, UserId{2});
-  fx = in(kStore, InboxAppendReply{fan[0].second.req, UserId{1}, AppendStatus::appended, InboxSeq{9}});
+  fx = in(kStore,
+          InboxAppendReply{fan[0].second.req, UserId{1}, AppendStatus::appended, InboxSeq{9}});
   EXPECT_TRUE(frames_of<SendResult>(fx).empty());  // ACK waits for every member
-  fx = in(kStore, InboxAppendReply{fan[1].second.req, UserId{2}, AppendStatus::duplicate, InboxSeq{3}});
+  fx = in(kStore,
+          InboxAppendReply{fan[1].second.req, UserId{2}, AppendStatus::duplicate, InboxSeq{3}});
   const SendResult ack = only_frame<SendResult>(fx);
   EXPECT_EQ(ack.reason, RejectReason::none);
   EXPECT_EQ(ack.conv_seq, ConvSeq{4});
@@ -83,7 +85,8 @@ TEST_F(ProcessorFixture, RetriesThenAbandonsWithoutDone) {
 TEST_F(ProcessorFixture, StaleRepliesFromAnEarlierLifeAreIgnored) {
   Effects fx = in(kQueue, Deliver{1, 7, Origin{}, m});
   const Append a = only_frame<Append>(fx);
-  fx = in(kStore, AppendReply{ReqId{a.req.value + 1000}, m.id, AppendStatus::appended, ConvSeq{1}, LaneSeq{2}});
+  fx = in(kStore, AppendReply{ReqId{a.req.value + 1000}, m.id, AppendStatus::appended, ConvSeq{1},
+                              LaneSeq{2}});
   EXPECT_TRUE(fx.frames.empty());
 }
 

@@ -67,9 +67,10 @@ RC_GTEST_PROP(RandomFaults, SyncInvariantsHoldAfterHeal, ()) {
   c.buggify = *rc::gen::arbitrary<bool>();
   c.large_group_threshold = 2;
   c.inbox_ttl_ns = *rc::gen::element<std::int64_t>(3'000 * kMs, 3600'000 * kMs);
-  Topology t = make_topology(3, 2, {{kDirect, {UserId{1}, UserId{2}}},
-                                    {kGroup, {UserId{1}, UserId{2}}},
-                                    {kLarge, {UserId{1}, UserId{2}, UserId{3}}}});
+  Topology t = make_topology(3, 2,
+                             {{kDirect, {UserId{1}, UserId{2}}},
+                              {kGroup, {UserId{1}, UserId{2}}},
+                              {kLarge, {UserId{1}, UserId{2}, UserId{3}}}});
   t.gateway_count = 2;
   t.queue_count = *rc::gen::inRange<std::uint32_t>(1, 3);
   t.processor_count = 2;
@@ -86,7 +87,7 @@ RC_GTEST_PROP(RandomFaults, SyncInvariantsHoldAfterHeal, ()) {
   for (std::uint32_t i = 0; i < t.processor_count; i++) servers.push_back({RoleKind::processor, i});
   for (std::uint32_t i = 0; i < t.store_count; i++) servers.push_back({RoleKind::store, i});
   std::set<DeviceId> reinstalled;
-  const auto steps = *rc::gen::inRange(10, 60);
+  const auto steps = *rc::gen::inRange(10, 120);
   for (int i = 0; i < steps; i++) {
     const std::uint64_t r = rnd.next_u64() % 100;
     const DeviceId d = devices[rnd.next_u64() % devices.size()];

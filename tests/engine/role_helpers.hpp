@@ -15,7 +15,8 @@ std::vector<std::pair<Destination, T>> frames_of(const Effects& fx) {
   for (const SendFrame& f : fx.frames) {
     DecodeResult r = decode(f.bytes, 1 << 20);
     EXPECT_TRUE(r.ok());
-    if (r.ok() && std::holds_alternative<T>(*r.frame)) out.emplace_back(f.to, std::get<T>(*r.frame));
+    if (r.ok() && std::holds_alternative<T>(*r.frame))
+      out.emplace_back(f.to, std::get<T>(*r.frame));
   }
   return out;
 }

@@ -14,8 +14,8 @@ const ConvId kC23{2};  // u2 + u3: u1 is not a member
 
 struct GatewayFixture : ::testing::Test {
   Config config = fast_config();
-  Topology topology = make_topology(3, 2, {{kC12, {UserId{1}, UserId{2}}},
-                                           {kC23, {UserId{2}, UserId{3}}}});
+  Topology topology =
+      make_topology(3, 2, {{kC12, {UserId{1}, UserId{2}}}, {kC23, {UserId{2}, UserId{3}}}});
   Gateway gateway{config, topology, 0, nullptr};
   const ConnId conn{7};
   const DeviceId me = dev(1, 1);
@@ -67,7 +67,8 @@ TEST_F(GatewayFixture, NothingBeforeHello) {
 }
 
 TEST_F(GatewayFixture, WrongTokenOrUnknownDevice) {
-  expect_refused(Hello{me, Incarnation{0}, topology.device_token(me) + 1}, RejectReason::auth_failed);
+  expect_refused(Hello{me, Incarnation{0}, topology.device_token(me) + 1},
+                 RejectReason::auth_failed);
   expect_refused(Hello{dev(9, 1), Incarnation{0}, 0}, RejectReason::auth_failed);
   // Another device's token does not open this one.
   expect_refused(Hello{me, Incarnation{0}, topology.device_token(dev(2, 1))},
@@ -88,7 +89,8 @@ TEST_F(GatewayFixture, SendOnlyAsItselfIntoItsConversations) {
   MessageData zero_lane = msg(me, kC12);
   zero_lane.lane_seq = LaneSeq{0};
   expect_refused(Send{zero_lane}, RejectReason::bad_field);
-  expect_refused(Hello{me, Incarnation{0}, topology.device_token(me)}, RejectReason::unexpected_frame);
+  expect_refused(Hello{me, Incarnation{0}, topology.device_token(me)},
+                 RejectReason::unexpected_frame);
 }
 
 TEST_F(GatewayFixture, PullOnlyOwnInboxAndMemberConversations) {
@@ -144,8 +146,8 @@ void expect_server_refuses(Role& role, Address from, const Frame& f, RejectReaso
 
 TEST(ServerSecurity, StoreQueueProcessorRefuseForgedDatagrams) {
   const Config config = fast_config();
-  const Topology topology = make_topology(3, 1, {{kC12, {UserId{1}, UserId{2}}},
-                                                 {kC23, {UserId{2}, UserId{3}}}});
+  const Topology topology =
+      make_topology(3, 1, {{kC12, {UserId{1}, UserId{2}}}, {kC23, {UserId{2}, UserId{3}}}});
   const MessageData forged{ClientMsgId{dev(1, 1), Incarnation{0}, 1}, kC23, LaneSeq{1}, 0, "x"};
   const MessageData good{ClientMsgId{dev(1, 1), Incarnation{0}, 1}, kC12, LaneSeq{1}, 0, "x"};
   const Address gw{RoleKind::gateway, 0}, proc{RoleKind::processor, 0}, q{RoleKind::queue, 0};
@@ -156,8 +158,7 @@ TEST(ServerSecurity, StoreQueueProcessorRefuseForgedDatagrams) {
   expect_server_refuses(store, proc, Append{ReqId{1}, forged}, RejectReason::not_member);
   expect_server_refuses(store, proc, InboxAppend{ReqId{1}, UserId{1}, ConvSeq{1}, forged},
                         RejectReason::not_member);
-  expect_server_refuses(store, proc, Notice{},
-                        RejectReason::unexpected_frame);
+  expect_server_refuses(store, proc, Notice{}, RejectReason::unexpected_frame);
   Queue queue(config, topology, 0, nullptr);
   queue.recover({}, LocalTime{}, fx);
   expect_server_refuses(queue, proc, Enqueue{Origin{}, good}, RejectReason::unexpected_frame);
@@ -168,7 +169,8 @@ TEST(ServerSecurity, StoreQueueProcessorRefuseForgedDatagrams) {
   processor.on_storage_done(std::get<StorageWrite>(fx.storage.back()).op, LocalTime{}, fx);
   expect_server_refuses(processor, gw, Deliver{0, 1, Origin{}, good},
                         RejectReason::unexpected_frame);
-  expect_server_refuses(processor, q, Deliver{topology.partition_of(kC23, config), 1, Origin{}, forged},
+  expect_server_refuses(processor, q,
+                        Deliver{topology.partition_of(kC23, config), 1, Origin{}, forged},
                         RejectReason::not_member);
   // Garbage is malformed everywhere.
   Effects g;

@@ -8,11 +8,10 @@
 //   u8  type        FrameType
 //   fields          fixed-width integers; strings and vectors as u32 count + elements
 #include <cstdint>
-#include <optional>
-#include <span>
-
 #include <imsim/engine/effects.hpp>
 #include <imsim/engine/frames.hpp>
+#include <optional>
+#include <span>
 
 namespace imsim::engine {
 
@@ -26,8 +25,8 @@ enum class DecodeError : std::uint8_t {
   too_large = 3,        // frame longer than the limit
   bad_version = 4,
   unknown_type = 5,
-  bad_value = 6,        // an enum or bool outside its domain
-  trailing_bytes = 7,   // fields ended before the frame did
+  bad_value = 6,       // an enum or bool outside its domain
+  trailing_bytes = 7,  // fields ended before the frame did
 };
 
 struct DecodeResult {

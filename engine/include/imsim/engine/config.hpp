@@ -12,20 +12,20 @@ inline constexpr std::int64_t kNsPerS = 1'000'000'000;
 // branch of the reference code; all off is the reference engine. See docs/engine.md for the
 // branch each one flips.
 struct Mutations {
-  bool push_before_store = false;       // processor pushes to devices before the append is durable
-  bool checkpoint_from_push = false;    // device moves its checkpoint to any pushed inbox_seq
-  bool ack_before_durable = false;      // store answers an append before its write is durable
-  bool no_server_dedup = false;         // store appends a client message id again
-  bool no_client_dedup = false;         // device displays a message it already holds again
+  bool push_before_store = false;        // processor pushes to devices before the append is durable
+  bool checkpoint_from_push = false;     // device moves its checkpoint to any pushed inbox_seq
+  bool ack_before_durable = false;       // store answers an append before its write is durable
+  bool no_server_dedup = false;          // store appends a client message id again
+  bool no_client_dedup = false;          // device displays a message it already holds again
   bool checkpoint_before_apply = false;  // device saves the checkpoint before the page is durable
-  bool order_by_timestamp = false;      // device displays by sender clock instead of conv_seq
-  bool no_fifo_holdback = false;        // store accepts a send that overtakes its lane
-  bool volatile_seq_allocator = false;  // store restarts conv_seq allocation after a crash
-  bool short_page_is_end = false;       // device stops paging at a short page
-  bool ttl_gap_ignored = false;         // device skips an expired inbox range without resync
-  bool fanout_not_idempotent = false;   // store appends an inbox entry again on redelivery
-  bool cursor_from_client_id = false;   // device resumes its pull cursor from its own msg counter
-  bool resume_counter_reset = false;    // device restarts its message counter after an app kill
+  bool order_by_timestamp = false;       // device displays by sender clock instead of conv_seq
+  bool no_fifo_holdback = false;         // store accepts a send that overtakes its lane
+  bool volatile_seq_allocator = false;   // store restarts conv_seq allocation after a crash
+  bool short_page_is_end = false;        // device stops paging at a short page
+  bool ttl_gap_ignored = false;          // device skips an expired inbox range without resync
+  bool fanout_not_idempotent = false;    // store appends an inbox entry again on redelivery
+  bool cursor_from_client_id = false;    // device resumes its pull cursor from its own msg counter
+  bool resume_counter_reset = false;     // device restarts its message counter after an app kill
 
   friend bool operator==(const Mutations&, const Mutations&) = default;
 };
@@ -39,30 +39,30 @@ struct Config {
   std::uint32_t page_bytes_max = 64 * 1024;         // a page is cut short at this many body bytes
 
   // --- Device outbox ---------------------------------------------------------------------------
-  std::uint32_t outbox_length_max = 256;  // pending (sending + failed) messages per device
-  std::uint32_t retry_budget = 6;         // timeouts before a message becomes failed
-  std::int64_t send_timeout_ns = 1 * kNsPerS;       // first retransmission timeout
-  std::uint32_t send_backoff_factor = 2;             // timeout multiplier per attempt
-  std::int64_t send_timeout_max_ns = 8 * kNsPerS;   // backoff cap
+  std::uint32_t outbox_length_max = 256;           // pending (sending + failed) messages per device
+  std::uint32_t retry_budget = 6;                  // timeouts before a message becomes failed
+  std::int64_t send_timeout_ns = 1 * kNsPerS;      // first retransmission timeout
+  std::uint32_t send_backoff_factor = 2;           // timeout multiplier per attempt
+  std::int64_t send_timeout_max_ns = 8 * kNsPerS;  // backoff cap
 
   // --- Device sync -----------------------------------------------------------------------------
-  std::int64_t pull_timeout_ns = 1 * kNsPerS;         // a pull unanswered this long is resent
-  std::int64_t sync_poll_interval_ns = 5 * kNsPerS;   // backstop pull while idle (0 = never)
-  std::uint32_t push_buffer_max = 256;                // out-of-order pushes kept per device
-  std::uint32_t roam_messages_max = 10'000;           // history paged backwards per conversation
+  std::int64_t pull_timeout_ns = 1 * kNsPerS;          // a pull unanswered this long is resent
+  std::int64_t sync_poll_interval_ns = 5 * kNsPerS;    // backstop pull while idle (0 = never)
+  std::uint32_t push_buffer_max = 256;                 // out-of-order pushes kept per device
+  std::uint32_t roam_messages_max = 10'000;            // history paged backwards per conversation
   std::int64_t reconnect_backoff_ns = 200 * kNsPerMs;  // first reconnect delay
   std::int64_t reconnect_backoff_max_ns = 5 * kNsPerS;
 
   // --- Server ----------------------------------------------------------------------------------
-  std::int64_t inbox_ttl_ns = 3600 * kNsPerS;            // inbox entries expire after this
+  std::int64_t inbox_ttl_ns = 3600 * kNsPerS;                 // inbox entries expire after this
   std::int64_t dedup_key_retention_ns = 24 * 3600 * kNsPerS;  // idempotency index horizon
-  std::uint32_t large_group_threshold = 20;  // members > threshold => read fan-out
-  std::uint32_t queue_partitions = 8;        // partition = conv % queue_partitions
+  std::uint32_t large_group_threshold = 20;                   // members > threshold => read fan-out
+  std::uint32_t queue_partitions = 8;                         // partition = conv % queue_partitions
   std::uint32_t queue_length_max = 10'000;   // entries per partition; beyond, sends are dropped
   std::uint32_t queue_delivery_window = 16;  // deliveries in flight per partition
   std::int64_t queue_redelivery_timeout_ns = 1 * kNsPerS;
-  std::int64_t request_timeout_ns = 200 * kNsPerMs;  // server-to-server request timeout
-  std::uint32_t request_retry_budget = 8;            // attempts before a job is abandoned
+  std::int64_t request_timeout_ns = 200 * kNsPerMs;   // server-to-server request timeout
+  std::uint32_t request_retry_budget = 8;             // attempts before a job is abandoned
   std::int64_t request_timeout_max_ns = 2 * kNsPerS;  // backoff cap for server requests
 
   // --- Simulation hooks ------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 // reads and writes per message on each fan-out path, bytes stored, rejected frames by reason).
 #include <array>
 #include <cstdint>
-
 #include <imsim/engine/frames.hpp>
 
 namespace imsim::engine {
@@ -17,7 +16,7 @@ struct RoleCounters {
   std::uint64_t bytes_out = 0;
   std::uint64_t frames_rejected = 0;
   std::array<std::uint64_t, kRejectReasonCount> rejected_by_reason{};  // index = RejectReason
-  std::uint64_t storage_writes = 0;  // every StorageWrite issued
+  std::uint64_t storage_writes = 0;                                    // every StorageWrite issued
   std::uint64_t storage_erases = 0;
   std::uint64_t timers_set = 0;
 
@@ -28,19 +27,19 @@ struct RoleCounters {
 
 // Timeline store: reads and writes by path. A "read" is one pull served; entries are counted too.
 struct StoreCounters {
-  std::uint64_t timeline_writes = 0;           // conversation store timeline appends (durable)
-  std::uint64_t inbox_writes = 0;              // write fan-out: inbox entries appended
-  std::uint64_t inbox_reads = 0;               // inbox pulls served (write fan-out path)
+  std::uint64_t timeline_writes = 0;  // conversation store timeline appends (durable)
+  std::uint64_t inbox_writes = 0;     // write fan-out: inbox entries appended
+  std::uint64_t inbox_reads = 0;      // inbox pulls served (write fan-out path)
   std::uint64_t inbox_entries_read = 0;
   std::uint64_t timeline_reads_read_fanout = 0;  // conv pulls of large (read fan-out) convs
   std::uint64_t timeline_reads_other = 0;        // conv pulls of small convs (roaming, resync)
   std::uint64_t timeline_entries_read = 0;
-  std::uint64_t dedup_hits = 0;           // appends answered from the idempotency index
-  std::uint64_t dedup_scans = 0;          // duplicates found by scanning past the retention
-  std::uint64_t fanout_duplicates = 0;    // inbox appends already present (redelivery)
-  std::uint64_t fifo_gaps = 0;            // appends refused because they overtook their lane
+  std::uint64_t dedup_hits = 0;         // appends answered from the idempotency index
+  std::uint64_t dedup_scans = 0;        // duplicates found by scanning past the retention
+  std::uint64_t fanout_duplicates = 0;  // inbox appends already present (redelivery)
+  std::uint64_t fifo_gaps = 0;          // appends refused because they overtook their lane
   std::uint64_t inbox_entries_expired = 0;
-  std::uint64_t bytes_stored = 0;         // value bytes of live records
+  std::uint64_t bytes_stored = 0;  // value bytes of live records
 };
 
 struct QueueCounters {
@@ -55,8 +54,8 @@ struct QueueCounters {
 struct ProcessorCounters {
   std::uint64_t jobs_started = 0;
   std::uint64_t jobs_completed = 0;
-  std::uint64_t jobs_abandoned = 0;   // retry budget exhausted: the queue will redeliver
-  std::uint64_t requests_sent = 0;    // including retries
+  std::uint64_t jobs_abandoned = 0;  // retry budget exhausted: the queue will redeliver
+  std::uint64_t requests_sent = 0;   // including retries
   std::uint64_t requests_retried = 0;
   std::uint64_t acks_sent = 0;
   std::uint64_t nacks_sent = 0;
@@ -72,11 +71,11 @@ struct DeviceCounters {
   std::uint64_t pushes_applied = 0;
   std::uint64_t pushes_buffered = 0;
   std::uint64_t pushes_ignored = 0;
-  std::uint64_t pulls = 0;          // pull requests sent (inbox + conv)
+  std::uint64_t pulls = 0;  // pull requests sent (inbox + conv)
   std::uint64_t pages_applied = 0;
   std::uint64_t duplicates_ignored = 0;
   std::uint64_t ttl_resyncs = 0;
-  std::uint64_t reconciled = 0;     // own messages whose status was learned from the inbox
+  std::uint64_t reconciled = 0;  // own messages whose status was learned from the inbox
 };
 
 }  // namespace imsim::engine

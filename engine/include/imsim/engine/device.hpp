@@ -15,16 +15,15 @@
 // Lifecycle: construct, recover(durable) once (empty = fresh install), then drive it. App kill =
 // drop the object; restart = new object + recover(what survived). Reinstall = new object with a
 // higher incarnation + recover({}).
-#include <memory>
-#include <span>
-#include <string>
-#include <vector>
-
 #include <imsim/engine/config.hpp>
 #include <imsim/engine/counters.hpp>
 #include <imsim/engine/effects.hpp>
 #include <imsim/engine/random.hpp>
 #include <imsim/engine/topology.hpp>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
 
 namespace imsim::engine {
 
@@ -79,7 +78,7 @@ class Device {
   // --- Inspection ---
   DeviceId id() const;
   Incarnation incarnation() const;
-  bool online() const;  // authenticated on a connection
+  bool online() const;                               // authenticated on a connection
   std::vector<ClientMsgId> view(ConvId conv) const;  // displayed messages, top to bottom
   OutboxStatus status(const ClientMsgId& msg) const;
   std::size_t sending_count() const;

@@ -20,12 +20,11 @@
 //   the missing messages (they can only extend the recorded view at its ends). A disk whose
 //   "durable" and "done" are one event never needs this.
 #include <cstdint>
+#include <imsim/engine/ids.hpp>
 #include <map>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <imsim/engine/ids.hpp>
 
 namespace imsim::engine {
 
@@ -41,7 +40,7 @@ struct SendFrame {
 
 struct SetTimer {
   TimerId id;
-  LocalTime deadline;   // local clock value at which to fire
+  LocalTime deadline;         // local clock value at which to fire
   std::int64_t delay_ns = 0;  // deadline - now, for hosts that schedule by delay
 };
 

@@ -4,12 +4,11 @@
 // conversation, forwards pulls to the store shard and pages back, and delivers pushes, notices
 // and send results to connected devices. Stateless: it keeps no durable state, and retries are
 // end to end (the device resends a send or a pull that went unanswered).
-#include <memory>
-
 #include <imsim/engine/config.hpp>
 #include <imsim/engine/random.hpp>
 #include <imsim/engine/server_role.hpp>
 #include <imsim/engine/topology.hpp>
+#include <memory>
 
 namespace imsim::engine {
 
@@ -28,8 +27,7 @@ class Gateway final : public ServerRole {
   // Connections from devices.
   void on_conn_opened(ConnId conn, LocalTime now, Effects& fx);
   void on_conn_closed(ConnId conn, LocalTime now, Effects& fx);
-  void on_conn_frame(ConnId conn, std::span<const std::uint8_t> bytes, LocalTime now,
-                     Effects& fx);
+  void on_conn_frame(ConnId conn, std::span<const std::uint8_t> bytes, LocalTime now, Effects& fx);
 
   const RoleCounters& counters() const override;
   std::string state_digest() const override;

@@ -18,15 +18,15 @@ struct StrongId {
   friend constexpr auto operator<=>(const StrongId&, const StrongId&) = default;
 };
 
-using UserId = StrongId<struct UserIdTag, std::uint32_t>;          // "u1"
-using ConvId = StrongId<struct ConvIdTag, std::uint32_t>;          // "c1"
-using ConvSeq = StrongId<struct ConvSeqTag, std::uint64_t>;        // 1, 2, 3 ... per conversation
-using InboxSeq = StrongId<struct InboxSeqTag, std::uint64_t>;      // 1, 2, 3 ... per user inbox
-using LaneSeq = StrongId<struct LaneSeqTag, std::uint64_t>;        // 1, 2, 3 ... per send lane
-using ConnId = StrongId<struct ConnIdTag, std::uint64_t>;          // host-assigned connection
-using TimerId = StrongId<struct TimerIdTag, std::uint64_t>;        // role-assigned, never reused
-using OpId = StrongId<struct OpIdTag, std::uint64_t>;              // role-assigned storage op
-using ReqId = StrongId<struct ReqIdTag, std::uint64_t>;            // request id inside frames
+using UserId = StrongId<struct UserIdTag, std::uint32_t>;            // "u1"
+using ConvId = StrongId<struct ConvIdTag, std::uint32_t>;            // "c1"
+using ConvSeq = StrongId<struct ConvSeqTag, std::uint64_t>;          // 1, 2, 3 ... per conversation
+using InboxSeq = StrongId<struct InboxSeqTag, std::uint64_t>;        // 1, 2, 3 ... per user inbox
+using LaneSeq = StrongId<struct LaneSeqTag, std::uint64_t>;          // 1, 2, 3 ... per send lane
+using ConnId = StrongId<struct ConnIdTag, std::uint64_t>;            // host-assigned connection
+using TimerId = StrongId<struct TimerIdTag, std::uint64_t>;          // role-assigned, never reused
+using OpId = StrongId<struct OpIdTag, std::uint64_t>;                // role-assigned storage op
+using ReqId = StrongId<struct ReqIdTag, std::uint64_t>;              // request id inside frames
 using Incarnation = StrongId<struct IncarnationTag, std::uint32_t>;  // 0 = first install
 
 // A device belongs to exactly one user, so the user is part of its identity: "u1/d2".

@@ -9,12 +9,11 @@
 //   -> Done to the queue.
 // Every step is idempotent and every request is retried on timeout; a job whose retry budget runs
 // out is dropped and the queue redelivers it. A crash loses only volatile jobs.
-#include <memory>
-
 #include <imsim/engine/config.hpp>
 #include <imsim/engine/random.hpp>
 #include <imsim/engine/server_role.hpp>
 #include <imsim/engine/topology.hpp>
+#include <memory>
 
 namespace imsim::engine {
 

@@ -4,12 +4,11 @@
 // then delivered to the partition's processor; an entry is erased only when a processor reports
 // it Done, and is redelivered (to the next processor in turn) after queue_redelivery_timeout_ns.
 // At-least-once: duplicates are harmless because every processor step is idempotent.
-#include <memory>
-
 #include <imsim/engine/config.hpp>
 #include <imsim/engine/random.hpp>
 #include <imsim/engine/server_role.hpp>
 #include <imsim/engine/topology.hpp>
+#include <memory>
 
 namespace imsim::engine {
 

@@ -14,10 +14,10 @@ class Random {
 
 // The BUGGIFY sites of the engine (docs/engine.md says what each one widens).
 enum class BuggifySite : std::uint8_t {
-  device_drop_push = 1,        // a device ignores a push: the gap must be pulled
-  store_short_page = 2,        // a store answers a pull with fewer entries than allowed
+  device_drop_push = 1,         // a device ignores a push: the gap must be pulled
+  store_short_page = 2,         // a store answers a pull with fewer entries than allowed
   processor_repeat_append = 3,  // a processor sends its append twice
-  queue_early_redelivery = 4,  // a queue redelivers an entry at once (concurrent jobs)
+  queue_early_redelivery = 4,   // a queue redelivers an entry at once (concurrent jobs)
 };
 
 // FoundationDB-style: each site is enabled once per role instance with probability 1/4 and then

@@ -6,12 +6,11 @@
 // any other input. A crash drops the object (volatile state, timers and unfinished storage ops
 // vanish); a restart constructs a new one and calls recover with what survived on disk.
 #include <cstdint>
-#include <span>
-#include <string>
-
 #include <imsim/engine/counters.hpp>
 #include <imsim/engine/effects.hpp>
 #include <imsim/engine/ids.hpp>
+#include <span>
+#include <string>
 
 namespace imsim::engine {
 

@@ -10,14 +10,13 @@
 //   recognised by its conv_seq). Entries older than inbox_ttl_ns expire; pulls report the lowest
 //   retained inbox_seq.
 // - Seq allocation is durable: conv heads and inbox heads are rebuilt from the records.
-#include <memory>
-#include <vector>
-
 #include <imsim/engine/config.hpp>
 #include <imsim/engine/frames.hpp>
 #include <imsim/engine/random.hpp>
 #include <imsim/engine/server_role.hpp>
 #include <imsim/engine/topology.hpp>
+#include <memory>
+#include <vector>
 
 namespace imsim::engine {
 
@@ -39,7 +38,7 @@ class TimelineStore final : public ServerRole {
   std::string state_digest() const override;
 
   // Inspection for hosts and tests (the final store timelines go into the history).
-  std::vector<ConvId> conversations() const;  // conversations with at least one entry
+  std::vector<ConvId> conversations() const;               // conversations with at least one entry
   std::vector<TimelineEntry> timeline(ConvId conv) const;  // ascending conv_seq
   std::vector<InboxEntry> inbox(UserId user) const;        // retained entries, ascending
   InboxSeq inbox_low(UserId user) const;

@@ -3,17 +3,16 @@
 // and their (fixed) members, how many nodes of each server role exist, and the routing rules
 // (which queue partition, store shard and processor serve what). Membership never changes.
 #include <cstdint>
-#include <map>
-#include <vector>
-
 #include <imsim/engine/config.hpp>
 #include <imsim/engine/ids.hpp>
+#include <map>
+#include <vector>
 
 namespace imsim::engine {
 
 struct Topology {
-  std::map<UserId, std::vector<DeviceId>> users;           // user -> its devices
-  std::map<ConvId, std::vector<UserId>> conversations;     // conv -> sorted members
+  std::map<UserId, std::vector<DeviceId>> users;        // user -> its devices
+  std::map<ConvId, std::vector<UserId>> conversations;  // conv -> sorted members
   std::uint32_t gateway_count = 1;
   std::uint32_t queue_count = 1;
   std::uint32_t processor_count = 1;
@@ -24,9 +23,9 @@ struct Topology {
   bool has_device(DeviceId device) const;
   bool has_conv(ConvId conv) const;
   bool is_member(UserId user, ConvId conv) const;
-  const std::vector<UserId>& members(ConvId conv) const;  // asserts has_conv
+  const std::vector<UserId>& members(ConvId conv) const;    // asserts has_conv
   std::vector<ConvId> conversations_of(UserId user) const;  // ascending
-  bool is_large(ConvId conv, const Config& config) const;  // read fan-out?
+  bool is_large(ConvId conv, const Config& config) const;   // read fan-out?
 
   // --- Authentication: the token a device presents in Hello. ---
   std::uint64_t device_token(DeviceId device) const;
