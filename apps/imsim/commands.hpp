@@ -12,6 +12,7 @@ struct RunArgs {
   std::optional<std::string> out_dir;
   bool no_out = false;
   bool json = false;
+  std::optional<double> lamport_from_s;
 };
 int run_command(const RunArgs& args);
 
@@ -19,6 +20,7 @@ struct ReplayArgs {
   std::string failure_file;
   std::optional<std::string> out_dir;
   bool json = false;
+  std::optional<double> lamport_from_s;
 };
 int replay_command(const ReplayArgs& args);
 

@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   run->add_flag("--no-out", run_args.no_out, "Write no files (the history is checked in memory)")
       ->excludes(out);
   run->add_flag("--json", run_args.json, "Print results.json to stdout instead of the summary");
+  run->add_option("--lamport-from", run_args.lamport_from_s,
+                  "First instant (s) drawn in lamport.svg (default: just before the first fault)")
+      ->check(CLI::NonNegativeNumber);
 
   imsim::cli::ReplayArgs replay_args;
   CLI::App* replay = app.add_subcommand(
@@ -32,6 +35,9 @@ int main(int argc, char** argv) {
   replay->add_option("failure_file", replay_args.failure_file, "The failure file")->required();
   replay->add_option("--out", replay_args.out_dir, "Also write the run's outputs here");
   replay->add_flag("--json", replay_args.json, "Print results.json to stdout");
+  replay->add_option("--lamport-from", replay_args.lamport_from_s,
+                     "First instant (s) drawn in lamport.svg (default: just before the first fault)")
+      ->check(CLI::NonNegativeNumber);
 
   imsim::cli::ListArgs list_args;
   CLI::App* list = app.add_subcommand("list", "List the library scenarios");

@@ -1,5 +1,6 @@
 // imsim run / imsim replay: run a world, print the summary, write the outputs.
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -103,6 +104,7 @@ int run_command(const RunArgs& args) {
     settings.out_dir = std::filesystem::path("imsim-out") /
                        fmt::format("{}-seed{}", config.name, config.seed);
   }
+  if (args.lamport_from_s) settings.lamport_start_ns = std::llround(*args.lamport_from_s * 1e9);
   const RunOutcome outcome = scenarios::run_scenario(config, settings);
   return report(outcome, settings.out_dir, args.json);
 }
@@ -116,6 +118,7 @@ int replay_command(const ReplayArgs& args) {
   config.seed = failure.seed;
   scenarios::RunSettings settings;
   if (args.out_dir) settings.out_dir = *args.out_dir;
+  if (args.lamport_from_s) settings.lamport_start_ns = std::llround(*args.lamport_from_s * 1e9);
   RunOutcome outcome = scenarios::run_scenario(config, settings);
   const int verdict = report(outcome, settings.out_dir, args.json);
   if (outcome.result.trace_hash != failure.expected_trace_hash) {

@@ -20,11 +20,13 @@ using detail::json;
 
 FailureFile read_failure(const json& document) {
   detail::ObjectReader r(document, "");
+  // The format first: a scenario given to `imsim replay` should be told it is not a failure file.
+  if (!r.has("format") || r.get("format") != kFailureFormat) {
+    detail::fail_expected("format", fmt::format("\"{}\" (a failure file)", kFailureFormat),
+                          r.has("format") ? r.get("format") : json(nullptr));
+  }
   r.allow({"format", "version", "scenario", "seed", "code_version", "expected_trace_hash",
            "anomalies"});
-  if (r.require_string("format") != kFailureFormat) {
-    detail::fail_expected("format", fmt::format("\"{}\"", kFailureFormat), r.get("format"));
-  }
   r.integer("version", kFailureVersion, kFailureVersion, kFailureVersion);
   if (!r.has("version")) detail::fail("", "missing required field \"version\"");
   FailureFile failure;

@@ -210,6 +210,14 @@ std::string LamportDrawing::draw() {
 
 }  // namespace
 
+std::int64_t lamport_default_start_ns(const model::TraceLog& log) {
+  for (std::size_t i = 0; i < log.records.size(); i++) {
+    if (log.records[i].kind != model::TraceKind::kFault) continue;
+    return log.records[i > kLamportContextRecords ? i - kLamportContextRecords : 0].t_ns;
+  }
+  return 0;
+}
+
 std::string lamport_svg(const model::TraceLog& log, const LamportWindow& window) {
   const auto first = std::lower_bound(
       log.records.begin(), log.records.end(), window.start_ns,

@@ -63,10 +63,12 @@ bool write_file(RunOutcome& outcome, const fs::path& path, WriteFn write) {
   return true;
 }
 
-void write_outputs(RunOutcome& outcome, const fs::path& dir) {
+void write_outputs(RunOutcome& outcome, const RunSettings& settings, const fs::path& dir) {
   const model::TraceLog& log = outcome.result.trace_log;
+  const LamportWindow window{
+      .start_ns = settings.lamport_start_ns.value_or(lamport_default_start_ns(log))};
   write_file(outcome, dir / "trace.json", [&](std::ostream& out) { write_perfetto_trace(log, out); });
-  write_file(outcome, dir / "lamport.svg", [&](std::ostream& out) { out << lamport_svg(log); });
+  write_file(outcome, dir / "lamport.svg", [&](std::ostream& out) { out << lamport_svg(log, window); });
   write_file(outcome, dir / "replay.json",
              [&](std::ostream& out) { out << to_json(failure_file_of(outcome)).dump(2) << '\n'; });
   // Last, so that it lists every file, itself included.
@@ -123,7 +125,7 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
   outcome.files.push_back(*settings.out_dir / "history.jsonl");
   outcome.files.push_back(*settings.out_dir / "run.log");
   check_history(outcome, history::parse_history_file((*settings.out_dir / "history.jsonl").string()));
-  write_outputs(outcome, *settings.out_dir);
+  write_outputs(outcome, settings, *settings.out_dir);
   return outcome;
 }
 

@@ -168,7 +168,7 @@ TEST(FailureFile, BadFilesNameThePath) {
   doc = scenarios::to_json(failure);
   doc["format"] = "imsim-history";
   EXPECT_EQ(scenarios::load_failure(doc).error(),
-            R"(format: expected "imsim-failure", got "imsim-history")");
+            R"(format: expected "imsim-failure" (a failure file), got "imsim-history")");
   doc = scenarios::to_json(failure);
   doc["version"] = 2;
   EXPECT_EQ(scenarios::load_failure(doc).error(), "version: expected an integer in [1, 1], got 2");

@@ -29,6 +29,13 @@ struct LamportWindow {
   std::size_t records_max = kLamportRecordsMax;  // records drawn from there
 };
 
+// Records shown before the first fault by the default window.
+inline constexpr std::size_t kLamportContextRecords = 40;
+
+// The default window start: a little before the first fault (faults are what one wants to
+// see), or 0 if there is none.
+std::int64_t lamport_default_start_ns(const model::TraceLog& log);
+
 // SVG: lanes are vertical lines (grouped: servers, devices, nemesis), time flows downwards in
 // event order (one row per distinct instant, so bursts stay readable), an arrow per frame,
 // lost frames as dashed red arrows ending in a cross, faults in red, observations in blue,

@@ -26,6 +26,8 @@ struct RunSettings {
   // Where results.json, history.jsonl, trace.json, lamport.svg, run.log and replay.json go;
   // absent: nothing is written (the history is checked in memory).
   std::optional<std::filesystem::path> out_dir;
+  // First instant drawn in lamport.svg; absent: a little before the first fault.
+  std::optional<std::int64_t> lamport_start_ns;
 };
 
 struct RunOutcome {

@@ -1,0 +1,27 @@
+# Runs one imsim command and checks its exit code (ctest alone only knows zero / non-zero).
+#   cmake -DEXIT=<code> [-DTAMPER_FROM=<failure.json> -DTAMPER_TO=<copy.json>] -P cli_check.cmake
+#         -- <command> <args>...
+# TAMPER_*: first copy the failure file with a wrong expected_trace_hash (non-determinism test).
+# Output (stdout + stderr) is echoed so PASS_REGULAR_EXPRESSION can match on it.
+set(cmd "")
+set(seen_separator FALSE)
+foreach(i RANGE ${CMAKE_ARGC})
+  if(seen_separator AND DEFINED CMAKE_ARGV${i})
+    list(APPEND cmd "${CMAKE_ARGV${i}}")
+  elseif("${CMAKE_ARGV${i}}" STREQUAL "--")
+    set(seen_separator TRUE)
+  endif()
+endforeach()
+if(NOT cmd)
+  message(FATAL_ERROR "cli_check.cmake: no command after --")
+endif()
+if(DEFINED TAMPER_FROM)
+  file(READ "${TAMPER_FROM}" failure)
+  string(JSON failure SET "${failure}" expected_trace_hash "\"0x0000000000000001\"")
+  file(WRITE "${TAMPER_TO}" "${failure}")
+endif()
+execute_process(COMMAND ${cmd} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("${out}${err}")
+if(NOT "${code}" STREQUAL "${EXIT}")
+  message(FATAL_ERROR "expected exit code ${EXIT}, got ${code}: ${cmd}")
+endif()
