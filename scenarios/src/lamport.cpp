@@ -40,13 +40,15 @@ class LamportDrawing {
  public:
   LamportDrawing(const model::TraceLog& log, std::size_t begin, std::size_t end)
       : log_(log), begin_(begin), end_(end) {
+    choose_lanes();
     for (std::size_t i = begin; i < end; i++) {
-      rows_[log.records[i].t_ns] = 0;
-      if (is_frame(log.records[i])) rows_[log.records[i].t_send_ns] = 0;
+      const model::TraceRecord& r = log.records[i];
+      if (!visible(r)) continue;
+      rows_[r.t_ns] = 0;
+      if (is_frame(r)) rows_[r.t_send_ns] = 0;
     }
     int row = 0;
     for (auto& [t, r] : rows_) r = row++;
-    lane_order();
   }
 
   std::string draw();
@@ -57,9 +59,14 @@ class LamportDrawing {
   }
   int y(std::int64_t t_ns) const { return kHeaderHeight + 20 + rows_.at(t_ns) * kRowHeight; }
   int x(std::int32_t lane) const { return kMarginLeft + 60 + x_slot_.at(std::size_t(lane)) * kLaneSpacing; }
-  int width() const { return kMarginLeft + 60 + int(log_.lanes.size()) * kLaneSpacing; }
+  int width() const { return kMarginLeft + 60 + std::max(1, lanes_shown_) * kLaneSpacing; }
+  bool shown(std::int32_t lane) const { return x_slot_.at(std::size_t(lane)) >= 0; }
+  // Drawn unless it touches a lane that is not shown (a fault on every lane always is).
+  bool visible(const model::TraceRecord& r) const {
+    return (r.from < 0 || shown(r.from)) && (r.to < 0 || !is_frame(r) || shown(r.to));
+  }
   int height() const { return kHeaderHeight + 40 + int(rows_.size()) * kRowHeight + kFooterHeight; }
-  void lane_order();
+  void choose_lanes();
   void lanes(std::string& svg) const;
   void time_axis(std::string& svg) const;
   void record(std::string& svg, const model::TraceRecord& r) const;
@@ -69,26 +76,48 @@ class LamportDrawing {
   std::size_t begin_;
   std::size_t end_;
   std::map<std::int64_t, int> rows_;  // distinct instant -> row
-  std::vector<int> x_slot_;           // lane -> column
+  std::vector<int> x_slot_;           // lane -> column, -1 if not shown
+  int lanes_shown_ = 0;
+  std::size_t lanes_idle_ = 0;   // lanes without a record in the window: not drawn
+  std::size_t lanes_over_ = 0;   // lanes beyond kLamportLanesMax: not drawn
 };
 
-// Servers first, then devices, then the nemesis and any other group; stable inside a group.
-void LamportDrawing::lane_order() {
+// The lanes that have records in the window, at most kLamportLanesMax of them: servers first,
+// then devices, then the nemesis and any other group; stable inside a group.
+void LamportDrawing::choose_lanes() {
+  const auto lane_count = std::int32_t(log_.lanes.size());
+  std::vector<bool> used(log_.lanes.size(), false);
+  for (std::size_t i = begin_; i < end_; i++) {
+    const model::TraceRecord& r = log_.records[i];
+    IMSIM_ASSERT(r.from < lane_count);
+    IMSIM_ASSERT(r.to < lane_count);
+    if (r.from >= 0) used[std::size_t(r.from)] = true;
+    if (r.to >= 0 && is_frame(r)) used[std::size_t(r.to)] = true;
+  }
   const auto rank = [](const std::string& group) {
     return group == "servers" ? 0 : group == "devices" ? 1 : 2;
   };
-  std::vector<std::size_t> order(log_.lanes.size());
-  for (std::size_t i = 0; i < order.size(); i++) order[i] = i;
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < used.size(); i++) {
+    if (used[i]) order.push_back(i);
+  }
+  lanes_idle_ = used.size() - order.size();
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return rank(log_.lanes[a].group) < rank(log_.lanes[b].group);
   });
-  x_slot_.assign(order.size(), 0);
+  if (order.size() > kLamportLanesMax) {
+    lanes_over_ = order.size() - kLamportLanesMax;
+    order.resize(kLamportLanesMax);
+  }
+  x_slot_.assign(used.size(), -1);
   for (std::size_t slot = 0; slot < order.size(); slot++) x_slot_[order[slot]] = int(slot);
+  lanes_shown_ = int(order.size());
 }
 
 void LamportDrawing::lanes(std::string& svg) const {
   const int bottom = height() - kFooterHeight;
   for (std::size_t i = 0; i < log_.lanes.size(); i++) {
+    if (!shown(std::int32_t(i))) continue;
     const int lx = x(std::int32_t(i));
     const model::TraceLane& lane = log_.lanes[i];
     svg += fmt::format(
@@ -111,9 +140,6 @@ void LamportDrawing::time_axis(std::string& svg) const {
 }
 
 void LamportDrawing::record(std::string& svg, const model::TraceRecord& r) const {
-  const auto lanes = std::int32_t(log_.lanes.size());
-  IMSIM_ASSERT(r.from < lanes);
-  IMSIM_ASSERT(r.to < lanes);
   const std::string label = escape(r.label);
   switch (r.kind) {
     case model::TraceKind::kFrame: {
@@ -175,6 +201,13 @@ void LamportDrawing::note(std::string& svg) const {
   if (end_ < total) {
     text += fmt::format(" {} later records not drawn (limit: {} records).", total - end_, end_ - begin_);
   }
+  if (lanes_idle_ > 0) text += fmt::format(" {} lanes without records here not drawn.", lanes_idle_);
+  if (lanes_over_ > 0) {
+    std::size_t hidden = 0;
+    for (std::size_t i = begin_; i < end_; i++) hidden += visible(log_.records[i]) ? 0 : 1;
+    text += fmt::format(" {} more lanes not drawn (limit: {} lanes), with {} records.", lanes_over_,
+                        kLamportLanesMax, hidden);
+  }
   if (log_.records_dropped > 0) {
     text += fmt::format(" {} records were never kept (trace log full).", log_.records_dropped);
   }
@@ -202,7 +235,9 @@ std::string LamportDrawing::draw() {
       width(), height());
   lanes(svg);
   time_axis(svg);
-  for (std::size_t i = begin_; i < end_; i++) record(svg, log_.records[i]);
+  for (std::size_t i = begin_; i < end_; i++) {
+    if (visible(log_.records[i])) record(svg, log_.records[i]);
+  }
   note(svg);
   svg += "</svg>\n";
   return svg;
@@ -211,9 +246,13 @@ std::string LamportDrawing::draw() {
 }  // namespace
 
 std::int64_t lamport_default_start_ns(const model::TraceLog& log) {
-  for (std::size_t i = 0; i < log.records.size(); i++) {
+  const std::size_t n = log.records.size();
+  for (std::size_t i = 0; i < n; i++) {
     if (log.records[i].kind != model::TraceKind::kFault) continue;
-    return log.records[i > kLamportContextRecords ? i - kLamportContextRecords : 0].t_ns;
+    std::size_t start = i > kLamportContextRecords ? i - kLamportContextRecords : 0;
+    // Near the end (the final heal is a fault too), back up so that the window is full.
+    if (n > kLamportRecordsMax) start = std::min(start, n - kLamportRecordsMax);
+    return log.records[start].t_ns;
   }
   return 0;
 }

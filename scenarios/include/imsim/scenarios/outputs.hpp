@@ -23,6 +23,8 @@ void write_perfetto_trace(const model::TraceLog& log, std::ostream& out,
 
 // The Lamport diagram shows this many records at most: beyond that nobody reads it.
 inline constexpr std::size_t kLamportRecordsMax = 300;
+// ... and this many lanes at most (those with records in the window; servers first).
+inline constexpr std::size_t kLamportLanesMax = 40;
 
 struct LamportWindow {
   std::int64_t start_ns = 0;                     // first record drawn: the first at or after
@@ -33,7 +35,7 @@ struct LamportWindow {
 inline constexpr std::size_t kLamportContextRecords = 40;
 
 // The default window start: a little before the first fault (faults are what one wants to
-// see), or 0 if there is none.
+// see), moved earlier if needed to fill the window, or 0 if there is no fault.
 std::int64_t lamport_default_start_ns(const model::TraceLog& log);
 
 // SVG: lanes are vertical lines (grouped: servers, devices, nemesis), time flows downwards in
