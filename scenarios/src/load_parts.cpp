@@ -178,7 +178,8 @@ bool NodeSet::is_device(std::string_view name) const {
                        [&](const model::DeviceSpec& d) { return d.id == device; });
   }
   if (!config_.generated_users) return false;
-  // Generated population: u1..u<count>, each with up to devices_max devices d1..
+  // Generated population: u1..u<count>, each with at least devices_min devices d1.. (the seed
+  // draws how many more), so only those are sure to exist.
   const auto index = [](std::string_view s, char prefix) -> std::int64_t {
     if (s.size() < 2 || s[0] != prefix || s[1] == '0' || s.size() > 7) return -1;
     std::int64_t n = 0;
@@ -191,7 +192,7 @@ bool NodeSet::is_device(std::string_view name) const {
   const std::int64_t u = index(user, 'u');
   const std::int64_t d = index(device, 'd');
   return u >= 1 && u <= config_.generated_users->count && d >= 1 &&
-         d <= config_.generated_users->devices_max;
+         d <= config_.generated_users->devices_min;
 }
 
 std::string NodeSet::summary() const {
@@ -200,7 +201,10 @@ std::string NodeSet::summary() const {
     return n == 1 ? fmt::format("{}0", role) : fmt::format("{}0..{}{}", role, role, n - 1);
   };
   std::string devices = "u<i>/d<j>";
-  if (!config_.users.empty()) {
+  if (config_.generated_users) {
+    devices = fmt::format("u<1..{}>/d<1..{}>", config_.generated_users->count,
+                          config_.generated_users->devices_min);
+  } else if (!config_.users.empty()) {
     const model::UserSpec& first = config_.users.front();
     devices = fmt::format("{}/{} ...", first.id, first.devices.front().id);
   }

@@ -170,6 +170,19 @@ TEST(Loader, EveryBadInputHasItsExactError) {
   }
 }
 
+TEST(Loader, GeneratedDevicesNamedByFaultsMustExistForEverySeed) {
+  json doc = base_scenario();
+  doc["users"] = json{{"count", 3}, {"devices_min", 1}, {"devices_max", 3}};
+  doc["faults"] = json::array({json{{"at_s", 1}, {"kind", "offline"}, {"node", "u3/d1"}}});
+  EXPECT_TRUE(load_scenario(doc).ok()) << load_scenario(doc).error();
+  doc["faults"][0]["node"] = "u2/d2";  // only d1 is sure to exist
+  EXPECT_EQ(load_scenario(doc).error(),
+            "faults[0].node: expected a device node (gateway0..gateway1, queue0, processor0, "
+            "store0, devices like u<1..3>/d<1..1>), got \"u2/d2\"");
+  doc["faults"][0]["node"] = "u4/d1";
+  EXPECT_FALSE(load_scenario(doc).ok());
+}
+
 TEST(Loader, NonObjectDocumentsAreRejected) {
   for (const char* text : {"null", "[]", "1", "\"x\"", "true"}) {
     const auto loaded = load_scenario(json::parse(text));
