@@ -58,6 +58,7 @@ void DeviceHost::kill() {
   forget_timers();
   world_.sim.restart(node());
   launch(/*fresh=*/false);
+  world_.recorder.reconcile_views(*this);
 }
 
 void DeviceHost::reinstall() {

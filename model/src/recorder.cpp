@@ -100,27 +100,8 @@ void Recorder::send(const DeviceHost& device, const ConvEntry& conv,
 void Recorder::observe(const DeviceHost& device, const engine::Observation& observation) {
   const std::string& dname = device.name();
   if (const auto* displayed = std::get_if<engine::Displayed>(&observation)) {
-    const std::string name = msg_name(displayed->msg);
-    const std::int32_t conv_i = world_.conv_index.at(displayed->conv.value);
-    DeviceClocks& clocks = clocks_[device.index()];
-    if (auto it = messages_.find(name); it != messages_.end()) {
-      merge(clocks.conv[conv_i], it->second.vc);
-      merge(clocks.global, it->second.gvc);
-      const std::int32_t sender_user = world_.device_plans[it->second.sender].user;
-      if (sender_user != device.user()) clocks.reply_conv = conv_i;
-    } else {
-      world_.count("model.displays_of_unknown_messages");
-    }
-    displays++;
-    const bool top = displayed->at == engine::DisplayAt::top;
-    world_.sim.trace(kTraceObservation, device.node(), sim::hash_bytes(name) ^ (top ? 1 : 2));
-    if (world_.record_trace) {
-      node_event(device.lane(), std::string(top ? "display^ " : "display ") + name);
-    }
-    if (writer_ == nullptr) return;
-    writer_->display(now_ns(), dname, world_.convs[conv_i].name, name,
-                     top ? history::DisplayAt::top : history::DisplayAt::bottom,
-                     displayed->conv_seq.value);
+    write_display(device, world_.conv_index.at(displayed->conv.value), msg_name(displayed->msg),
+                  displayed->at == engine::DisplayAt::top, displayed->conv_seq.value);
     return;
   }
   std::string name;
@@ -153,6 +134,56 @@ void Recorder::observe(const DeviceHost& device, const engine::Observation& obse
   }
 }
 
+void Recorder::write_display(const DeviceHost& device, std::int32_t conv_i,
+                             const std::string& name, bool top,
+                             std::optional<std::uint64_t> conv_seq) {
+  DeviceClocks& clocks = clocks_[device.index()];
+  if (auto it = messages_.find(name); it != messages_.end()) {
+    merge(clocks.conv[conv_i], it->second.vc);
+    merge(clocks.global, it->second.gvc);
+    const std::int32_t sender_user = world_.device_plans[it->second.sender].user;
+    if (sender_user != device.user()) clocks.reply_conv = conv_i;
+  } else {
+    world_.count("model.displays_of_unknown_messages");
+  }
+  auto& view = clocks.views[conv_i];
+  top ? view.push_front(name) : view.push_back(name);
+  displays++;
+  world_.sim.trace(kTraceObservation, device.node(), sim::hash_bytes(name) ^ (top ? 1 : 2));
+  if (world_.record_trace) {
+    node_event(device.lane(), std::string(top ? "display^ " : "display ") + name);
+  }
+  if (writer_ == nullptr) return;
+  writer_->display(now_ns(), device.name(), world_.convs[conv_i].name, name,
+                   top ? history::DisplayAt::top : history::DisplayAt::bottom, conv_seq);
+}
+
+void Recorder::reconcile_views(const DeviceHost& device) {
+  const engine::UserId user = world_.users[device.user()].id;
+  for (const engine::ConvId conv : world_.topology.conversations_of(user)) {
+    const std::int32_t conv_i = world_.conv_index.at(conv.value);
+    std::vector<std::string> actual;
+    for (const auto& msg : device.device()->view(conv)) actual.push_back(msg_name(msg));
+    const auto recorded = clocks_[device.index()].views[conv_i];  // a copy: writes extend it
+    std::size_t anchor = 0;
+    if (!recorded.empty()) {
+      const auto it = std::find(actual.begin(), actual.end(), recorded.front());
+      anchor = static_cast<std::size_t>(it - actual.begin());
+      const bool contains = it != actual.end() && actual.size() - anchor >= recorded.size() &&
+                            std::equal(recorded.begin(), recorded.end(), it);
+      if (!contains) {
+        world_.count("model.views_not_reconcilable");
+        continue;
+      }
+    }
+    for (std::size_t i = anchor; i-- > 0;) write_display(device, conv_i, actual[i], true, {});
+    for (std::size_t i = anchor + recorded.size(); i < actual.size(); i++) {
+      write_display(device, conv_i, actual[i], false, {});
+    }
+    if (actual.size() != recorded.size()) world_.count("model.views_reconciled");
+  }
+}
+
 void Recorder::lifecycle(const DeviceHost& device, const char* what) {
   const std::string kind(what);
   if (kind == "reinstall") {
@@ -169,6 +200,7 @@ void Recorder::lifecycle(const DeviceHost& device, const char* what) {
     if (own != clocks.global.end()) kept.insert(*own);
     clocks.global = std::move(kept);
     clocks.reply_conv.reset();
+    clocks.views.clear();
   }
   if (world_.record_trace) node_event(device.lane(), kind);
   if (writer_ == nullptr) return;

@@ -8,6 +8,7 @@
 //   nemesis.cpp     scheduled and swarm faults, the final heal
 //   world.cpp       construction, phases, quiescence, results
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -186,6 +187,9 @@ class Recorder {
   void send(const DeviceHost& device, const ConvEntry& conv, const engine::ClientMsgId& msg);
   void observe(const DeviceHost& device, const engine::Observation& observation);
   void lifecycle(const DeviceHost& device, const char* what);  // online/offline/kill/reinstall
+  // After a relaunch: display what the device's durable view holds beyond what was announced
+  // (a write can become durable and the app die before it learns so; docs/deviations.md 13).
+  void reconcile_views(const DeviceHost& device);
   void phase_liveness();
   void finish(bool quiesced, const std::map<std::string, std::uint64_t>& counters);
   void frame_sent(const NodeHost& from, sim::EndpointId to, const std::string& bytes);
@@ -216,7 +220,10 @@ class Recorder {
     std::map<std::int32_t, std::uint64_t> sends_by_conv;  // whole life (reinstalls included)
     std::uint64_t sends_total = 0;
     std::optional<std::int32_t> reply_conv;
+    std::map<std::int32_t, std::deque<std::string>> views;  // this incarnation, as recorded
   };
+  void write_display(const DeviceHost& device, std::int32_t conv, const std::string& msg,
+                     bool top, std::optional<std::uint64_t> conv_seq);
   static void merge(Clock& into, const Clock& from);
   static history::ClockSpec spec(const Clock& clock);
   std::int64_t now_ns() const;
