@@ -1,7 +1,7 @@
 // imsim list: the library scenarios, by name.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -15,10 +15,11 @@ int list_command(const ListArgs& args) {
   if (args.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const scenarios::LibraryEntry& e : entries) {
-      out.push_back({{"name", e.name},
-                     {"path", e.path.string()},
-                     {"description", e.description},
-                     {"error", e.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.error)}});
+      out.push_back(
+          {{"name", e.name},
+           {"path", e.path.string()},
+           {"description", e.description},
+           {"error", e.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.error)}});
     }
     std::cout << out.dump(2) << '\n';
     return scenarios::kExitValid;

@@ -1,9 +1,9 @@
 // imsim: run, replay and list scenarios (docs/cli.md).
 // Exit codes: 0 valid (as the scenario expects), 1 anomalies found, 2 bad input or error.
-#include <exception>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <exception>
 
 #include "commands.hpp"
 #include "imsim/scenarios/run.hpp"
@@ -20,8 +20,8 @@ int main(int argc, char** argv) {
                   "Scenario file, or the name of a library scenario (see `imsim list`)")
       ->required();
   run->add_option("--seed", run_args.seed, "Seed for this run (overrides the scenario's)");
-  CLI::Option* out = run->add_option(
-      "--out", run_args.out_dir, "Output directory (default: imsim-out/<scenario>-seed<seed>)");
+  CLI::Option* out = run->add_option("--out", run_args.out_dir,
+                                     "Output directory (default: imsim-out/<scenario>-seed<seed>)");
   run->add_flag("--no-out", run_args.no_out, "Write no files (the history is checked in memory)")
       ->excludes(out);
   run->add_flag("--json", run_args.json, "Print results.json to stdout instead of the summary");
@@ -35,8 +35,9 @@ int main(int argc, char** argv) {
   replay->add_option("failure_file", replay_args.failure_file, "The failure file")->required();
   replay->add_option("--out", replay_args.out_dir, "Also write the run's outputs here");
   replay->add_flag("--json", replay_args.json, "Print results.json to stdout");
-  replay->add_option("--lamport-from", replay_args.lamport_from_s,
-                     "First instant (s) drawn in lamport.svg (default: just before the first fault)")
+  replay
+      ->add_option("--lamport-from", replay_args.lamport_from_s,
+                   "First instant (s) drawn in lamport.svg (default: just before the first fault)")
       ->check(CLI::NonNegativeNumber);
 
   imsim::cli::ListArgs list_args;

@@ -1,9 +1,9 @@
 // imsim run / imsim replay: run a world, print the summary, write the outputs.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "imsim/scenarios/failure_file.hpp"
@@ -30,7 +30,8 @@ std::string checks_line(const RunOutcome& o) {
   std::string line;
   for (const properties::AnomalyReport& a : o.report->anomalies) {
     if (!line.empty()) line += ", ";
-    line += a.count == 0 ? fmt::format("{} ok", a.name) : fmt::format("{} {} FOUND", a.name, a.count);
+    line +=
+        a.count == 0 ? fmt::format("{} ok", a.name) : fmt::format("{} {} FOUND", a.name, a.count);
   }
   return line;
 }
@@ -65,8 +66,8 @@ void print_summary(const RunOutcome& o, const std::optional<std::filesystem::pat
   fmt::print("sim time    {:.3f} s ({})\n", double(r.sim_time_ns) / 1e9,
              r.quiesced ? "quiesced" : "did NOT quiesce");
   fmt::print("wall time   {:.3f} s ({} events)\n", o.wall_time_s, r.events_executed);
-  fmt::print("messages    sent {}, stored {}, acked {}, failed {}, displays {}\n",
-             r.messages_sent, r.messages_stored, r.messages_acked, r.messages_failed, r.displays);
+  fmt::print("messages    sent {}, stored {}, acked {}, failed {}, displays {}\n", r.messages_sent,
+             r.messages_stored, r.messages_acked, r.messages_failed, r.displays);
   fmt::print("checks      {}\n", checks_line(o));
   print_anomalies(o);
   fmt::print("verdict     {}  (exit {})\n", verdict_line(o), o.exit_code);
@@ -74,9 +75,10 @@ void print_summary(const RunOutcome& o, const std::optional<std::filesystem::pat
     std::string names;
     for (const auto& file : o.files) names += " " + file.filename().string();
     fmt::print("outputs     {}/{}\n", out_dir->string(), names);
-    fmt::print("            trace.json opens in https://ui.perfetto.dev; replay with: imsim replay "
-               "{}\n",
-               (*out_dir / "replay.json").string());
+    fmt::print(
+        "            trace.json opens in https://ui.perfetto.dev; replay with: imsim replay "
+        "{}\n",
+        (*out_dir / "replay.json").string());
   }
 }
 
@@ -101,8 +103,8 @@ int run_command(const RunArgs& args) {
   if (args.out_dir) {
     settings.out_dir = *args.out_dir;
   } else if (!args.no_out) {
-    settings.out_dir = std::filesystem::path("imsim-out") /
-                       fmt::format("{}-seed{}", config.name, config.seed);
+    settings.out_dir =
+        std::filesystem::path("imsim-out") / fmt::format("{}-seed{}", config.name, config.seed);
   }
   if (args.lamport_from_s) settings.lamport_start_ns = std::llround(*args.lamport_from_s * 1e9);
   const RunOutcome outcome = scenarios::run_scenario(config, settings);

@@ -96,8 +96,10 @@ void read_mutations(const json& value, const std::string& path, engine::Mutation
   for (const MutationName& mutation : mutation_names()) names.emplace_back(mutation.name);
   if (!value.is_array()) fail_expected(path, "an array of mutation names", value);
   for (std::size_t i = 0; i < value.size(); i++) {
-    const MutationName& mutation = mutation_names()[read_enum(value[i], index_path(path, i), names)];
-    if (m.*mutation.flag) fail(index_path(path, i), fmt::format("\"{}\" listed twice", mutation.name));
+    const MutationName& mutation =
+        mutation_names()[read_enum(value[i], index_path(path, i), names)];
+    if (m.*mutation.flag)
+      fail(index_path(path, i), fmt::format("\"{}\" listed twice", mutation.name));
     m.*mutation.flag = true;
   }
 }
@@ -112,9 +114,9 @@ void check_engine_relations(const ObjectReader& r, const Config& c) {
   require(c.page_size <= c.page_size_max, "page_size", "must be <= page_size_max");
   require(c.page_bytes_max >= c.message_body_bytes_max, "page_bytes_max",
           "must be >= message_body_bytes_max");
-  require(std::uint64_t(c.page_bytes_max) + std::uint64_t(c.page_size_max) * 128u <=
-              c.frame_bytes_max,
-          "frame_bytes_max", "must be >= page_bytes_max + 128 * page_size_max (a page fits a frame)");
+  require(
+      std::uint64_t(c.page_bytes_max) + std::uint64_t(c.page_size_max) * 128u <= c.frame_bytes_max,
+      "frame_bytes_max", "must be >= page_bytes_max + 128 * page_size_max (a page fits a frame)");
   require(c.send_timeout_max_ns >= c.send_timeout_ns, "send_timeout_max_ms",
           "must be >= send_timeout_ms");
   require(c.reconnect_backoff_max_ns >= c.reconnect_backoff_ns, "reconnect_backoff_max_ms",
@@ -134,7 +136,8 @@ void read_engine(const json& value, const std::string& path, engine::Config& c) 
   for (const EngineField& f : engine_fields()) allowed.emplace_back(f.name);
   r.allow(allowed);
   for (const EngineField& f : engine_fields()) read_field(r, f, c);
-  if (r.has("mutations")) read_mutations(r.get("mutations"), r.field_path("mutations"), c.mutations);
+  if (r.has("mutations"))
+    read_mutations(r.get("mutations"), r.field_path("mutations"), c.mutations);
   check_engine_relations(r, c);
 }
 

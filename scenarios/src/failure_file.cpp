@@ -1,10 +1,10 @@
 // Failure files: load, save, trace-hash text.
 #include "imsim/scenarios/failure_file.hpp"
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "loader.hpp"
 
@@ -102,7 +102,8 @@ Loaded<FailureFile> load_failure_file(const std::filesystem::path& path) {
   try {
     document = json::parse(text.str());
   } catch (const json::parse_error& e) {
-    return Loaded<FailureFile>::failure(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
+    return Loaded<FailureFile>::failure(
+        fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
   }
   Loaded<FailureFile> loaded = load_failure(document);
   if (loaded.ok()) return loaded;

@@ -1,9 +1,9 @@
 #include "json_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "imsim/base/assert.hpp"
 #include "imsim/model/world_config.hpp"
@@ -71,7 +71,8 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   const auto stem = [](std::string_view s) { return s.substr(0, s.rfind('_')); };
   if (word.rfind('_') == std::string_view::npos) return best;
   for (const std::string& candidate : candidates) {
-    if (candidate.rfind('_') != std::string::npos && stem(candidate) == stem(word)) return candidate;
+    if (candidate.rfind('_') != std::string::npos && stem(candidate) == stem(word))
+      return candidate;
   }
   return best;
 }
@@ -125,8 +126,8 @@ double ObjectReader::require_number(std::string_view key, NumberRange range) con
   return read_number(get(key), field_path(key), range);
 }
 
-std::int64_t ObjectReader::integer(std::string_view key, std::int64_t fallback,
-                                   std::int64_t min, std::int64_t max) const {
+std::int64_t ObjectReader::integer(std::string_view key, std::int64_t fallback, std::int64_t min,
+                                   std::int64_t max) const {
   if (!has(key)) return fallback;
   const json& value = get(key);
   const std::string expectation = fmt::format("an integer in [{}, {}]", min, max);
@@ -142,8 +143,8 @@ std::int64_t ObjectReader::integer(std::string_view key, std::int64_t fallback,
 std::uint64_t ObjectReader::unsigned_integer(std::string_view key, std::uint64_t fallback) const {
   if (!has(key)) return fallback;
   const json& value = get(key);
-  const bool ok = value.is_number_unsigned() ||
-                  (value.is_number_integer() && value.get<std::int64_t>() >= 0);
+  const bool ok =
+      value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0);
   if (!ok) fail_expected(field_path(key), "an integer in [0, 18446744073709551615]", value);
   return value.get<std::uint64_t>();
 }
@@ -174,9 +175,8 @@ std::int64_t ObjectReader::require_duration_ns(std::string_view key, NumberRange
   const double amount = require_number(key, range);
   // Every time is bounded by the longest run, whatever its own range says (no overflow).
   if (std::fabs(amount * ns_per_unit(key)) > double(model::kRunDurationMax_ns)) {
-    fail(field_path(key),
-         fmt::format("{} is beyond the longest run ({} s)", describe(get(key)),
-                     model::kRunDurationMax_ns / 1'000'000'000));
+    fail(field_path(key), fmt::format("{} is beyond the longest run ({} s)", describe(get(key)),
+                                      model::kRunDurationMax_ns / 1'000'000'000));
   }
   return to_ns(amount, key);
 }
@@ -208,8 +208,8 @@ std::int64_t to_ns(double amount, std::string_view key) {
 }
 
 std::string read_id(const json& value, const std::string& path) {
-  const std::string expectation = fmt::format(
-      "an id: 1 to {} characters from A-Z a-z 0-9 _ . -", model::kIdLengthMax);
+  const std::string expectation =
+      fmt::format("an id: 1 to {} characters from A-Z a-z 0-9 _ . -", model::kIdLengthMax);
   if (!value.is_string()) fail_expected(path, expectation, value);
   const std::string id = value.get<std::string>();
   const bool length_ok = !id.empty() && id.size() <= std::size_t(model::kIdLengthMax);
@@ -228,8 +228,8 @@ std::size_t read_enum(const json& value, const std::string& path,
   if (it != names.end()) return std::size_t(it - names.begin());
   const std::string suggestion = closest(value.get<std::string>(), names);
   if (suggestion.empty()) fail_expected(path, expectation, value);
-  fail(path, fmt::format("expected {}, got {} (did you mean \"{}\"?)", expectation,
-                         describe(value), suggestion));
+  fail(path, fmt::format("expected {}, got {} (did you mean \"{}\"?)", expectation, describe(value),
+                         suggestion));
 }
 
 std::string quoted_list(const std::vector<std::string>& names) {

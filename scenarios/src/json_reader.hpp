@@ -7,11 +7,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace imsim::scenarios::detail {
 
@@ -75,8 +74,7 @@ class ObjectReader {
   std::string string(std::string_view key, std::string fallback) const;
   std::string require_string(std::string_view key) const;
   // A time: the key's suffix (_s or _ms) gives the unit; returns nanoseconds.
-  std::int64_t duration_ns(std::string_view key, std::int64_t fallback_ns,
-                           NumberRange range) const;
+  std::int64_t duration_ns(std::string_view key, std::int64_t fallback_ns, NumberRange range) const;
   std::int64_t require_duration_ns(std::string_view key, NumberRange range) const;
 
  private:

@@ -1,8 +1,8 @@
 // Lamport diagram (SVG) of a window of a TraceLog.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "imsim/base/assert.hpp"
 #include "imsim/scenarios/outputs.hpp"
@@ -12,7 +12,7 @@ namespace imsim::scenarios {
 namespace {
 
 // Layout, in SVG pixels.
-constexpr int kMarginLeft = 90;   // time labels
+constexpr int kMarginLeft = 90;  // time labels
 constexpr int kLaneSpacing = 120;
 constexpr int kHeaderHeight = 60;
 constexpr int kRowHeight = 16;
@@ -23,11 +23,20 @@ std::string escape(std::string_view text) {
   std::string out;
   for (char c : text.substr(0, std::min(text.size(), kLabelLengthMax))) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   if (text.size() > kLabelLengthMax) out += "...";
@@ -58,7 +67,9 @@ class LamportDrawing {
     return r.kind == model::TraceKind::kFrame || r.kind == model::TraceKind::kFrameLost;
   }
   int y(std::int64_t t_ns) const { return kHeaderHeight + 20 + rows_.at(t_ns) * kRowHeight; }
-  int x(std::int32_t lane) const { return kMarginLeft + 60 + x_slot_.at(std::size_t(lane)) * kLaneSpacing; }
+  int x(std::int32_t lane) const {
+    return kMarginLeft + 60 + x_slot_.at(std::size_t(lane)) * kLaneSpacing;
+  }
   int width() const { return kMarginLeft + 60 + std::max(1, lanes_shown_) * kLaneSpacing; }
   bool shown(std::int32_t lane) const { return x_slot_.at(std::size_t(lane)) >= 0; }
   // Drawn unless it touches a lane that is not shown (a fault on every lane always is).
@@ -78,8 +89,8 @@ class LamportDrawing {
   std::map<std::int64_t, int> rows_;  // distinct instant -> row
   std::vector<int> x_slot_;           // lane -> column, -1 if not shown
   int lanes_shown_ = 0;
-  std::size_t lanes_idle_ = 0;   // lanes without a record in the window: not drawn
-  std::size_t lanes_over_ = 0;   // lanes beyond kLamportLanesMax: not drawn
+  std::size_t lanes_idle_ = 0;  // lanes without a record in the window: not drawn
+  std::size_t lanes_over_ = 0;  // lanes beyond kLamportLanesMax: not drawn
 };
 
 // The lanes that have records in the window, at most kLamportLanesMax of them: servers first,
@@ -170,7 +181,8 @@ void LamportDrawing::record(std::string& svg, const model::TraceRecord& r) const
         svg += fmt::format(
             "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" class=\"faultmark\" "
             "transform=\"rotate(45 {} {})\"/>\n<text x=\"{}\" y=\"{}\" class=\"fault\">{}</text>\n",
-            x(r.from) - 5, y(r.t_ns) - 5, x(r.from), y(r.t_ns), x(r.from) + 9, y(r.t_ns) + 4, label);
+            x(r.from) - 5, y(r.t_ns) - 5, x(r.from), y(r.t_ns), x(r.from) + 9, y(r.t_ns) + 4,
+            label);
       }
       break;
     case model::TraceKind::kObservation:
@@ -199,9 +211,11 @@ void LamportDrawing::note(std::string& svg) const {
   }
   if (begin_ > 0) text += fmt::format(" {} earlier records not drawn.", begin_);
   if (end_ < total) {
-    text += fmt::format(" {} later records not drawn (limit: {} records).", total - end_, end_ - begin_);
+    text += fmt::format(" {} later records not drawn (limit: {} records).", total - end_,
+                        end_ - begin_);
   }
-  if (lanes_idle_ > 0) text += fmt::format(" {} lanes without records here not drawn.", lanes_idle_);
+  if (lanes_idle_ > 0)
+    text += fmt::format(" {} lanes without records here not drawn.", lanes_idle_);
   if (lanes_over_ > 0) {
     std::size_t hidden = 0;
     for (std::size_t i = begin_; i < end_; i++) hidden += visible(log_.records[i]) ? 0 : 1;
@@ -258,9 +272,9 @@ std::int64_t lamport_default_start_ns(const model::TraceLog& log) {
 }
 
 std::string lamport_svg(const model::TraceLog& log, const LamportWindow& window) {
-  const auto first = std::lower_bound(
-      log.records.begin(), log.records.end(), window.start_ns,
-      [](const model::TraceRecord& r, std::int64_t t) { return r.t_ns < t; });
+  const auto first =
+      std::lower_bound(log.records.begin(), log.records.end(), window.start_ns,
+                       [](const model::TraceRecord& r, std::int64_t t) { return r.t_ns < t; });
   const auto begin = std::size_t(first - log.records.begin());
   const std::size_t end = std::min(log.records.size(), begin + window.records_max);
   return LamportDrawing(log, begin, end).draw();

@@ -1,11 +1,11 @@
 // Scenario files and the library of named scenarios.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "imsim/scenarios/scenario.hpp"
 
@@ -43,7 +43,8 @@ Loaded<model::WorldConfig> load_scenario_text(std::string_view text, std::string
 Loaded<model::WorldConfig> load_scenario_file(const std::filesystem::path& path) {
   std::error_code ec;
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) return Loaded<model::WorldConfig>::failure(fmt::format("{}: {}", path.string(), ec.message()));
+  if (ec)
+    return Loaded<model::WorldConfig>::failure(fmt::format("{}: {}", path.string(), ec.message()));
   if (size > kScenarioFileSizeMax_bytes) {
     return Loaded<model::WorldConfig>::failure(
         fmt::format("{}: larger than {} bytes", path.string(), kScenarioFileSizeMax_bytes));
@@ -51,7 +52,8 @@ Loaded<model::WorldConfig> load_scenario_file(const std::filesystem::path& path)
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
-  if (!in) return Loaded<model::WorldConfig>::failure(fmt::format("{}: cannot read", path.string()));
+  if (!in)
+    return Loaded<model::WorldConfig>::failure(fmt::format("{}: cannot read", path.string()));
   return load_scenario_text(text.str(), path.string(), path.stem().string());
 }
 

@@ -1,8 +1,8 @@
 // The fault schedule and the swarm section of a scenario.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "imsim/base/assert.hpp"
 #include "loader.hpp"
@@ -34,19 +34,29 @@ std::string read_node(const json& value, const std::string& path, const NodeSet&
 // Which fields each kind takes besides at_s and kind.
 std::vector<std::string> fault_fields(FaultKind kind) {
   switch (kind) {
-    case FaultKind::kPartition: return {"groups", "for_s"};
-    case FaultKind::kPartitionOneway: return {"from", "to", "for_s"};
-    case FaultKind::kHeal: return {};
-    case FaultKind::kClog: return {"from", "to", "for_s"};
-    case FaultKind::kLink: return {"links", "latency", "loss_p", "dup_p", "reorder_p", "for_s"};
-    case FaultKind::kCrash: return {"node", "for_s"};
-    case FaultKind::kRestart: return {"node"};
+    case FaultKind::kPartition:
+      return {"groups", "for_s"};
+    case FaultKind::kPartitionOneway:
+      return {"from", "to", "for_s"};
+    case FaultKind::kHeal:
+      return {};
+    case FaultKind::kClog:
+      return {"from", "to", "for_s"};
+    case FaultKind::kLink:
+      return {"links", "latency", "loss_p", "dup_p", "reorder_p", "for_s"};
+    case FaultKind::kCrash:
+      return {"node", "for_s"};
+    case FaultKind::kRestart:
+      return {"node"};
     case FaultKind::kKill:
     case FaultKind::kReinstall:
     case FaultKind::kOnline:
-    case FaultKind::kReset: return {"node"};
-    case FaultKind::kOffline: return {"node", "for_s"};
-    case FaultKind::kClockStep: return {"node", "by_ms"};
+    case FaultKind::kReset:
+      return {"node"};
+    case FaultKind::kOffline:
+      return {"node", "for_s"};
+    case FaultKind::kClockStep:
+      return {"node", "by_ms"};
   }
   IMSIM_ASSERT(false);
 }
@@ -92,18 +102,20 @@ void read_links(const ObjectReader& r, Fault& fault, const NodeSet& nodes) {
       const std::string b = read_node(links[i][1], index_path(link_path, 1), nodes, NodeRole::kAny);
       const bool a_device = nodes.is_device(a);
       const bool b_device = nodes.is_device(b);
-      const bool linked = a != b && ((!a_device && !b_device) || (a_device && nodes.is_gateway(b)) ||
-                                     (b_device && nodes.is_gateway(a)));
+      const bool linked =
+          a != b && ((!a_device && !b_device) || (a_device && nodes.is_gateway(b)) ||
+                     (b_device && nodes.is_gateway(a)));
       if (!linked) {
         fail(link_path, fmt::format("{} and {} are not linked (devices talk only to gateways; "
-                                    "servers to servers)", a, b));
+                                    "servers to servers)",
+                                    a, b));
       }
       fault.links.emplace_back(a, b);
     }
   }
   if (r.has("latency")) {
-    fault.latency_ns = read_distribution(r.get("latency"), r.field_path("latency"),
-                                         Unit::kMilliseconds);
+    fault.latency_ns =
+        read_distribution(r.get("latency"), r.field_path("latency"), Unit::kMilliseconds);
   }
   if (r.has("loss_p")) fault.loss_p = r.require_number("loss_p", kProbability);
   if (r.has("dup_p")) fault.dup_p = r.require_number("dup_p", kProbability);
@@ -131,9 +143,16 @@ Fault undo_of(const Fault& fault, std::int64_t at_ns) {
   undo.at_ns = at_ns;
   undo.node = fault.node;
   switch (fault.kind) {
-    case FaultKind::kCrash: undo.kind = FaultKind::kRestart; break;
-    case FaultKind::kOffline: undo.kind = FaultKind::kOnline; break;
-    default: undo.kind = FaultKind::kHeal; undo.node.clear(); break;
+    case FaultKind::kCrash:
+      undo.kind = FaultKind::kRestart;
+      break;
+    case FaultKind::kOffline:
+      undo.kind = FaultKind::kOnline;
+      break;
+    default:
+      undo.kind = FaultKind::kHeal;
+      undo.node.clear();
+      break;
   }
   return undo;
 }
@@ -156,12 +175,22 @@ void read_fault(const json& value, const std::string& path, const model::WorldCo
                      time_to_json(config.durations.safety_ns, "safety_s").dump()));
   }
   switch (fault.kind) {
-    case FaultKind::kPartition: read_groups(r, fault, nodes); break;
-    case FaultKind::kPartitionOneway: read_from_to(r, fault, nodes); break;
-    case FaultKind::kClog: read_from_to(r, fault, nodes); break;
-    case FaultKind::kLink: read_links(r, fault, nodes); break;
-    case FaultKind::kHeal: break;
-    default: fault.node = read_node(r.get("node"), r.field_path("node"), nodes, node_role(fault.kind));
+    case FaultKind::kPartition:
+      read_groups(r, fault, nodes);
+      break;
+    case FaultKind::kPartitionOneway:
+      read_from_to(r, fault, nodes);
+      break;
+    case FaultKind::kClog:
+      read_from_to(r, fault, nodes);
+      break;
+    case FaultKind::kLink:
+      read_links(r, fault, nodes);
+      break;
+    case FaultKind::kHeal:
+      break;
+    default:
+      fault.node = read_node(r.get("node"), r.field_path("node"), nodes, node_role(fault.kind));
   }
   if (fault.kind == FaultKind::kClockStep) {
     const double max_ms = double(model::kClockOffsetMax_ns) / 1e6;
@@ -209,7 +238,8 @@ json link_fault_fields(const Fault& fault, json out) {
     for (const auto& [a, b] : fault.links) links.push_back(json::array({a, b}));
     out["links"] = links;
   }
-  if (fault.latency_ns) out["latency"] = distribution_to_json(*fault.latency_ns, Unit::kMilliseconds);
+  if (fault.latency_ns)
+    out["latency"] = distribution_to_json(*fault.latency_ns, Unit::kMilliseconds);
   if (fault.loss_p) out["loss_p"] = *fault.loss_p;
   if (fault.dup_p) out["dup_p"] = *fault.dup_p;
   if (fault.reorder_p) out["reorder_p"] = *fault.reorder_p;
@@ -224,16 +254,22 @@ json faults_to_json(const std::vector<Fault>& faults) {
     json f = {{"at_s", time_to_json(fault.at_ns, "at_s")},
               {"kind", fault_kind_names()[std::size_t(fault.kind)]}};
     switch (fault.kind) {
-      case FaultKind::kPartition: f["groups"] = fault.groups; break;
+      case FaultKind::kPartition:
+        f["groups"] = fault.groups;
+        break;
       case FaultKind::kPartitionOneway:
       case FaultKind::kClog:
         f["from"] = fault.from;
         f["to"] = fault.to;
         if (fault.kind == FaultKind::kClog) f["for_s"] = time_to_json(fault.for_ns, "for_s");
         break;
-      case FaultKind::kLink: f = link_fault_fields(fault, std::move(f)); break;
-      case FaultKind::kHeal: break;
-      default: f["node"] = fault.node;
+      case FaultKind::kLink:
+        f = link_fault_fields(fault, std::move(f));
+        break;
+      case FaultKind::kHeal:
+        break;
+      default:
+        f["node"] = fault.node;
     }
     if (fault.kind == FaultKind::kClockStep) f["by_ms"] = time_to_json(fault.by_ns, "by_ms");
     out.push_back(std::move(f));
@@ -252,8 +288,8 @@ model::Swarm read_swarm(const json& value, const std::string& path) {
     const json& kinds = r.get("kinds");
     if (!kinds.is_array()) fail_expected(r.field_path("kinds"), "an array of fault kinds", kinds);
     for (std::size_t i = 0; i < kinds.size(); i++) {
-      const auto kind = FaultKind(read_enum(kinds[i], index_path(r.field_path("kinds"), i),
-                                            fault_kind_names()));
+      const auto kind =
+          FaultKind(read_enum(kinds[i], index_path(r.field_path("kinds"), i), fault_kind_names()));
       if (std::find(s.kinds.begin(), s.kinds.end(), kind) != s.kinds.end()) {
         fail(index_path(r.field_path("kinds"), i), "listed twice");
       }

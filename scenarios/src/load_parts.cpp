@@ -1,8 +1,8 @@
 // Loader pieces shared by several sections: distributions, link models, node names, swarm.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "imsim/base/assert.hpp"
 #include "loader.hpp"
@@ -13,18 +13,24 @@ namespace {
 
 const char* unit_suffix(Unit unit) {
   switch (unit) {
-    case Unit::kSeconds: return "s";
-    case Unit::kMilliseconds: return "ms";
-    case Unit::kBytes: return "bytes";
+    case Unit::kSeconds:
+      return "s";
+    case Unit::kMilliseconds:
+      return "ms";
+    case Unit::kBytes:
+      return "bytes";
   }
   IMSIM_ASSERT(false);
 }
 
 double unit_scale(Unit unit) {
   switch (unit) {
-    case Unit::kSeconds: return 1e9;
-    case Unit::kMilliseconds: return 1e6;
-    case Unit::kBytes: return 1.0;
+    case Unit::kSeconds:
+      return 1e9;
+    case Unit::kMilliseconds:
+      return 1e6;
+    case Unit::kBytes:
+      return 1.0;
   }
   IMSIM_ASSERT(false);
 }
@@ -51,16 +57,20 @@ model::Distribution read_distribution(const json& value, const std::string& path
   const std::string suffix = unit_suffix(unit);
   const auto key = [&suffix](const char* name) { return fmt::format("{}_{}", name, suffix); };
   model::Distribution d;
-  d.kind = model::DistributionKind(read_enum(reader.get("kind"), reader.field_path("kind"),
-                                             kDistributionKinds));
+  d.kind = model::DistributionKind(
+      read_enum(reader.get("kind"), reader.field_path("kind"), kDistributionKinds));
   std::vector<std::string> allowed = {"kind", "tail_p", key("tail")};
   switch (d.kind) {
-    case model::DistributionKind::kConstant: allowed.push_back(key("value")); break;
+    case model::DistributionKind::kConstant:
+      allowed.push_back(key("value"));
+      break;
     case model::DistributionKind::kUniform:
       allowed.push_back(key("min"));
       allowed.push_back(key("max"));
       break;
-    case model::DistributionKind::kExponential: allowed.push_back(key("mean")); break;
+    case model::DistributionKind::kExponential:
+      allowed.push_back(key("mean"));
+      break;
     case model::DistributionKind::kLognormal:
       allowed.push_back(key("median"));
       allowed.push_back("sigma");
@@ -74,7 +84,9 @@ model::Distribution read_distribution(const json& value, const std::string& path
     return std::llround(reader.require_number(key(name), range) * scale);
   };
   switch (d.kind) {
-    case model::DistributionKind::kConstant: d.value = read("value", amount); break;
+    case model::DistributionKind::kConstant:
+      d.value = read("value", amount);
+      break;
     case model::DistributionKind::kUniform:
       d.min = read("min", amount);
       d.max = read("max", amount);
@@ -83,7 +95,9 @@ model::Distribution read_distribution(const json& value, const std::string& path
              fmt::format("must be >= {} ({})", key("min"), describe(reader.get(key("min")))));
       }
       break;
-    case model::DistributionKind::kExponential: d.mean = read("mean", positive); break;
+    case model::DistributionKind::kExponential:
+      d.mean = read("mean", positive);
+      break;
     case model::DistributionKind::kLognormal:
       d.median = read("median", positive);
       d.sigma = reader.require_number("sigma", NumberRange{0.0, 10.0, false});
@@ -100,12 +114,16 @@ json distribution_to_json(const model::Distribution& d, Unit unit) {
   json out = json::object();
   out["kind"] = kDistributionKinds[std::size_t(d.kind)];
   switch (d.kind) {
-    case model::DistributionKind::kConstant: out[key("value")] = amount_to_json(d.value, unit); break;
+    case model::DistributionKind::kConstant:
+      out[key("value")] = amount_to_json(d.value, unit);
+      break;
     case model::DistributionKind::kUniform:
       out[key("min")] = amount_to_json(d.min, unit);
       out[key("max")] = amount_to_json(d.max, unit);
       break;
-    case model::DistributionKind::kExponential: out[key("mean")] = amount_to_json(d.mean, unit); break;
+    case model::DistributionKind::kExponential:
+      out[key("mean")] = amount_to_json(d.mean, unit);
+      break;
     case model::DistributionKind::kLognormal:
       out[key("median")] = amount_to_json(d.median, unit);
       out["sigma"] = d.sigma;
@@ -146,7 +164,7 @@ json time_to_json(std::int64_t ns, std::string_view key) {
 
 const std::vector<std::string>& fault_kind_names() {
   static const std::vector<std::string> names = {
-      "partition", "partition_oneway", "heal",   "clog",   "link",  "crash",     "restart",
+      "partition", "partition_oneway", "heal",    "clog",   "link",  "crash",     "restart",
       "kill",      "reinstall",        "offline", "online", "reset", "clock_step"};
   return names;
 }

@@ -1,9 +1,9 @@
 // The scenario loader: JSON document -> model::WorldConfig, every section validated with the
 // JSON path of each bad value (see docs/scenario-format.md).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "imsim/scenarios/scenario.hpp"
 #include "loader.hpp"
@@ -29,8 +29,7 @@ void read_durations(const json& value, const std::string& path, model::Durations
     if (*d.workload_stop_ns > d.safety_ns) {
       fail(r.field_path("workload_stop_s"),
            fmt::format("{} is after the end of the safety phase (safety_s = {})",
-                       describe(r.get("workload_stop_s")),
-                       time_to_json(d.safety_ns, "_s").dump()));
+                       describe(r.get("workload_stop_s")), time_to_json(d.safety_ns, "_s").dump()));
     }
   }
 }
@@ -144,8 +143,7 @@ void read_users(const json& value, const std::string& path, model::WorldConfig& 
 
 // Defined in load_sections.cpp.
 void read_conversations(const json& value, const std::string& path, model::WorldConfig& config);
-void read_device_behaviour(const json& value, const std::string& path,
-                           model::DeviceBehaviour& b);
+void read_device_behaviour(const json& value, const std::string& path, model::DeviceBehaviour& b);
 void read_workload(const json& value, const std::string& path, model::Workload& w);
 void read_checks(const json& value, const std::string& path, model::Checks& c);
 
@@ -163,9 +161,9 @@ void read_network(const json& value, const std::string& path, model::NetworkMode
 }
 
 const std::vector<std::string> kTopLevelFields = {
-    "name",  "description", "seed",    "durations", "topology", "engine",
-    "users", "conversations", "devices", "workload", "network", "faults",
-    "swarm", "checks",      "quiescence"};
+    "name",    "description", "seed",          "durations", "topology",
+    "engine",  "users",       "conversations", "devices",   "workload",
+    "network", "faults",      "swarm",         "checks",    "quiescence"};
 
 }  // namespace
 
@@ -193,8 +191,9 @@ model::WorldConfig read_world(const json& document, std::string_view default_nam
   if (r.has("quiescence")) {
     ObjectReader q(r.get("quiescence"), at("quiescence"));
     q.allow({"check_interval_ms"});
-    c.quiescence.check_interval_ns = q.duration_ns(
-        "check_interval_ms", c.quiescence.check_interval_ns, NumberRange{0.0, kRunMax_s * 1e3, true});
+    c.quiescence.check_interval_ns =
+        q.duration_ns("check_interval_ms", c.quiescence.check_interval_ns,
+                      NumberRange{0.0, kRunMax_s * 1e3, true});
   }
   return c;
 }

@@ -1,8 +1,8 @@
 // Scenario sections: conversations, device behaviour, workload, checks.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "loader.hpp"
 
@@ -33,8 +33,8 @@ model::ConversationSpec read_conversation(const json& value, const std::string& 
   r.allow({"id", "kind", "members"});
   model::ConversationSpec conv;
   conv.id = read_id(r.get("id"), r.field_path("id"));
-  conv.kind = model::ConversationKind(
-      read_enum(r.get("kind"), r.field_path("kind"), {"direct", "group"}));
+  conv.kind =
+      model::ConversationKind(read_enum(r.get("kind"), r.field_path("kind"), {"direct", "group"}));
   const json& members = r.get("members");
   const std::string mpath = r.field_path("members");
   const bool direct = conv.kind == model::ConversationKind::kDirect;
@@ -116,8 +116,7 @@ void read_conversations(const json& value, const std::string& path, model::World
   }
 }
 
-void read_device_behaviour(const json& value, const std::string& path,
-                           model::DeviceBehaviour& b) {
+void read_device_behaviour(const json& value, const std::string& path, model::DeviceBehaviour& b) {
   ObjectReader r(value, path);
   r.allow({"churn", "online_session", "offline_session", "app_kill_mean_interval_s",
            "reinstall_mean_interval_s", "new_device_mean_interval_s"});
@@ -144,7 +143,8 @@ void read_workload(const json& value, const std::string& path, model::Workload& 
   r.allow({"messages_per_s", "size", "kind_weights", "reply_p", "messages_max"});
   w.messages_per_s = r.number("messages_per_s", w.messages_per_s,
                               NumberRange{0.0, model::kMessagesPerSecondMax, false});
-  if (r.has("size")) w.size_bytes = read_distribution(r.get("size"), r.field_path("size"), Unit::kBytes);
+  if (r.has("size"))
+    w.size_bytes = read_distribution(r.get("size"), r.field_path("size"), Unit::kBytes);
   if (r.has("kind_weights")) {
     ObjectReader k(r.get("kind_weights"), r.field_path("kind_weights"));
     k.allow({"direct", "group", "large"});
@@ -184,7 +184,8 @@ std::vector<std::string> read_checker_list(const json& value, const std::string&
 void read_checks(const json& value, const std::string& path, model::Checks& c) {
   ObjectReader r(value, path);
   r.allow({"checkers", "expect"});
-  if (r.has("checkers")) c.checkers = read_checker_list(r.get("checkers"), r.field_path("checkers"), "all");
+  if (r.has("checkers"))
+    c.checkers = read_checker_list(r.get("checkers"), r.field_path("checkers"), "all");
   if (r.has("expect")) {
     c.expect_anomalies = read_checker_list(r.get("expect"), r.field_path("expect"), "valid");
     c.expect_valid = c.expect_anomalies.empty();

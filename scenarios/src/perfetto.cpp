@@ -1,6 +1,5 @@
 // Perfetto / Chrome trace-event JSON from a TraceLog.
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "imsim/base/assert.hpp"
@@ -47,27 +46,39 @@ void PerfettoWriter::metadata() {
       const int pid = int(pids_.size()) + 1;
       pids_[lane.group] = pid;
       emit({{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"args", {{"name", lane.group}}}});
-      emit({{"ph", "M"}, {"name", "process_sort_index"}, {"pid", pid}, {"args", {{"sort_index", pid}}}});
+      emit({{"ph", "M"},
+            {"name", "process_sort_index"},
+            {"pid", pid},
+            {"args", {{"sort_index", pid}}}});
     }
   }
   for (std::size_t i = 0; i < log_.lanes.size(); i++) {
     const auto lane = std::int32_t(i);
-    emit({{"ph", "M"}, {"name", "thread_name"}, {"pid", pid(lane)}, {"tid", tid(lane)},
+    emit({{"ph", "M"},
+          {"name", "thread_name"},
+          {"pid", pid(lane)},
+          {"tid", tid(lane)},
           {"args", {{"name", log_.lanes[i].name}}}});
-    emit({{"ph", "M"}, {"name", "thread_sort_index"}, {"pid", pid(lane)}, {"tid", tid(lane)},
+    emit({{"ph", "M"},
+          {"name", "thread_sort_index"},
+          {"pid", pid(lane)},
+          {"tid", tid(lane)},
           {"args", {{"sort_index", tid(lane)}}}});
   }
 }
 
 json PerfettoWriter::slice(std::int32_t lane, std::int64_t t_ns, const std::string& name,
                            const char* cat) const {
-  return {{"ph", "X"}, {"name", name}, {"cat", cat}, {"ts", to_us(t_ns)},
-          {"dur", kFrameSlice_us}, {"pid", pid(lane)}, {"tid", tid(lane)}};
+  return {{"ph", "X"},         {"name", name},          {"cat", cat},
+          {"ts", to_us(t_ns)}, {"dur", kFrameSlice_us}, {"pid", pid(lane)},
+          {"tid", tid(lane)}};
 }
 
-json PerfettoWriter::instant(std::int32_t lane, const model::TraceRecord& r, const char* cat) const {
-  return {{"ph", "i"}, {"s", "t"}, {"name", r.label}, {"cat", cat}, {"ts", to_us(r.t_ns)},
-          {"pid", pid(lane)}, {"tid", tid(lane)}, {"args", {{"t_ns", r.t_ns}}}};
+json PerfettoWriter::instant(std::int32_t lane, const model::TraceRecord& r,
+                             const char* cat) const {
+  return {
+      {"ph", "i"},           {"s", "t"},         {"name", r.label},  {"cat", cat},
+      {"ts", to_us(r.t_ns)}, {"pid", pid(lane)}, {"tid", tid(lane)}, {"args", {{"t_ns", r.t_ns}}}};
 }
 
 void PerfettoWriter::record(const model::TraceRecord& r, std::uint64_t flow_id) {
@@ -82,10 +93,21 @@ void PerfettoWriter::record(const model::TraceRecord& r, std::uint64_t flow_id) 
       send["args"] = {{"to", to_name}, {"sent_ns", r.t_send_ns}, {"arrived_ns", r.t_ns}};
       emit(send);
       emit(slice(r.to, r.t_ns, r.label, "frame"));
-      emit({{"ph", "s"}, {"id", flow_id}, {"name", r.label}, {"cat", "frame"},
-            {"ts", to_us(r.t_send_ns)}, {"pid", pid(r.from)}, {"tid", tid(r.from)}});
-      emit({{"ph", "f"}, {"bp", "e"}, {"id", flow_id}, {"name", r.label}, {"cat", "frame"},
-            {"ts", to_us(r.t_ns)}, {"pid", pid(r.to)}, {"tid", tid(r.to)}});
+      emit({{"ph", "s"},
+            {"id", flow_id},
+            {"name", r.label},
+            {"cat", "frame"},
+            {"ts", to_us(r.t_send_ns)},
+            {"pid", pid(r.from)},
+            {"tid", tid(r.from)}});
+      emit({{"ph", "f"},
+            {"bp", "e"},
+            {"id", flow_id},
+            {"name", r.label},
+            {"cat", "frame"},
+            {"ts", to_us(r.t_ns)},
+            {"pid", pid(r.to)},
+            {"tid", tid(r.to)}});
       break;
     }
     case model::TraceKind::kFrameLost: {
@@ -97,14 +119,24 @@ void PerfettoWriter::record(const model::TraceRecord& r, std::uint64_t flow_id) 
     }
     case model::TraceKind::kFault:
       if (r.from < 0) {
-        emit({{"ph", "i"}, {"s", "g"}, {"name", r.label}, {"cat", "fault"}, {"ts", to_us(r.t_ns)},
-              {"pid", 0}, {"tid", 0}, {"args", {{"t_ns", r.t_ns}}}});
+        emit({{"ph", "i"},
+              {"s", "g"},
+              {"name", r.label},
+              {"cat", "fault"},
+              {"ts", to_us(r.t_ns)},
+              {"pid", 0},
+              {"tid", 0},
+              {"args", {{"t_ns", r.t_ns}}}});
       } else {
         emit(instant(r.from, r, "fault"));
       }
       break;
-    case model::TraceKind::kObservation: emit(instant(r.from, r, "observation")); break;
-    case model::TraceKind::kLifecycle: emit(instant(r.from, r, "lifecycle")); break;
+    case model::TraceKind::kObservation:
+      emit(instant(r.from, r, "observation"));
+      break;
+    case model::TraceKind::kLifecycle:
+      emit(instant(r.from, r, "lifecycle"));
+      break;
   }
 }
 
@@ -116,8 +148,13 @@ void PerfettoWriter::write(std::size_t records_max) {
   const std::uint64_t cut = (log_.records.size() - n) + log_.records_dropped;
   if (cut > 0) {
     const std::int64_t t_ns = n > 0 ? log_.records[n - 1].t_ns : 0;
-    emit({{"ph", "i"}, {"s", "g"}, {"name", "trace truncated"}, {"cat", "note"},
-          {"ts", to_us(t_ns)}, {"pid", 0}, {"tid", 0},
+    emit({{"ph", "i"},
+          {"s", "g"},
+          {"name", "trace truncated"},
+          {"cat", "note"},
+          {"ts", to_us(t_ns)},
+          {"pid", 0},
+          {"tid", 0},
           {"args", {{"records_not_shown", cut}, {"records_shown", n}}}});
   }
   out_ << "\n]}\n";

@@ -1,12 +1,12 @@
 // run_scenario: run the world, check the history, write the outputs.
 #include "imsim/scenarios/run.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "imsim/history/reader.hpp"
 #include "imsim/properties/report.hpp"
@@ -30,8 +30,8 @@ void judge(RunOutcome& outcome) {
       outcome.expected_missing.push_back(name);
     }
   }
-  outcome.as_expected = checks.expect_valid ? outcome.anomalies_found.empty()
-                                            : outcome.expected_missing.empty();
+  outcome.as_expected =
+      checks.expect_valid ? outcome.anomalies_found.empty() : outcome.expected_missing.empty();
   outcome.exit_code = outcome.as_expected ? kExitValid : kExitAnomalies;
 }
 
@@ -65,10 +65,12 @@ bool write_file(RunOutcome& outcome, const fs::path& path, WriteFn write) {
 
 void write_outputs(RunOutcome& outcome, const RunSettings& settings, const fs::path& dir) {
   const model::TraceLog& log = outcome.result.trace_log;
-  const LamportWindow window{
-      .start_ns = settings.lamport_start_ns.value_or(lamport_default_start_ns(log))};
-  write_file(outcome, dir / "trace.json", [&](std::ostream& out) { write_perfetto_trace(log, out); });
-  write_file(outcome, dir / "lamport.svg", [&](std::ostream& out) { out << lamport_svg(log, window); });
+  const LamportWindow window{.start_ns =
+                                 settings.lamport_start_ns.value_or(lamport_default_start_ns(log))};
+  write_file(outcome, dir / "trace.json",
+             [&](std::ostream& out) { write_perfetto_trace(log, out); });
+  write_file(outcome, dir / "lamport.svg",
+             [&](std::ostream& out) { out << lamport_svg(log, window); });
   write_file(outcome, dir / "replay.json",
              [&](std::ostream& out) { out << to_json(failure_file_of(outcome)).dump(2) << '\n'; });
   // Last, so that it lists every file, itself included.
@@ -124,7 +126,8 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
   }
   outcome.files.push_back(*settings.out_dir / "history.jsonl");
   outcome.files.push_back(*settings.out_dir / "run.log");
-  check_history(outcome, history::parse_history_file((*settings.out_dir / "history.jsonl").string()));
+  check_history(outcome,
+                history::parse_history_file((*settings.out_dir / "history.jsonl").string()));
   write_outputs(outcome, settings, *settings.out_dir);
   return outcome;
 }
@@ -173,9 +176,12 @@ nlohmann::json results_json(const RunOutcome& o) {
           {"wall_time_s", o.wall_time_s},
           {"events_executed", r.events_executed},
           {"quiesced", r.quiesced},
-          {"messages", {{"sent", r.messages_sent}, {"stored", r.messages_stored},
-                        {"acked", r.messages_acked}, {"failed", r.messages_failed},
-                        {"displays", r.displays}}},
+          {"messages",
+           {{"sent", r.messages_sent},
+            {"stored", r.messages_stored},
+            {"acked", r.messages_acked},
+            {"failed", r.messages_failed},
+            {"displays", r.displays}}},
           {"counters", r.counters},
           {"swarm_parameters", r.swarm_parameters},
           {"checks", checks},

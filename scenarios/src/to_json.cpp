@@ -19,8 +19,10 @@ json topology_json(const model::Topology& t) {
   for (const auto& [node, clock] : t.server_clocks) {
     clocks[node] = clock_json(clock, "offset_ms", "drift_ppm");
   }
-  return json{{"gateways", t.gateways},     {"queue_partitions", t.queue_partitions},
-              {"processors", t.processors}, {"stores", t.stores},
+  return json{{"gateways", t.gateways},
+              {"queue_partitions", t.queue_partitions},
+              {"processors", t.processors},
+              {"stores", t.stores},
               {"clocks", clocks}};
 }
 
@@ -95,24 +97,23 @@ nlohmann::json to_json(const model::WorldConfig& c) {
   if (c.durations.workload_stop_ns) {
     durations["workload_stop_s"] = time_to_json(*c.durations.workload_stop_ns, "_s");
   }
-  return json{
-      {"name", c.name},
-      {"description", c.description},
-      {"seed", c.seed},
-      {"durations", durations},
-      {"topology", topology_json(c.topology)},
-      {"engine", detail::engine_to_json(c.engine)},
-      {"users", users_json(c)},
-      {"conversations", conversations_json(c)},
-      {"devices", devices_json(c.device_behaviour)},
-      {"workload", workload_json(c.workload)},
-      {"network", json{{"mobile", detail::link_model_to_json(c.network.mobile)},
-                       {"servers", detail::link_model_to_json(c.network.servers)}}},
-      {"faults", detail::faults_to_json(c.faults)},
-      {"swarm", detail::swarm_to_json(c.swarm)},
-      {"checks", checks_json(c.checks)},
-      {"quiescence", json{{"check_interval_ms",
-                           time_to_json(c.quiescence.check_interval_ns, "_ms")}}}};
+  return json{{"name", c.name},
+              {"description", c.description},
+              {"seed", c.seed},
+              {"durations", durations},
+              {"topology", topology_json(c.topology)},
+              {"engine", detail::engine_to_json(c.engine)},
+              {"users", users_json(c)},
+              {"conversations", conversations_json(c)},
+              {"devices", devices_json(c.device_behaviour)},
+              {"workload", workload_json(c.workload)},
+              {"network", json{{"mobile", detail::link_model_to_json(c.network.mobile)},
+                               {"servers", detail::link_model_to_json(c.network.servers)}}},
+              {"faults", detail::faults_to_json(c.faults)},
+              {"swarm", detail::swarm_to_json(c.swarm)},
+              {"checks", checks_json(c.checks)},
+              {"quiescence",
+               json{{"check_interval_ms", time_to_json(c.quiescence.check_interval_ns, "_ms")}}}};
 }
 
 }  // namespace imsim::scenarios

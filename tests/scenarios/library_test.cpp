@@ -105,8 +105,8 @@ TEST(RoundTrip, ForSecondsExpandIntoUndoFaults) {
 
 TEST(RoundTrip, FractionalTimesSurvive) {
   json doc = scenarios::to_json(scenarios::load_scenario_named("default").value());
-  doc["faults"] = json::array({json{{"at_s", 1.000000001}, {"kind", "heal"}},
-                               json{{"at_s", 0.3}, {"kind", "heal"}}});
+  doc["faults"] = json::array(
+      {json{{"at_s", 1.000000001}, {"kind", "heal"}}, json{{"at_s", 0.3}, {"kind", "heal"}}});
   doc["durations"]["safety_s"] = 7.25;
   doc["durations"]["workload_stop_s"] = 7.125;
   const auto loaded = scenarios::load_scenario(doc);
@@ -188,14 +188,22 @@ TEST(FailureFile, TraceHashText) {
 json random_json(int depth) {
   const int kind = *rc::gen::inRange(0, depth > 0 ? 8 : 6);
   switch (kind) {
-    case 0: return nullptr;
-    case 1: return *rc::gen::arbitrary<bool>();
-    case 2: return *rc::gen::arbitrary<std::int64_t>();
-    case 3: return *rc::gen::arbitrary<double>();
-    case 4: return *rc::gen::element<std::string>("", "u1/d1", "gateway0", "ten", "heal", "direct");
-    case 5: return *rc::gen::arbitrary<std::uint64_t>();
-    case 6: return json::array({random_json(depth - 1), random_json(depth - 1)});
-    default: return json{{*rc::gen::element<std::string>("kind", "at_s", "x"), random_json(depth - 1)}};
+    case 0:
+      return nullptr;
+    case 1:
+      return *rc::gen::arbitrary<bool>();
+    case 2:
+      return *rc::gen::arbitrary<std::int64_t>();
+    case 3:
+      return *rc::gen::arbitrary<double>();
+    case 4:
+      return *rc::gen::element<std::string>("", "u1/d1", "gateway0", "ten", "heal", "direct");
+    case 5:
+      return *rc::gen::arbitrary<std::uint64_t>();
+    case 6:
+      return json::array({random_json(depth - 1), random_json(depth - 1)});
+    default:
+      return json{{*rc::gen::element<std::string>("kind", "at_s", "x"), random_json(depth - 1)}};
   }
 }
 

@@ -8,8 +8,8 @@
 
 namespace {
 
-using nlohmann::json;
 using imsim::scenarios::load_scenario;
+using nlohmann::json;
 
 // A small valid scenario every bad input is derived from.
 json base_scenario() {
@@ -40,20 +40,25 @@ struct BadInput {
 const std::vector<BadInput> kBadInputs = {
     {"/faults/2/at_s", R"("ten")", R"(faults[2].at_s: expected a number >= 0, got "ten")"},
     {"/faults/0/at_s", "-1", "faults[0].at_s: expected a number >= 0, got -1"},
-    {"/faults/0/at_s", "10", "faults[0].at_s: 10 is not before the end of the safety phase "
-                             "(durations.safety_s = 10)"},
-    {"/faults/0/kind", R"("ofline")", R"(faults[0].kind: expected one of "partition", )"
+    {"/faults/0/at_s", "10",
+     "faults[0].at_s: 10 is not before the end of the safety phase "
+     "(durations.safety_s = 10)"},
+    {"/faults/0/kind", R"("ofline")",
+     R"(faults[0].kind: expected one of "partition", )"
      R"("partition_oneway", "heal", "clog", "link", "crash", "restart", "kill", "reinstall", )"
      R"("offline", "online", "reset", "clock_step", got "ofline" (did you mean "offline"?))"},
     {"/faults/0/kind", nullptr, R"(faults[0]: missing required field "kind")"},
-    {"/faults/0/node", R"("u9/d1")", R"(faults[0].node: expected a device node (gateway0..gateway1, )"
+    {"/faults/0/node", R"("u9/d1")",
+     R"(faults[0].node: expected a device node (gateway0..gateway1, )"
      R"(queue0, processor0, store0, devices like u1/d1 ...), got "u9/d1")"},
-    {"/faults/1/node", R"("u1/d1")", R"(faults[1].node: expected a server node (gateway0..gateway1, )"
+    {"/faults/1/node", R"("u1/d1")",
+     R"(faults[1].node: expected a server node (gateway0..gateway1, )"
      R"(queue0, processor0, store0, devices like u1/d1 ...), got "u1/d1")"},
     {"/faults/1/for", "1", R"(faults[1].for: unknown field (did you mean "for_s"?))"},
     {"/faults/2/node", R"("u1/d1")", "faults[2].node: unknown field"},
     {"/faults", "{}", "faults: expected an array of faults, got {}"},
-    {"/faults/0", R"({"at_s": 1, "kind": "clog", "from": "gateway0", "to": "gateway0", "for_s": 1})",
+    {"/faults/0",
+     R"({"at_s": 1, "kind": "clog", "from": "gateway0", "to": "gateway0", "for_s": 1})",
      R"(faults[0].to: must differ from "from")"},
     {"/faults/0", R"({"at_s": 1, "kind": "clog", "from": "gateway0", "to": "queue0"})",
      R"(faults[0]: missing required field "for_s")"},
@@ -81,27 +86,33 @@ const std::vector<BadInput> kBadInputs = {
     {"/topology/gateways", "0", "topology.gateways: expected an integer in [1, 64], got 0"},
     {"/topology/gateways", "2.0", "topology.gateways: expected an integer in [1, 64], got 2.0"},
     {"/topology/gatways", "2", R"(topology.gatways: unknown field (did you mean "gateways"?))"},
-    {"/topology/clocks", R"({"gateway7": {"offset_ms": 1}})", "topology.clocks.gateway7: no such server node (servers: gateway0, gateway1, queue0, "
+    {"/topology/clocks", R"({"gateway7": {"offset_ms": 1}})",
+     "topology.clocks.gateway7: no such server node (servers: gateway0, gateway1, queue0, "
      "processor0, store0)"},
     {"/faults/0/at_ms", "1", R"(faults[0].at_ms: unknown field (did you mean "at_s"?))"},
     {"/topology/clocks", R"({"gateway1": {"drift_ppm": 1e9}})",
-     "topology.clocks.gateway1.drift_ppm: expected a number in [-100000, 100000], got 1000000000.0"},
-    {"/engine", R"({"page_size": 0})", "engine.page_size: expected an integer in [1, 4294967295], got 0"},
+     "topology.clocks.gateway1.drift_ppm: expected a number in [-100000, 100000], got "
+     "1000000000.0"},
+    {"/engine", R"({"page_size": 0})",
+     "engine.page_size: expected an integer in [1, 4294967295], got 0"},
     {"/engine", R"({"page_size": 500})", "engine.page_size: must be <= page_size_max"},
-    {"/engine", R"({"inbox_ttl_s": -1})", "engine.inbox_ttl_s: expected a number in (0, 2592000], got -1"},
+    {"/engine", R"({"inbox_ttl_s": -1})",
+     "engine.inbox_ttl_s: expected a number in (0, 2592000], got -1"},
     {"/engine", R"({"queue_partitions": 4})",
      "engine.queue_partitions: set by topology.queue_partitions, not here"},
     {"/engine", R"({"mutations": ["push_before_stor"]})",
      "engine.mutations[0]: expected one of \"push_before_store\", \"checkpoint_from_push\", "
-     "\"ack_before_durable\", \"no_server_dedup\", \"no_client_dedup\", \"checkpoint_before_apply\", "
+     "\"ack_before_durable\", \"no_server_dedup\", \"no_client_dedup\", "
+     "\"checkpoint_before_apply\", "
      "\"order_by_timestamp\", \"no_fifo_holdback\", \"volatile_seq_allocator\", "
      "\"short_page_is_end\", \"ttl_gap_ignored\", \"fanout_not_idempotent\", "
      "\"cursor_from_client_id\", \"resume_counter_reset\", got \"push_before_stor\" (did you mean "
      "\"push_before_store\"?)"},
     {"/engine", R"({"mutations": ["no_client_dedup", "no_client_dedup"]})",
      R"(engine.mutations[1]: "no_client_dedup" listed twice)"},
-    {"/users", "[]", "users: expected an array of 1 to 100000 users or a population object "
-                     "{\"count\": N, ...}, got []"},
+    {"/users", "[]",
+     "users: expected an array of 1 to 100000 users or a population object "
+     "{\"count\": N, ...}, got []"},
     {"/users", nullptr, R"(scenario: missing required field "users")"},
     {"/users/1/id", R"("u1")", R"(users[1].id: user "u1" listed twice)"},
     {"/users/0/devices/1/id", R"("d1")", R"(users[0].devices[1].id: device "d1" listed twice)"},
@@ -111,7 +122,8 @@ const std::vector<BadInput> kBadInputs = {
      "users[0].devices[0].login_at_s: must be before the end of the safety phase"},
     {"/users", R"({"count": 3, "devices_min": 2, "devices_max": 1})",
      "users.devices_max: expected an integer in [2, 16], got 1"},
-    {"/conversations/0/members", R"(["u1", "u3"])", R"(conversations[0].members[1]: no user "u3" in users)"},
+    {"/conversations/0/members", R"(["u1", "u3"])",
+     R"(conversations[0].members[1]: no user "u3" in users)"},
     {"/conversations/0/members", R"(["u1", "u2", "u1"])",
      R"(conversations[0].members: expected an array of 2 user ids, got ["u1","u2","u1"])"},
     {"/conversations/0/kind", R"("large")",

@@ -1,13 +1,12 @@
 // The Perfetto and Lamport writers on a hand-made TraceLog.
+#include "imsim/scenarios/outputs.hpp"
+
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-
-#include "imsim/scenarios/outputs.hpp"
 
 namespace {
 
@@ -16,7 +15,9 @@ using namespace imsim;
 
 model::TraceLog sample_log() {
   model::TraceLog log;
-  log.lanes = {{"u1/d1", "devices"}, {"gateway0", "servers"}, {"processor0", "servers"},
+  log.lanes = {{"u1/d1", "devices"},
+               {"gateway0", "servers"},
+               {"processor0", "servers"},
                {"nemesis", "nemesis"}};
   const auto frame = [](std::int64_t sent, std::int64_t at, int from, int to, const char* label) {
     return model::TraceRecord{at, sent, model::TraceKind::kFrame, from, to, label};
@@ -85,7 +86,8 @@ TEST(Perfetto, TruncationIsSaid) {
     const std::size_t end = xml.find('>', i);
     if (end == std::string::npos) return ::testing::AssertionFailure() << "unclosed tag at " << i;
     const std::string tag = xml.substr(i + 1, end - i - 1);
-    if (tag.find('<') != std::string::npos) return ::testing::AssertionFailure() << "< in tag " << tag;
+    if (tag.find('<') != std::string::npos)
+      return ::testing::AssertionFailure() << "< in tag " << tag;
     if (std::count(tag.begin(), tag.end(), '"') % 2 != 0) {
       return ::testing::AssertionFailure() << "unbalanced quotes in " << tag;
     }
@@ -93,13 +95,14 @@ TEST(Perfetto, TruncationIsSaid) {
     if (tag.starts_with("?")) continue;
     const bool closing = tag.starts_with("/");
     const bool self_closing = tag.ends_with("/");
-    const std::string name = tag.substr(closing ? 1 : 0, tag.find_first_of(" /", closing ? 1 : 0) - (closing ? 1 : 0));
+    const std::string name =
+        tag.substr(closing ? 1 : 0, tag.find_first_of(" /", closing ? 1 : 0) - (closing ? 1 : 0));
     if (self_closing) continue;
     if (!closing) {
       open.push_back(name);
     } else if (open.empty() || open.back() != name) {
-      return ::testing::AssertionFailure() << "</" << name << "> closes "
-                                           << (open.empty() ? "nothing" : open.back());
+      return ::testing::AssertionFailure()
+             << "</" << name << "> closes " << (open.empty() ? "nothing" : open.back());
     } else {
       open.pop_back();
     }

@@ -32,9 +32,9 @@ inline constexpr std::int32_t kConversationsMax = 100'000;
 inline constexpr std::int32_t kConversationMembersMax = 100'000;
 inline constexpr std::int32_t kFaultsMax = 100'000;  // scheduled + swarm-drawn
 inline constexpr std::int64_t kRunDurationMax_ns = 30LL * 24 * 3600 * 1'000'000'000;  // 30 days
-inline constexpr std::int64_t kClockOffsetMax_ns = 24LL * 3600 * 1'000'000'000;  // |offset|
+inline constexpr std::int64_t kClockOffsetMax_ns = 24LL * 3600 * 1'000'000'000;       // |offset|
 inline constexpr double kClockDriftMax_ppm = 100'000.0;  // |drift| (10 %)
-inline constexpr std::int32_t kIdLengthMax = 64;  // user, device, conversation ids
+inline constexpr std::int32_t kIdLengthMax = 64;         // user, device, conversation ids
 
 // ---- Distributions ------------------------------------------------------------------------
 enum class DistributionKind : std::uint8_t { kConstant, kUniform, kExponential, kLognormal };
@@ -108,7 +108,7 @@ inline std::vector<std::string> server_node_names(const Topology& topology) {
 
 // ---- Users and devices --------------------------------------------------------------------
 struct DeviceSpec {
-  std::string id;              // unique within its user, e.g. "d1"; node name "u1/d1"
+  std::string id;               // unique within its user, e.g. "d1"; node name "u1/d1"
   bool online_at_start = true;  // ignored when login_at_ns is set
   // If set, the device does not exist before this time: it logs in then, as a new device
   // (history `reinstall`, empty local state, then `online`). Valid: < safety_ns.
@@ -163,10 +163,8 @@ struct DeviceBehaviour {
   // Churn: an online device stays online for a sample of online_session_ns, then offline for a
   // sample of offline_session_ns, and so on. Off: devices change state only by faults.
   bool churn = false;
-  Distribution online_session_ns{.kind = DistributionKind::kExponential,
-                                 .mean = 30'000'000'000};
-  Distribution offline_session_ns{.kind = DistributionKind::kExponential,
-                                  .mean = 10'000'000'000};
+  Distribution online_session_ns{.kind = DistributionKind::kExponential, .mean = 30'000'000'000};
+  Distribution offline_session_ns{.kind = DistributionKind::kExponential, .mean = 10'000'000'000};
   std::int64_t app_kill_interval_mean_ns = 0;   // per device: app killed, relaunched at once
   std::int64_t reinstall_interval_mean_ns = 0;  // per device: local state wiped, relaunched
   // Per user: a new device (next free id d<k+1>) logs in, up to kDevicesPerUserMax devices.
@@ -209,13 +207,11 @@ struct LinkModel {
 
 struct NetworkModel {
   // device <-> gateway links
-  LinkModel mobile{.latency_ns = {.kind = DistributionKind::kLognormal,
-                                   .median = 40'000'000,
-                                   .sigma = 0.5}};
+  LinkModel mobile{
+      .latency_ns = {.kind = DistributionKind::kLognormal, .median = 40'000'000, .sigma = 0.5}};
   // server <-> server links
-  LinkModel servers{.latency_ns = {.kind = DistributionKind::kUniform,
-                                    .min = 200'000,
-                                    .max = 1'000'000}};
+  LinkModel servers{
+      .latency_ns = {.kind = DistributionKind::kUniform, .min = 200'000, .max = 1'000'000}};
 };
 
 // ---- Faults -------------------------------------------------------------------------------
@@ -276,7 +272,7 @@ struct Swarm {
   double kind_enable_p = 0.5;
   std::int64_t fault_interval_mean_ns = 2'000'000'000;  // Valid: > 0
   std::int32_t faults_max = 100;                        // Valid: 0..kFaultsMax
-  std::int64_t partition_max_ns = 5'000'000'000;  // a cut lasts up to this, then heals
+  std::int64_t partition_max_ns = 5'000'000'000;        // a cut lasts up to this, then heals
   std::int64_t clog_max_ns = 2'000'000'000;
   std::int64_t down_max_ns = 5'000'000'000;         // crash -> restart, offline -> online
   std::int64_t clock_step_max_ns = 10'000'000'000;  // |step|

@@ -6,11 +6,10 @@
 //    "anomalies": [...]}
 #include <cstdint>
 #include <filesystem>
-#include <optional>
-#include <string_view>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "imsim/model/world_config.hpp"
 #include "imsim/scenarios/scenario.hpp"
@@ -23,7 +22,7 @@ inline constexpr int kFailureVersion = 1;
 struct FailureFile {
   model::WorldConfig scenario;  // its seed equals `seed`
   std::uint64_t seed = 0;
-  std::string code_version;           // the imsim build that recorded it (code_version())
+  std::string code_version;  // the imsim build that recorded it (code_version())
   std::uint64_t expected_trace_hash = 0;
   nlohmann::json anomalies = nlohmann::json::array();  // the checkers' reports, as written
 };

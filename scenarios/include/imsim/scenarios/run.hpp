@@ -4,11 +4,10 @@
 // Python bindings.
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "imsim/model/world.hpp"
 #include "imsim/model/world_config.hpp"
@@ -34,7 +33,7 @@ struct RunOutcome {
   model::WorldConfig config;
   model::RunResult result;
   double wall_time_s = 0.0;
-  std::optional<properties::Report> report;  // absent iff the history did not parse
+  std::optional<properties::Report> report;   // absent iff the history did not parse
   std::string error;                          // why the run could not be judged (exit 2)
   std::vector<std::string> anomalies_found;   // names with at least one occurrence
   std::vector<std::string> expected_missing;  // checks.expect names that were not found

@@ -5,13 +5,12 @@
 // Loading never throws on bad input and never crashes: it returns an error message naming the
 // JSON path and the expectation, e.g. `faults[2].at_s: expected a number >= 0, got "ten"`.
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "imsim/model/world_config.hpp"
 
