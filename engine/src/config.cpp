@@ -12,6 +12,7 @@ void validate(const Config& c) {
   // A page must always fit in one frame, with room for per-entry headers.
   IMSIM_ASSERT(c.page_bytes_max + c.page_size_max * 128u <= c.frame_bytes_max);
   IMSIM_ASSERT(c.outbox_length_max > 0);
+  IMSIM_ASSERT(c.client_id_block_size >= 2);
   IMSIM_ASSERT(c.retry_budget > 0);
   IMSIM_ASSERT(c.send_timeout_ns > 0);
   IMSIM_ASSERT(c.send_backoff_factor >= 1);

@@ -1,4 +1,5 @@
 // Device: lifecycle, recovery, connection management and frame dispatch.
+#include <limits>
 #include <sstream>
 
 #include "device_impl.hpp"
@@ -6,6 +7,7 @@
 namespace imsim::engine {
 namespace {
 constexpr std::string_view kCheckpointKey = "k";
+constexpr std::string_view kReservationKey = "r";
 constexpr std::string_view kOutboxPrefix = "o/";
 constexpr std::string_view kAnchorPrefix = "a/";
 constexpr std::string_view kMsgPrefix = "m/";
@@ -21,7 +23,10 @@ void Device::Impl::recover(const DurableMap& durable, LocalTime now, Effects& fx
   incarnation = options.incarnation;
   bool have_checkpoint = false;
   for (const auto& [key, value] : durable) {
-    if (key == kCheckpointKey) {
+    if (key == kReservationKey) {
+      records::IdReservationRecord r;
+      if (records::unseal(records::Kind::id_reservation, value, r)) ids_reserved = r.reserved;
+    } else if (key == kCheckpointKey) {
       records::CheckpointRecord r;
       if (!records::unseal(records::Kind::checkpoint, value, r)) continue;
       checkpoint = r.checkpoint;
@@ -65,7 +70,14 @@ void Device::Impl::recover(const DurableMap& durable, LocalTime now, Effects& fx
       cs.lo = ConvSeq{cs.lo.value - 1};
     }
   }
-  if (config.mutations.resume_counter_reset) last_counter = 0;
+  // Ids up to the durable reservation may have been handed out before the crash, even those
+  // whose outbox entry never became durable: continue above it.
+  last_counter = std::max(last_counter, ids_reserved);
+  if (config.mutations.resume_counter_reset) {
+    last_counter = 0;  // mutation: reuse ids after an app kill
+    ids_reserved = std::numeric_limits<std::uint64_t>::max();
+  }
+  reserve_ids(fx);
   cursor = checkpoint;
   if (!have_checkpoint) {
     // Make the install's incarnation durable before any message id is built from it.
@@ -236,6 +248,7 @@ void Device::on_timer(TimerId timer, LocalTime now, Effects& fx) {
 void Device::on_storage_done(OpId op, LocalTime now, Effects& fx) {
   Impl& d = *impl_;
   if (d.finish_outbox_write(op, now, fx)) return;
+  if (d.finish_reservation(op, fx)) return;
   if (d.finish_msg_write(op, fx) || d.finish_anchor_write(op, fx)) {
     d.check_batches(now, fx);
     return;
@@ -289,7 +302,7 @@ bool Device::quiescent() const {
   const Impl& d = *impl_;
   return d.authed && sending_count() == 0 && d.tasks.empty() && !d.outstanding &&
          d.batches.empty() && d.msg_ops.empty() && d.anchor_ops.empty() && d.outbox_ops.empty() &&
-         d.push_buffer.empty();
+         d.push_buffer.empty() && !d.reservation_op;
 }
 
 const DeviceCounters& Device::device_counters() const { return impl_->device_counters; }

@@ -99,6 +99,8 @@ struct Device::Impl {
   void prune_sent(ConvId conv, LaneSeq below, Effects& fx);
   std::int64_t send_timeout_ns(std::uint32_t timeouts) const;
   std::size_t pending_count() const;
+  void reserve_ids(Effects& fx);
+  bool finish_reservation(OpId op, Effects& fx);
 
   // device_sync.cpp
   void enqueue(SyncTask task, bool front = false);
@@ -154,6 +156,9 @@ struct Device::Impl {
   std::uint64_t last_counter = 0;
   std::map<OpId, ClientMsgId> outbox_ops;
   TimerSlot send_timer;
+  std::set<ClientMsgId> earlier_install_acked;  // earlier installs' messages reported stored
+  std::uint64_t ids_reserved = 0;               // durable: counters <= this may be in use
+  std::optional<std::pair<OpId, std::uint64_t>> reservation_op;  // reservation being written
 
   // Local store.
   std::map<ConvId, ConvState> convs;

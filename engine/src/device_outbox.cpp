@@ -4,6 +4,7 @@
 namespace imsim::engine {
 namespace {
 constexpr std::string_view kOutboxPrefix = "o/";
+constexpr std::string_view kReservationKey = "r";
 using records::OutboxState;
 }  // namespace
 
@@ -27,6 +28,8 @@ SendOutcome Device::Impl::send(ConvId conv, std::string body, LocalTime now, Eff
   if (!topology.is_member(id.user, conv)) return SendOutcome{SendError::not_member, {}};
   if (body.size() > config.message_body_bytes_max) return SendOutcome{SendError::oversized, {}};
   if (pending_count() >= config.outbox_length_max) return SendOutcome{SendError::outbox_full, {}};
+  // Refused sends have no effects: the reservation is in flight since recover().
+  if (last_counter >= ids_reserved) return SendOutcome{SendError::not_ready, {}};
   const ClientMsgId msg_id{id, incarnation, ++last_counter};
   IMSIM_ASSERT(outbox.count(msg_id) == 0);  // a counter is never reused within an install
   LaneSeq& lane = lane_last[conv];
@@ -38,6 +41,7 @@ SendOutcome Device::Impl::send(ConvId conv, std::string body, LocalTime now, Eff
   write_outbox(e, fx);
   fx.observations.push_back(LocalEcho{msg_id, conv});
   device_counters.sends++;
+  if (ids_reserved - last_counter <= config.client_id_block_size / 2) reserve_ids(fx);
   return SendOutcome{SendError::none, msg_id};
 }
 
@@ -61,6 +65,25 @@ void Device::Impl::revive_lane(ConvId conv, LaneSeq below, LocalTime now, Effect
     if (e.durable) transmit(e, now, fx);
   }
   arm_send_timer(now, fx);
+}
+
+// Reserves the next block of client ids durably; ids are handed out only below a durable
+// reservation. One reservation write at a time.
+void Device::Impl::reserve_ids(Effects& fx) {
+  if (reservation_op || config.mutations.resume_counter_reset) return;
+  const std::uint64_t target = std::max(last_counter, ids_reserved) + config.client_id_block_size;
+  const records::IdReservationRecord r{target};
+  const OpId op =
+      io.write(fx, std::string(kReservationKey), records::seal(records::Kind::id_reservation, r));
+  reservation_op = std::make_pair(op, target);
+}
+
+bool Device::Impl::finish_reservation(OpId op, Effects& fx) {
+  if (!reservation_op || reservation_op->first != op) return false;
+  ids_reserved = std::max(ids_reserved, reservation_op->second);
+  reservation_op.reset();
+  if (ids_reserved - last_counter <= config.client_id_block_size / 2) reserve_ids(fx);
+  return true;
 }
 
 void Device::Impl::write_outbox(OutboxEntry& e, Effects& fx) {

@@ -26,6 +26,16 @@ bool Device::Impl::roaming_wanted(const ConvState& cs) const {
 // Our own message, seen committed in the inbox or a timeline: whatever the outbox thought, it is
 // stored at this conv_seq. This is how failed or still-sending statuses converge.
 void Device::Impl::reconcile(const TimelineEntry& entry, LocalTime now, Effects& fx) {
+  if (entry.msg.id.device != id) return;
+  if (entry.msg.id.incarnation < incarnation) {
+    // Sent by an earlier install of this device, which can no longer report it: the device
+    // that sent it learns here that it is stored.
+    if (earlier_install_acked.insert(entry.msg.id).second) {
+      device_counters.reconciled++;
+      fx.observations.push_back(Acked{entry.msg.id, entry.msg.conv, entry.conv_seq});
+    }
+    return;
+  }
   if (!is_mine(entry.msg.id)) return;
   auto it = outbox.find(entry.msg.id);
   if (it == outbox.end() || it->second.state == records::OutboxState::sent) return;

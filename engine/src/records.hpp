@@ -21,6 +21,7 @@ enum class Kind : std::uint8_t {
   local_msg = 6,
   conv_anchor = 7,
   checkpoint = 8,
+  id_reservation = 9,
 };
 
 // --- Server records ---
@@ -63,6 +64,11 @@ struct OutboxRecord {
 struct LocalMsgRecord {
   TimelineEntry entry;
 };
+// Every client id counter handed out by this install is <= `reserved` (written before use), so
+// a restart never hands out an id twice even if the outbox entry of the last send was lost.
+struct IdReservationRecord {
+  std::uint64_t reserved = 0;
+};
 // Where the device's view of a conversation was anchored (the head when it first synced it).
 struct ConvAnchorRecord {
   ConvId conv;
@@ -101,6 +107,10 @@ void visit(A& a, OutboxRecord& v) {
 template <typename A>
 void visit(A& a, LocalMsgRecord& v) {
   a(v.entry);
+}
+template <typename A>
+void visit(A& a, IdReservationRecord& v) {
+  a(v.reserved);
 }
 template <typename A>
 void visit(A& a, ConvAnchorRecord& v) {

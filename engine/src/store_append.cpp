@@ -59,6 +59,13 @@ void TimelineStore::Impl::start_append(ConvTimeline& tl, ReplyTo reply, const Me
       return reply_append(fx, reply, msg, AppendStatus::stale, ConvSeq{0}, expected);
     }
   }
+  auto newest = tl.newest_install.find(msg.id.device);
+  if (newest != tl.newest_install.end() && msg.id.incarnation < newest->second &&
+      !config.mutations.no_fifo_holdback) {
+    // A send of an earlier install arriving after the new install stored: it would overtake
+    // nothing but stand after newer sends of the same device. Refuse it for good.
+    return reply_append(fx, reply, msg, AppendStatus::stale, ConvSeq{0}, expected);
+  }
   if (msg.lane_seq > expected && !config.mutations.no_fifo_holdback) {
     // An earlier send of this lane is not stored yet: refusing keeps per-lane FIFO. The device
     // resends once the earlier one is acknowledged.
@@ -100,6 +107,8 @@ bool TimelineStore::Impl::finish_append(OpId op, LocalTime now, Effects& fx) {
   tl.dedup[msg.id] = seq;
   const LaneId lane{msg.id.device, msg.id.incarnation, conv};
   tl.lane_last[lane] = std::max(tl.lane_last[lane], msg.lane_seq);
+  Incarnation& newest = tl.newest_install[msg.id.device];
+  newest = std::max(newest, msg.id.incarnation);
   store_counters.timeline_writes++;
   store_counters.bytes_stored += msg.body.size();
   const LaneSeq expected{tl.lane_last[lane].value + 1};

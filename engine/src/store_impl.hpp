@@ -25,6 +25,10 @@ struct ConvTimeline {
   std::map<ClientMsgId, ConvSeq> dedup;  // idempotency index for recent entries
   std::size_t dedup_floor = 0;           // entries below this index left the index
   std::map<LaneId, LaneSeq> lane_last;   // highest lane position stored per sender lane
+  // Newest install of each device that stored into this conversation. HISTORY judges FIFO per
+  // device across reinstalls, so once a newer install stored, an older one's late sends are
+  // refused (never stored, so never shown: no anomaly) rather than stored after it.
+  std::map<DeviceId, Incarnation> newest_install;
   // The one append being made durable, and the requests waiting for its answer.
   struct InFlight {
     OpId op;

@@ -55,6 +55,8 @@ void TimelineStore::Impl::recover(const DurableMap& durable, LocalTime now) {
       if (seq.value != tl.entries.size() + 1) break;
       const auto lane = LaneId{r.entry.msg.id.device, r.entry.msg.id.incarnation, conv};
       tl.lane_last[lane] = std::max(tl.lane_last[lane], r.entry.msg.lane_seq);
+      Incarnation& newest = tl.newest_install[r.entry.msg.id.device];
+      newest = std::max(newest, r.entry.msg.id.incarnation);
       tl.dedup[r.entry.msg.id] = seq;
       store_counters.bytes_stored += r.entry.msg.body.size();
       tl.entries.push_back(std::move(r));

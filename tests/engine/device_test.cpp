@@ -209,6 +209,28 @@ TEST_F(DeviceFixture, OwnMessageInTheInboxReconcilesAFailedStatus) {
   EXPECT_EQ(ack->conv_seq, ConvSeq{5});
 }
 
+TEST_F(DeviceFixture, ClientIdsAreNeverReusedAfterAKill) {
+  Effects fx;
+  hold_storage = true;
+  const ClientMsgId first = device->send(kC, "a", now, fx).msg;
+  absorb(fx);
+  held.clear();  // app kill: the outbox entry never became durable
+  device = std::make_unique<Device>(
+      config, topology, me, DeviceOptions{Incarnation{0}, topology.device_token(me)}, nullptr);
+  fx = Effects{};
+  device->recover(durable, now, fx);
+  // Until the new id block is durable, sends are refused without effects.
+  Effects refused;
+  EXPECT_EQ(device->send(kC, "b", now, refused).error, SendError::not_ready);
+  EXPECT_TRUE(refused.empty());
+  hold_storage = false;
+  absorb(fx);
+  fx = Effects{};
+  const ClientMsgId second = device->send(kC, "b", now, fx).msg;
+  EXPECT_NE(second, first);
+  EXPECT_GT(second.counter, first.counter);
+}
+
 // Timing-heavy outbox behaviour runs in the World, which fires timers.
 TEST(DeviceRetry, BudgetExhaustedFailsThenResendSucceedsWithTheSameId) {
   Config c = fast_config();

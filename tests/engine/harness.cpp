@@ -276,9 +276,18 @@ std::string World::why_not_quiet() {
 }
 
 ClientMsgId World::send(DeviceId d, ConvId conv, std::string body) {
+  std::optional<ClientMsgId> m = try_send(d, conv, std::move(body));
+  IMSIM_ASSERT(m.has_value());
+  return *m;
+}
+
+std::optional<ClientMsgId> World::try_send(DeviceId d, ConvId conv, std::string body) {
   Effects fx;
   SendOutcome out = device(d).send(conv, std::move(body), now(), fx);
-  IMSIM_ASSERT(out.ok());
+  if (!out.ok()) {
+    IMSIM_ASSERT(fx.empty());  // a refused send has no effects
+    return std::nullopt;
+  }
   apply(d, fx);
   return out.msg;
 }

@@ -84,7 +84,8 @@ class World {
   // --- Devices ---
   Device& device(DeviceId d) { return *devices_.at(d).device; }
   DeviceSlot& slot(DeviceId d) { return devices_.at(d); }
-  ClientMsgId send(DeviceId d, ConvId conv, std::string body);
+  ClientMsgId send(DeviceId d, ConvId conv, std::string body);  // asserts it was accepted
+  std::optional<ClientMsgId> try_send(DeviceId d, ConvId conv, std::string body);
   bool resend(DeviceId d, const ClientMsgId& msg);
   void online(DeviceId d);
   void offline(DeviceId d);

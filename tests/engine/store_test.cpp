@@ -81,6 +81,17 @@ TEST_F(StoreFixture, LaneFifoRefusesOvertaking) {
   EXPECT_EQ(append(message(dev(1, 1), kC, 9, 2)).status, AppendStatus::stale);
 }
 
+TEST_F(StoreFixture, AnEarlierInstallCannotStoreAfterANewerOne) {
+  MessageData newer = message(dev(1, 1), kC, 1, 1);
+  newer.id.incarnation = Incarnation{1};
+  EXPECT_EQ(append(newer).status, AppendStatus::appended);
+  // Sent before the reinstall, arriving after: storing it would break the device's FIFO.
+  EXPECT_EQ(append(message(dev(1, 1), kC, 7, 3)).status, AppendStatus::stale);
+  restart();  // the rule survives recovery
+  EXPECT_EQ(append(message(dev(1, 1), kC, 8, 4)).status, AppendStatus::stale);
+  EXPECT_EQ(store->timeline(kC).size(), 1u);
+}
+
 TEST_F(StoreFixture, AppendsOfOneConversationAreWrittenOneAtATime) {
   Effects a = in(Append{ReqId{1}, message(dev(1, 1), kC, 1, 1)});
   Effects b = in(Append{ReqId{2}, message(dev(2, 1), kC, 1, 1)});

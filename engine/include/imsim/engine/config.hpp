@@ -40,6 +40,7 @@ struct Config {
 
   // --- Device outbox ---------------------------------------------------------------------------
   std::uint32_t outbox_length_max = 256;           // pending (sending + failed) messages per device
+  std::uint32_t client_id_block_size = 64;         // client ids reserved durably ahead of use
   std::uint32_t retry_budget = 6;                  // timeouts before a message becomes failed
   std::int64_t send_timeout_ns = 1 * kNsPerS;      // first retransmission timeout
   std::uint32_t send_backoff_factor = 2;           // timeout multiplier per attempt

@@ -40,6 +40,7 @@ enum class SendError : std::uint8_t {
   not_member = 2,
   oversized = 3,    // body longer than message_body_bytes_max
   outbox_full = 4,  // outbox_length_max pending messages
+  not_ready = 5,    // just (re)started: the client id range is not durably reserved yet
 };
 
 struct SendOutcome {
