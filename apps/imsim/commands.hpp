@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace imsim::cli {
 
@@ -13,6 +14,7 @@ struct RunArgs {
   bool no_out = false;
   bool json = false;
   std::optional<double> lamport_from_s;
+  bool swarm = false;  // switch the scenario's swarm on
 };
 int run_command(const RunArgs& args);
 
@@ -28,5 +30,35 @@ struct ListArgs {
   bool json = false;
 };
 int list_command(const ListArgs& args);
+
+struct CheckArgs {
+  std::string history_file;
+  std::vector<std::string> checkers;  // anomaly names; empty = all
+  bool json = false;
+};
+int check_command(const CheckArgs& args);
+
+struct ExploreArgs {
+  std::string scenario;  // a file, or a library name
+  std::uint64_t seeds = 100;
+  std::optional<std::uint64_t> first_seed;  // default: the scenario's seed
+  bool swarm = false;
+  int jobs = 1;
+  std::string shard = "1/1";  // K/N
+  std::optional<double> time_budget_s;
+  std::optional<std::string> out_dir;  // default: imsim-out/explore-<name>
+  bool no_shrink = false;
+  bool json = false;
+};
+int explore_command(const ExploreArgs& args);
+
+struct ShrinkArgs {
+  std::string failure_file;
+  std::optional<std::string> out_file;  // default: <failure file stem>.shrunk.json beside it
+  std::uint32_t runs_max = 0;           // 0: scenarios::kShrinkRunsMax
+  double time_max_s = 0.0;              // 0: scenarios::kShrinkWallSecondsMax
+  bool json = false;
+};
+int shrink_command(const ShrinkArgs& args);
 
 }  // namespace imsim::cli

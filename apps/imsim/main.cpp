@@ -1,4 +1,4 @@
-// imsim: run, replay and list scenarios (docs/cli.md).
+// imsim: run, replay, list, check, explore and shrink (docs/cli.md).
 // Exit codes: 0 valid (as the scenario expects), 1 anomalies found, 2 bad input or error.
 #include <fmt/format.h>
 
@@ -6,7 +6,9 @@
 #include <exception>
 
 #include "commands.hpp"
+#include "imsim/scenarios/explore.hpp"
 #include "imsim/scenarios/run.hpp"
+#include "imsim/scenarios/shrink.hpp"
 
 int main(int argc, char** argv) {
   using imsim::scenarios::kExitError;
@@ -44,8 +46,66 @@ int main(int argc, char** argv) {
   CLI::App* list = app.add_subcommand("list", "List the library scenarios");
   list->add_flag("--json", list_args.json, "Print the list as JSON");
 
-  // Later: `check <history.jsonl>` (properties::check_file), `explore`, `shrink`, `bench`
-  // register here, each as its own subcommand function in apps/imsim/.
+  run->add_flag("--swarm", run_args.swarm,
+                "Switch the scenario's swarm on (as `imsim explore --swarm` does)");
+
+  imsim::cli::CheckArgs check_args;
+  CLI::App* check = app.add_subcommand(
+      "check", "Check a history file (HISTORY.md v1): verdicts and metrics; exit 0/1/2");
+  check->add_option("history", check_args.history_file, "The history (JSONL)")->required();
+  check->add_flag("--json", check_args.json, "Print the report as JSON");
+  check
+      ->add_option("--checkers", check_args.checkers,
+                   "Checkers to run (default: all): lost,duplicated,reordered,fifo,causal,ghost,"
+                   "liveness")
+      ->delimiter(',');
+
+  imsim::cli::ExploreArgs explore_args;
+  CLI::App* explore = app.add_subcommand(
+      "explore", "Run many seeds; shrink the first failure and write its failure file");
+  explore
+      ->add_option("scenario", explore_args.scenario,
+                   "Scenario file, or the name of a library scenario")
+      ->required();
+  explore->add_option("--seeds", explore_args.seeds, "How many seeds (default 100)")
+      ->check(CLI::Range(std::uint64_t(1), imsim::scenarios::kExploreSeedsMax));
+  explore->add_option("--first-seed", explore_args.first_seed,
+                      "First seed (default: the scenario's seed)");
+  explore->add_flag("--swarm", explore_args.swarm,
+                    "Swarm mode: the seed draws extra faults (the scenario's swarm knobs)");
+  explore->add_option("--jobs,-j", explore_args.jobs, "Worker processes (default 1)")
+      ->check(CLI::Range(1, imsim::scenarios::kExploreJobsMax));
+  explore->add_option("--shard", explore_args.shard,
+                      "K/N: only seeds whose index % N == K-1 (default 1/1)");
+  explore
+      ->add_option("--time-budget", explore_args.time_budget_s,
+                   "Stop launching seeds after S wall seconds")
+      ->check(CLI::PositiveNumber);
+  explore->add_option("--out", explore_args.out_dir,
+                      "Directory of the failure file (default imsim-out/explore-<scenario>)");
+  explore->add_flag("--no-shrink", explore_args.no_shrink,
+                    "Write the first failure as found, without shrinking it");
+  explore->add_flag("--json", explore_args.json, "Print a JSON summary to stdout");
+
+  imsim::cli::ShrinkArgs shrink_args;
+  CLI::App* shrink = app.add_subcommand(
+      "shrink", "Minimise a failure file (replayed first: exit 2 if the hash differs)");
+  shrink->add_option("failure_file", shrink_args.failure_file, "The failure file")->required();
+  shrink->add_option("--out", shrink_args.out_file,
+                     "Where the shrunk file goes (default: <name>.shrunk.json beside it)");
+  shrink
+      ->add_option(
+          "--runs-max", shrink_args.runs_max,
+          fmt::format("Candidate runs at most (default {})", imsim::scenarios::kShrinkRunsMax))
+      ->check(CLI::PositiveNumber);
+  shrink
+      ->add_option(
+          "--time-max", shrink_args.time_max_s,
+          fmt::format("Wall seconds at most (default {})", imsim::scenarios::kShrinkWallSecondsMax))
+      ->check(CLI::PositiveNumber);
+  shrink->add_flag("--json", shrink_args.json, "Print a JSON summary to stdout");
+
+  // Later: `bench` registers here, as its own subcommand function in apps/imsim/.
 
   try {
     app.parse(argc, argv);
@@ -57,6 +117,9 @@ int main(int argc, char** argv) {
     if (run->parsed()) return imsim::cli::run_command(run_args);
     if (replay->parsed()) return imsim::cli::replay_command(replay_args);
     if (list->parsed()) return imsim::cli::list_command(list_args);
+    if (check->parsed()) return imsim::cli::check_command(check_args);
+    if (explore->parsed()) return imsim::cli::explore_command(explore_args);
+    if (shrink->parsed()) return imsim::cli::shrink_command(shrink_args);
   } catch (const std::exception& e) {
     fmt::print(stderr, "imsim: internal error: {}\n", e.what());
     return kExitError;

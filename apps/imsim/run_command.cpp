@@ -99,6 +99,7 @@ int run_command(const RunArgs& args) {
   if (!loaded.ok()) return fail(loaded.error());
   model::WorldConfig config = std::move(loaded).value();
   if (args.seed) config.seed = *args.seed;
+  if (args.swarm) config.swarm.enabled = true;
   scenarios::RunSettings settings;
   if (args.out_dir) {
     settings.out_dir = *args.out_dir;

@@ -1,0 +1,58 @@
+// imsim check: the checkers over any history file (properties::check_file), verdicts and
+// metrics. Exit 0 valid, 1 anomalies, 2 malformed history (the error names the line) or bad
+// option.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "imsim/properties/check.hpp"
+#include "imsim/properties/report.hpp"
+#include "imsim/scenarios/run.hpp"
+
+namespace imsim::cli {
+
+int check_command(const CheckArgs& args) {
+  properties::CheckOptions options;
+  for (const std::string& name : args.checkers) {
+    if (!properties::is_anomaly_name(name)) {
+      fmt::print(stderr,
+                 "imsim: error: --checkers: unknown checker \"{}\" (expected some of lost, "
+                 "duplicated, reordered, fifo, causal, ghost, liveness)\n",
+                 name);
+      return scenarios::kExitError;
+    }
+    options.checkers.push_back(name);
+  }
+  const properties::CheckOutcome outcome = properties::check_file(args.history_file, options);
+  static_assert(properties::exit_ok == scenarios::kExitValid);
+  static_assert(properties::exit_anomaly == scenarios::kExitAnomalies);
+  static_assert(properties::exit_malformed == scenarios::kExitError);
+  if (outcome.error) {
+    const std::string message = outcome.error->to_string();
+    if (args.json) {
+      std::cout << nlohmann::json{{"file", args.history_file},
+                                  {"exit_code", outcome.exit_code},
+                                  {"error", message}}
+                       .dump(2)
+                << '\n';
+    }
+    fmt::print(stderr, "imsim: error: {}: malformed history: {}\n", args.history_file, message);
+    return outcome.exit_code;
+  }
+  if (args.json) {
+    nlohmann::json out = properties::to_json(*outcome.report);
+    out["file"] = args.history_file;
+    out["exit_code"] = outcome.exit_code;
+    std::cout << out.dump(2) << '\n';
+  } else {
+    fmt::print("history     {}\n", args.history_file);
+    std::cout << properties::to_text(*outcome.report);
+    fmt::print("verdict     {}  (exit {})\n", outcome.report->ok() ? "VALID" : "ANOMALIES FOUND",
+               outcome.exit_code);
+  }
+  return outcome.exit_code;
+}
+
+}  // namespace imsim::cli

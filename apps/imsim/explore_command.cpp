@@ -1,0 +1,285 @@
+// imsim explore: many seeds of a scenario in worker processes; the first failure is shrunk
+// and written as a failure file. imsim shrink: minimise an existing failure file.
+// The work is in scenarios/ (explore.hpp, shrink.hpp); this file parses, prints and writes.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "imsim/properties/report.hpp"
+#include "imsim/scenarios/explore.hpp"
+#include "imsim/scenarios/failure_file.hpp"
+#include "imsim/scenarios/run.hpp"
+#include "imsim/scenarios/scenario.hpp"
+#include "imsim/scenarios/shrink.hpp"
+
+namespace imsim::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using scenarios::kExitAnomalies;
+using scenarios::kExitError;
+using scenarios::kExitValid;
+using scenarios::RunOutcome;
+using Clock = std::chrono::steady_clock;
+
+// Progress on stderr: a redrawn bar on a terminal (at most every kBarRedraw), else a line
+// every kLineInterval (logs of CI stay short).
+constexpr auto kBarRedraw = std::chrono::milliseconds(100);
+constexpr auto kLineInterval = std::chrono::seconds(5);
+constexpr int kBarWidth = 30;
+
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled), tty_(::isatty(STDERR_FILENO) == 1) {}
+
+  void update(const scenarios::ExploreProgress& p) {
+    last_ = p;
+    const auto now = Clock::now();
+    if (!enabled_ || now - printed_ < (tty_ ? Clock::duration(kBarRedraw) : kLineInterval)) return;
+    printed_ = now;
+    print(p);
+  }
+
+  void finish() {
+    if (!enabled_ || last_.done == 0) return;
+    print(last_);
+    if (tty_) fmt::print(stderr, "\n");
+  }
+
+ private:
+  void print(const scenarios::ExploreProgress& p) const {
+    const double rate = p.elapsed_s > 0 ? double(p.done) / p.elapsed_s : 0.0;
+    const std::string text =
+        fmt::format("{}/{} seeds  {:.1f} seeds/s  failures {}", p.done, p.total, rate, p.failures);
+    if (!tty_) {
+      fmt::print(stderr, "explore: {}\n", text);
+      return;
+    }
+    const int filled = p.total == 0 ? 0 : int(kBarWidth * p.done / p.total);
+    fmt::print(stderr, "\r[{:=<{}}{: <{}}] {}", "", filled, "", kBarWidth - filled, text);
+  }
+
+  const bool enabled_;
+  const bool tty_;
+  Clock::time_point printed_ = Clock::now();
+  scenarios::ExploreProgress last_;
+};
+
+int fail(const std::string& message) {
+  fmt::print(stderr, "imsim: error: {}\n", message);
+  return kExitError;
+}
+
+std::optional<scenarios::Shard> parse_shard(const std::string& text) {
+  unsigned index = 0, count = 0;
+  char slash = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%u%c%u%c", &index, &slash, &count, &extra) != 3) return {};
+  if (slash != '/' || count == 0 || index == 0 || index > count) return {};
+  return scenarios::Shard{.index = index, .count = count};
+}
+
+std::string devices_text(const std::optional<std::size_t>& devices) {
+  return devices ? std::to_string(*devices) : std::string("generated");
+}
+
+nlohmann::json stats_json(const scenarios::ShrinkStats& s) {
+  const auto devices = [](const std::optional<std::size_t>& d) {
+    return d ? nlohmann::json(*d) : nlohmann::json(nullptr);
+  };
+  return {{"faults_before", s.faults_before},
+          {"faults_after", s.faults_after},
+          {"devices_before", devices(s.devices_before)},
+          {"devices_after", devices(s.devices_after)},
+          {"messages_before", s.messages_before},
+          {"messages_after", s.messages_after},
+          {"runs", s.runs},
+          {"limit_reached", s.limit_reached},
+          {"wall_time_s", s.wall_time_s}};
+}
+
+// Shrinks `failing` (explicit config), writes its failure file to `file`, prints what it shows
+// and how to replay it. Adds "file", "shrink", "anomalies" to `summary`. Returns the exit code.
+int shrink_and_write(const RunOutcome& failing, bool do_shrink,
+                     const scenarios::ShrinkOptions& options, const fs::path& file, bool quiet,
+                     nlohmann::json& summary) {
+  scenarios::ShrinkResult shrunk{.outcome = failing, .stats = {}};
+  if (do_shrink) {
+    if (!quiet) fmt::print(stderr, "shrinking ...\n");
+    shrunk = scenarios::shrink(failing, options);
+  }
+  const scenarios::ShrinkStats& s = shrunk.stats;
+  std::error_code ec;
+  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
+  const std::string error =
+      scenarios::save_failure_file(file, scenarios::failure_file_of(shrunk.outcome));
+  if (!error.empty()) return fail(error);
+  summary["file"] = file.string();
+  summary["replay_command"] = "imsim replay " + file.string();
+  summary["anomalies"] = shrunk.outcome.anomalies_found;
+  if (do_shrink) summary["shrink"] = stats_json(s);
+  if (quiet) return kExitAnomalies;
+  if (do_shrink) {
+    fmt::print(
+        "shrunk      faults {} -> {}, devices {} -> {}, messages {} -> {} ({} runs, {:.1f} s{})\n",
+        s.faults_before, s.faults_after, devices_text(s.devices_before),
+        devices_text(s.devices_after), s.messages_before, s.messages_after, s.runs, s.wall_time_s,
+        s.limit_reached ? ", limit reached" : "");
+  }
+  if (shrunk.outcome.report) std::cout << properties::to_text(*shrunk.outcome.report);
+  if (!shrunk.outcome.error.empty()) fmt::print("error       {}\n", shrunk.outcome.error);
+  fmt::print("failure     {} (seed {}, trace hash {})\n", file.string(), shrunk.outcome.config.seed,
+             scenarios::format_trace_hash(shrunk.outcome.result.trace_hash));
+  fmt::print("replay with: imsim replay {}\n", file.string());
+  return kExitAnomalies;
+}
+
+scenarios::ShrinkOptions shrink_options(bool quiet) {
+  scenarios::ShrinkOptions options;
+  if (!quiet) options.on_step = [](const std::string& line) { fmt::print(stderr, "  {}\n", line); };
+  return options;
+}
+
+void print_explore_summary(const scenarios::ExploreResult& r) {
+  fmt::print("explored    {} of {} seeds, {} failure{}, {:.2f} s wall, {:.1f} seeds/s{}\n",
+             r.verdicts.size(), r.seeds_planned, r.failures, r.failures == 1 ? "" : "s",
+             r.wall_time_s, r.seeds_per_s(),
+             r.budget_exhausted ? " (time budget reached)"
+                                : (r.stopped_at_failure ? " (stopped at the first failure)" : ""));
+}
+
+nlohmann::json explore_json(const model::WorldConfig& config, const scenarios::ExploreResult& r) {
+  return {{"format", "imsim-explore"},
+          {"scenario", config.name},
+          {"seeds_planned", r.seeds_planned},
+          {"seeds_run", r.verdicts.size()},
+          {"failures", r.failures},
+          {"wall_time_s", r.wall_time_s},
+          {"seeds_per_s", r.seeds_per_s()},
+          {"budget_exhausted", r.budget_exhausted},
+          {"failure", nullptr},
+          {"exit_code", kExitValid}};
+}
+
+// The first failure: re-run it here, check that its explicit form replays it, shrink, write.
+int handle_failure(const model::WorldConfig& config, const ExploreArgs& args,
+                   const scenarios::SeedVerdict& failed, nlohmann::json& summary) {
+  nlohmann::json failure = {{"seed", failed.seed}, {"anomalies", failed.anomalies_found}};
+  if (failed.error && failed.detail.starts_with("worker")) {
+    // An assertion or a crash: re-running it here would take this process down too.
+    failure["error"] = failed.detail;
+    failure["run_command"] = fmt::format("imsim run {} --seed {}{} --no-out", args.scenario,
+                                         failed.seed, args.swarm ? " --swarm" : "");
+    if (!args.json) {
+      fmt::print("FAILURE     seed {}: {}\nreproduce with: {}\n", failed.seed, failed.detail,
+                 failure["run_command"].get<std::string>());
+    }
+    summary["failure"] = failure;
+    return kExitAnomalies;
+  }
+  const RunOutcome swarm_run = scenarios::run_seed(config, failed.seed, args.swarm);
+  const RunOutcome replay = scenarios::run_scenario(scenarios::explicit_config(swarm_run), {});
+  if (swarm_run.result.trace_hash != failed.trace_hash ||
+      replay.result.trace_hash != swarm_run.result.trace_hash) {
+    return fail(fmt::format(
+        "NON-DETERMINISM at seed {}: worker hash {}, re-run {}, explicit fault schedule {}",
+        failed.seed, scenarios::format_trace_hash(failed.trace_hash),
+        scenarios::format_trace_hash(swarm_run.result.trace_hash),
+        scenarios::format_trace_hash(replay.result.trace_hash)));
+  }
+  if (!args.json) {
+    fmt::print(
+        "FAILURE     seed {}: {} (trace hash {}; {} faults in the explicit schedule)\n",
+        failed.seed,
+        failed.error ? failed.detail : fmt::format("{}", fmt::join(failed.anomalies_found, ", ")),
+        scenarios::format_trace_hash(failed.trace_hash), replay.config.faults.size());
+  }
+  const fs::path dir =
+      args.out_dir ? fs::path(*args.out_dir) : fs::path("imsim-out") / ("explore-" + config.name);
+  const fs::path file = dir / fmt::format("failure-seed{}.json", failed.seed);
+  const int code = shrink_and_write(replay, !args.no_shrink, shrink_options(args.json), file,
+                                    args.json, failure);
+  summary["failure"] = failure;
+  return code;
+}
+
+}  // namespace
+
+int explore_command(const ExploreArgs& args) {
+  scenarios::Loaded<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
+  if (!loaded.ok()) return fail(loaded.error());
+  const model::WorldConfig config = std::move(loaded).value();
+  const std::optional<scenarios::Shard> shard = parse_shard(args.shard);
+  if (!shard)
+    return fail(fmt::format("--shard: expected K/N with 1 <= K <= N, got \"{}\"", args.shard));
+  scenarios::ExploreOptions options;
+  options.first_seed = args.first_seed.value_or(config.seed);
+  options.seeds = args.seeds;
+  options.swarm = args.swarm;
+  options.jobs = args.jobs;
+  options.shard = *shard;
+  options.time_budget_s = args.time_budget_s;
+  Progress progress(true);
+  options.on_progress = [&progress](const scenarios::ExploreProgress& p) { progress.update(p); };
+
+  const scenarios::ExploreResult result = scenarios::explore(config, options);
+  progress.finish();
+  if (!result.error.empty()) return fail("explore: " + result.error);
+  nlohmann::json summary = explore_json(config, result);
+  if (!args.json) {
+    fmt::print("scenario    {}{}\n", config.name, args.swarm ? " (swarm)" : "");
+    fmt::print("seeds       {} .. {}, shard {}, {} job{}\n", options.first_seed,
+               options.first_seed + options.seeds - 1, args.shard, args.jobs,
+               args.jobs == 1 ? "" : "s");
+    print_explore_summary(result);
+  }
+  int code = kExitValid;
+  if (result.first_failure) code = handle_failure(config, args, *result.first_failure, summary);
+  summary["exit_code"] = code;
+  if (args.json) std::cout << summary.dump(2) << '\n';
+  if (!args.json && code == kExitValid) fmt::print("verdict     no failure  (exit 0)\n");
+  return code;
+}
+
+int shrink_command(const ShrinkArgs& args) {
+  scenarios::Loaded<scenarios::FailureFile> loaded =
+      scenarios::load_failure_file(args.failure_file);
+  if (!loaded.ok()) return fail(loaded.error());
+  const scenarios::FailureFile& failure = loaded.value();
+  model::WorldConfig config = failure.scenario;
+  config.seed = failure.seed;
+  RunOutcome replay = scenarios::run_scenario(config, {});
+  if (replay.result.trace_hash != failure.expected_trace_hash) {
+    return fail(fmt::format(
+        "NON-DETERMINISM: trace hash {} differs from the recorded {} (recorded by {}, replayed "
+        "by {})",
+        scenarios::format_trace_hash(replay.result.trace_hash),
+        scenarios::format_trace_hash(failure.expected_trace_hash), failure.code_version,
+        scenarios::code_version()));
+  }
+  if (replay.as_expected && replay.error.empty()) {
+    fmt::print("{}: the run is as the scenario expects: nothing to shrink\n", args.failure_file);
+    return kExitValid;
+  }
+  if (replay.config.swarm.enabled) {
+    replay = scenarios::run_scenario(scenarios::explicit_config(replay), {});
+  }
+  const fs::path in(args.failure_file);
+  const fs::path out = args.out_file ? fs::path(*args.out_file)
+                                     : in.parent_path() / (in.stem().string() + ".shrunk.json");
+  scenarios::ShrinkOptions options = shrink_options(args.json);
+  if (args.runs_max > 0) options.runs_max = args.runs_max;
+  if (args.time_max_s > 0) options.wall_seconds_max = args.time_max_s;
+  nlohmann::json summary = {{"format", "imsim-shrink"}, {"input", args.failure_file}};
+  const int code = shrink_and_write(replay, true, options, out, args.json, summary);
+  summary["exit_code"] = code;
+  if (args.json) std::cout << summary.dump(2) << '\n';
+  return code;
+}
+
+}  // namespace imsim::cli

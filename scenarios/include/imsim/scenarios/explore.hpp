@@ -1,0 +1,93 @@
+#pragma once
+// Exploration: run one scenario over many seeds (optionally in swarm mode), in worker
+// processes, and judge each run against the scenario's `checks`. Shared by `imsim explore` and
+// the Python bindings; the CLI only parses flags and prints.
+//
+// Determinism: a seed's run depends only on (config, seed, swarm); how many workers run the
+// seeds, and in what order they finish, changes nothing but the wall time. The wall clock is
+// read here (time budget, progress), never inside sim/model/engine.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "imsim/model/world_config.hpp"
+#include "imsim/scenarios/run.hpp"
+
+namespace imsim::scenarios {
+
+inline constexpr std::uint64_t kExploreSeedsMax = 100'000'000;
+inline constexpr int kExploreJobsMax = 64;
+
+// The config of one seed: `base` with that seed and, if `swarm`, the swarm switched on (its
+// knobs as the scenario sets them).
+model::WorldConfig seed_config(const model::WorldConfig& base, std::uint64_t seed, bool swarm);
+
+// What one seed's run showed.
+struct SeedVerdict {
+  std::uint64_t seed = 0;
+  std::uint64_t trace_hash = 0;
+  bool as_expected = false;  // the verdict matches checks.expect
+  bool error = false;        // the run could not be judged, or its worker died (crashed)
+  std::vector<std::string> anomalies_found;  // names with at least one occurrence
+  std::string detail;                        // error: why (e.g. "worker killed by signal 6")
+
+  bool failed() const { return error || !as_expected; }
+  bool operator==(const SeedVerdict&) const = default;
+};
+
+// Runs one seed in this process (no output files) and judges it.
+RunOutcome run_seed(const model::WorldConfig& base, std::uint64_t seed, bool swarm);
+SeedVerdict verdict_of(const RunOutcome& outcome);
+
+// The seeds of a shard: first_seed + i for i in [0, seeds) with i % count == index - 1.
+struct Shard {
+  std::uint32_t index = 1;  // 1-based. Valid: 1..count
+  std::uint32_t count = 1;  // Valid: >= 1
+};
+std::vector<std::uint64_t> shard_seeds(std::uint64_t first_seed, std::uint64_t seeds,
+                                       const Shard& shard);
+
+struct ExploreProgress {
+  std::uint64_t done = 0;
+  std::uint64_t total = 0;
+  std::uint64_t failures = 0;
+  double elapsed_s = 0.0;
+};
+
+struct ExploreOptions {
+  std::uint64_t first_seed = 1;
+  std::uint64_t seeds = 100;  // Valid: 1..kExploreSeedsMax
+  bool swarm = false;
+  int jobs = 1;  // worker processes (fork). Valid: 1..kExploreJobsMax
+  Shard shard;
+  // Stop launching new seeds after this many wall seconds (seeds under way finish).
+  std::optional<double> time_budget_s;
+  // Stop every worker at the first failure (explore's default); false: run every seed.
+  bool stop_at_first_failure = true;
+  // Called in the calling process after each seed's verdict arrives.
+  std::function<void(const ExploreProgress&)> on_progress;
+};
+
+struct ExploreResult {
+  std::vector<SeedVerdict> verdicts;  // every seed that finished, by seed
+  std::uint64_t seeds_planned = 0;    // the shard's seeds
+  std::uint64_t failures = 0;
+  // The smallest failing seed among those that finished.
+  std::optional<SeedVerdict> first_failure;
+  bool budget_exhausted = false;  // the time budget stopped it before every seed ran
+  bool stopped_at_failure = false;
+  double wall_time_s = 0.0;
+  std::string error;  // the exploration itself broke (fork, pipe): exit 2
+
+  double seeds_per_s() const;
+};
+
+ExploreResult explore(const model::WorldConfig& base, const ExploreOptions& options);
+
+// Encoding of a verdict on a worker's pipe: one line, no '\n' inside. Exposed for tests.
+std::string encode_verdict(const SeedVerdict& verdict);
+std::optional<SeedVerdict> decode_verdict(const std::string& line);
+
+}  // namespace imsim::scenarios
