@@ -75,6 +75,7 @@ void World::apply_fault(const Fault& f) {
   auto& network = sim.network();
   const std::int32_t lane = f.node.empty() ? -1 : lane_of(node_named(f.node));
   recorder.fault(lane, describe_fault(f));
+  log("fault " + describe_fault(f));
   count(std::string("nemesis.") + fault_kind_name(f.kind));
   switch (f.kind) {
     case FaultKind::kPartition: network.add_partition(nodes_in_groups(f.groups)); break;

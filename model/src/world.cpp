@@ -1,6 +1,7 @@
 // World: builds the modelled world, runs the safety phase (workload, behaviour, faults), heals,
 // runs the liveness phase until quiescence or the window runs out, and reports.
 #include <algorithm>
+#include <cstdio>
 
 #include <imsim/sim/distributions.hpp>
 
@@ -90,7 +91,18 @@ void World::build_nodes() {
   apply_base_links();
 }
 
+void World::log(const std::string& line) {
+  if (options_.log_out == nullptr) return;
+  char stamp[32];
+  std::snprintf(stamp, sizeof(stamp), "t=%.6fs ", sim.now().seconds());
+  *options_.log_out << stamp << line << '\n';
+}
+
 void World::start() {
+  log("scenario " + config.name + " seed " + std::to_string(config.seed) + ": " +
+      std::to_string(users.size()) + " users, " + std::to_string(devices.size()) +
+      " devices, " + std::to_string(convs.size()) + " conversations, " +
+      std::to_string(servers.size()) + " servers");
   recorder.header();
   for (auto& server : servers) server->start();
   for (auto& device : devices) {
@@ -105,6 +117,7 @@ void World::start() {
   schedule_workload();
   schedule_behaviour();
   schedule_faults();
+  for (const auto& [name, value] : swarm_parameters) log("swarm " + name + " = " + value);
 }
 
 RunResult World::run() {
@@ -112,11 +125,15 @@ RunResult World::run() {
   sim.run_until(safety_end_);
   IMSIM_ASSERT(sim.events_executed() < kEventsPerRunMax);
   safety_phase_ = false;
+  log("safety phase over: heal, restart every server, every device online");
   heal_all();
   recorder.phase_liveness();
   run_liveness();
+  const bool quiesced = quiescent();
+  log(quiesced ? "quiescent: liveness phase over"
+               : "quiescence window ran out before the world was quiet");
   RunResult result;
-  finish(result, quiescent());
+  finish(result, quiesced);
   return result;
 }
 

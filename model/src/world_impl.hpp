@@ -280,6 +280,8 @@ class World {
   ServerHost* server_at(engine::Address address) const;
   DeviceHost* device_on_node(sim::NodeId node) const;
   void count(const std::string& name, std::uint64_t n = 1) { model_counters[name] += n; }
+  // A human-readable line in RunOptions::log_out (if set), stamped with the sim time.
+  void log(const std::string& line);
 
  private:
   // population.cpp
