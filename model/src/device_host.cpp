@@ -6,14 +6,6 @@
 #include "world_impl.hpp"
 
 namespace imsim::model::detail {
-namespace {
-
-std::span<const std::uint8_t> as_span(const std::string& bytes) {
-  return {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
-}
-
-}  // namespace
-
 DeviceHost::DeviceHost(World& world, std::int32_t index, std::int32_t user, engine::DeviceId id,
                        std::string name, sim::NodeId node, sim::EndpointId endpoint,
                        std::int32_t lane)

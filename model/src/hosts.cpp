@@ -6,14 +6,6 @@
 #include "world_impl.hpp"
 
 namespace imsim::model::detail {
-namespace {
-
-std::span<const std::uint8_t> as_span(const std::string& bytes) {
-  return {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
-}
-
-}  // namespace
-
 // ---- NodeHost ------------------------------------------------------------------------------
 
 NodeHost::NodeHost(World& world, std::string name, sim::NodeId node, sim::EndpointId endpoint,

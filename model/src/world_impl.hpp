@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@
 namespace imsim::model::detail {
 
 class World;
+
+// The kernel carries frames as std::string bytes; the engine reads them as a byte span.
+inline std::span<const std::uint8_t> as_span(const std::string& bytes) {
+  return {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
+}
 
 // Engine connection ids start at 1 (0 means "none"); the kernel's start at 0.
 inline engine::ConnId to_engine(sim::ConnId conn) { return engine::ConnId(conn.value() + 1); }
