@@ -62,3 +62,112 @@ if(TARGET imsim)
                  replay ${imsim_cli_data}/bad-at.json)
 endif()
 # ---- end scenarios / imsim CLI --------------------------------------------------------------
+
+# ---- mutants (owner: engine) ----------------------------------------------------------------
+# scenarios/library/mutants/<mutation>.json is the minimal counterexample of one engine mutation
+# (docs/mutations.md). Three runs each, through tests/mutant_check.cmake:
+#   mutant.<m>.on      as written (mutation on): its checks.expect anomalies are found (exit 0)
+#   mutant.<m>.strict  mutation on, judged as a valid run: anomalies (exit 1)
+#   mutant.<m>.off     the same world, faults and seed without the mutation: valid (exit 0)
+if(TARGET imsim)
+  file(GLOB imsim_mutants CONFIGURE_DEPENDS
+       ${PROJECT_SOURCE_DIR}/scenarios/library/mutants/*.json)
+  foreach(mutant ${imsim_mutants})
+    get_filename_component(mutation ${mutant} NAME_WE)
+    foreach(mode on strict off)
+      add_test(NAME mutant.${mutation}.${mode}
+               COMMAND ${CMAKE_COMMAND} -DIMSIM=$<TARGET_FILE:imsim> -DMUTANT=${mutant}
+                       -DMODE=${mode} -DWORK=${CMAKE_CURRENT_BINARY_DIR}/mutants
+                       -P ${CMAKE_CURRENT_SOURCE_DIR}/mutant_check.cmake)
+      # A pass regex makes ctest ignore the exit code: the script's own check fails the test.
+      set_tests_properties(mutant.${mutation}.${mode} PROPERTIES LABELS "cli;mutants" TIMEOUT 300
+                           FAIL_REGULAR_EXPRESSION "expected exit code")
+    endforeach()
+    set_tests_properties(mutant.${mutation}.on PROPERTIES
+                         PASS_REGULAR_EXPRESSION "verdict +AS EXPECTED")
+    set_tests_properties(mutant.${mutation}.strict PROPERTIES
+                         PASS_REGULAR_EXPRESSION "verdict +ANOMALIES FOUND")
+    set_tests_properties(mutant.${mutation}.off PROPERTIES
+                         PASS_REGULAR_EXPRESSION "verdict +VALID")
+  endforeach()
+endif()
+
+# ---- explore / shrink / check (owner: scenarios) --------------------------------------------
+# `imsim check` on histories (valid, anomalies, malformed), `imsim explore` (valid and mutant),
+# `imsim replay` and `imsim shrink` of the failure file explore wrote; then the CI gate.
+if(TARGET imsim)
+  set(imsim_fixtures ${CMAKE_CURRENT_SOURCE_DIR}/properties/fixtures)
+  set(imsim_mutant ${imsim_cli_data}/mutant-no-client-dedup.json)
+  set(imsim_mutant_out ${imsim_cli_out}/explore-mutant)
+
+  imsim_cli_test(check_help 0 "--json.*--checkers" check --help)
+  imsim_cli_test(explore_help 0 "--seeds.*--first-seed.*--swarm.*--jobs.*--shard.*--time-budget"
+                 explore --help)
+  imsim_cli_test(shrink_help 0 "--out.*--runs-max.*--time-max" shrink --help)
+
+  imsim_cli_test(check_valid 0 "OK: no anomaly.*metrics: sent.*verdict +VALID"
+                 check ${imsim_fixtures}/clean.jsonl)
+  imsim_cli_test(check_run_history 0 "verdict +VALID" check ${imsim_cli_out}/default/history.jsonl)
+  set_tests_properties(cli.check_run_history PROPERTIES FIXTURES_REQUIRED imsim_cli_default_run)
+  imsim_cli_test(check_anomalies 1 "duplicated \\(1\\).*twice_in_view.*verdict +ANOMALIES FOUND"
+                 check ${imsim_fixtures}/duplicated_view.jsonl)
+  imsim_cli_test(check_chosen_checkers 0 "verdict +VALID"
+                 check ${imsim_fixtures}/duplicated_view.jsonl --checkers lost,fifo)
+  imsim_cli_test(check_json 1 "\"exit_code\": 1" check ${imsim_fixtures}/duplicated_view.jsonl --json)
+  imsim_cli_test(check_malformed 2 "malformed history: line 3: ack of"
+                 check ${imsim_fixtures}/malformed_ack_sender.jsonl)
+  imsim_cli_test(check_missing_file 2 "cannot open" check ${imsim_cli_data}/absent.jsonl)
+  imsim_cli_test(check_bad_checker 2 "unknown checker \"bogus\""
+                 check ${imsim_fixtures}/clean.jsonl --checkers bogus)
+
+  imsim_cli_test(explore_default 0 "explored +5 of 5 seeds, 0 failures.*verdict +no failure"
+                 explore default --seeds 5 --jobs 2)
+  imsim_cli_test(explore_shard_json 0 "\"seeds_planned\": 5,.*\"seeds_run\": 5"
+                 explore default --seeds 10 --shard 2/2 --swarm --json)
+  imsim_cli_test(explore_bad_shard 2 "--shard: expected K/N" explore default --shard 3/2)
+  imsim_cli_test(explore_bad_jobs 2 "" explore default --jobs 0)
+  # A wired mutation that swarm mode finds within a few seeds: explore exits 1 with a shrunk
+  # failure file; replay reproduces it (same hash, anomalies found again: exit 1); shrink
+  # replays it and shrinks it further (exit 1: the shrunk file still fails).
+  add_test(NAME cli.explore_mutant_clean COMMAND ${CMAKE_COMMAND} -E rm -rf ${imsim_mutant_out})
+  set_tests_properties(cli.explore_mutant_clean PROPERTIES LABELS cli
+                       FIXTURES_SETUP imsim_cli_mutant_clean)
+  imsim_cli_test(explore_mutant 1
+                 "FAILURE +seed [0-9]+: duplicated.*shrunk +faults [0-9]+ -> [0-9]+.*duplicated \\([0-9]+\\).*replay with: imsim replay"
+                 explore ${imsim_mutant} --swarm --seeds 30 --jobs 2 --out ${imsim_mutant_out})
+  set_tests_properties(cli.explore_mutant PROPERTIES FIXTURES_REQUIRED imsim_cli_mutant_clean
+                       FIXTURES_SETUP imsim_cli_mutant)
+  foreach(step replay shrink)
+    if(step STREQUAL replay)
+      set(regex "duplicated [0-9]+ FOUND.*replay +trace hash matches")
+    else()
+      set(regex "failure +.*shrunk.json.*replay with: imsim replay")
+    endif()
+    add_test(NAME cli.explore_mutant_${step}
+             COMMAND ${CMAKE_COMMAND} -DEXIT=1 "-DFOUND_GLOB=${imsim_mutant_out}/failure-seed*[0-9].json"
+                     -P ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/cli_check.cmake -- $<TARGET_FILE:imsim>
+                     ${step} @FOUND@)
+    set_tests_properties(cli.explore_mutant_${step} PROPERTIES LABELS cli TIMEOUT 120
+                         FIXTURES_REQUIRED imsim_cli_mutant PASS_REGULAR_EXPRESSION "${regex}")
+  endforeach()
+
+  # ---- CI gate: every library scenario in swarm mode, bounded. Any anomaly fails CI. ----
+  # Each entry runs up to kGateSeeds seeds on 2 workers and launches none after
+  # kGateBudget wall seconds; 11 scenarios take about 2-4 minutes on 2 cores (docs/cli.md).
+  # Select with `ctest -L explore-gate`.
+  set(imsim_gate_seeds 2000)
+  set(imsim_gate_budget_s 20)
+  file(GLOB imsim_gate_scenarios CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/library/*.json)
+  foreach(file ${imsim_gate_scenarios})
+    get_filename_component(name ${file} NAME_WE)
+    add_test(NAME explore-gate.${name}
+             COMMAND ${CMAKE_COMMAND} -DEXIT=0
+                     -P ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/cli_check.cmake -- $<TARGET_FILE:imsim>
+                     explore ${file} --swarm --seeds ${imsim_gate_seeds} --jobs 2
+                     --time-budget ${imsim_gate_budget_s} --out ${imsim_cli_out}/gate/${name}
+             WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+    set_tests_properties(explore-gate.${name} PROPERTIES LABELS explore-gate TIMEOUT 240
+                         PROCESSORS 2)
+  endforeach()
+endif()
+# ---- end explore / shrink / check -----------------------------------------------------------

@@ -2,8 +2,10 @@
 //
 // Worker j of J runs the shard's seeds j, j+J, j+2J, ... (static striping: no coordination,
 // and a seed's run does not depend on which worker runs it) and writes one line per seed on
-// its pipe. The parent polls the pipes, collects the verdicts, and at the first failure (if
-// asked) kills the workers it forked. A worker that dies without finishing its seeds (an
+// its pipe. The parent polls the pipes and collects the verdicts. At a failure (if asked to
+// stop) it kills the workers it forked whose next seed is above the smallest failing seed, and
+// lets the others run up to it: the failure reported is the shard's smallest failing seed up
+// to there, the same for any number of workers. A worker that dies without finishing its seeds (an
 // assertion in the engine, say) is a failure of the seed it was running.
 #include "imsim/scenarios/explore.hpp"
 
@@ -141,7 +143,24 @@ class Explorer {
       if (fds[i].revents == 0) continue;
       if (!read_worker(*owners[i])) return false;
     }
-    return !(options_.stop_at_first_failure && result_.failures > 0);
+    if (options_.stop_at_first_failure && result_.failures > 0) stop_workers_past_failure();
+    return true;
+  }
+
+  // Kills each worker whose next seed is above the smallest failing seed so far. Workers still
+  // below it run on: the failure reported is then the smallest failing seed of the shard up to
+  // that one, whatever the number of workers and their timing.
+  void stop_workers_past_failure() {
+    std::uint64_t first_failing = UINT64_MAX;
+    for (const SeedVerdict& v : result_.verdicts) {
+      if (v.failed()) first_failing = std::min(first_failing, v.seed);
+    }
+    for (Worker& w : workers_) {
+      if (w.pid <= 0 || w.killed || w.reported >= w.seeds.size()) continue;
+      if (w.seeds[w.reported] < first_failing) continue;
+      w.killed = true;
+      ::kill(w.pid, SIGKILL);
+    }
   }
 
   // Reads what is there; handles complete lines, and the end of the pipe. False: stop.
@@ -212,7 +231,7 @@ class Explorer {
 
   void stop_workers() {
     for (Worker& w : workers_) {
-      if (w.pid > 0) {
+      if (w.pid > 0 && !w.killed) {
         w.killed = true;
         ::kill(w.pid, SIGKILL);
       }

@@ -2,6 +2,8 @@
 #   cmake -DEXIT=<code> [-DTAMPER_FROM=<failure.json> -DTAMPER_TO=<copy.json>] -P cli_check.cmake
 #         -- <command> <args>...
 # TAMPER_*: first copy the failure file with a wrong expected_trace_hash (non-determinism test).
+# FOUND_GLOB=<pattern>: an argument "@FOUND@" is replaced by the one file matching the pattern
+# (e.g. the failure file explore wrote, whose name holds the seed it found).
 # Output (stdout + stderr) is echoed so PASS_REGULAR_EXPRESSION can match on it.
 set(cmd "")
 set(seen_separator FALSE)
@@ -14,6 +16,14 @@ foreach(i RANGE ${CMAKE_ARGC})
 endforeach()
 if(NOT cmd)
   message(FATAL_ERROR "cli_check.cmake: no command after --")
+endif()
+if(DEFINED FOUND_GLOB)
+  file(GLOB found "${FOUND_GLOB}")
+  list(LENGTH found found_count)
+  if(NOT found_count EQUAL 1)
+    message(FATAL_ERROR "expected one file matching ${FOUND_GLOB}, found ${found_count}: ${found}")
+  endif()
+  list(TRANSFORM cmd REPLACE "^@FOUND@$" "${found}")
 endif()
 if(DEFINED TAMPER_FROM)
   file(READ "${TAMPER_FROM}" failure)

@@ -64,7 +64,9 @@ struct ExploreOptions {
   Shard shard;
   // Stop launching new seeds after this many wall seconds (seeds under way finish).
   std::optional<double> time_budget_s;
-  // Stop every worker at the first failure (explore's default); false: run every seed.
+  // Stop at the first failure (explore's default): seeds above the smallest failing seed are
+  // not run, seeds below it are (so the failure found does not depend on `jobs`); false: run
+  // every seed.
   bool stop_at_first_failure = true;
   // Called in the calling process after each seed's verdict arrives.
   std::function<void(const ExploreProgress&)> on_progress;
@@ -74,7 +76,8 @@ struct ExploreResult {
   std::vector<SeedVerdict> verdicts;  // every seed that finished, by seed
   std::uint64_t seeds_planned = 0;    // the shard's seeds
   std::uint64_t failures = 0;
-  // The smallest failing seed among those that finished.
+  // The smallest failing seed among those that finished (with stop_at_first_failure, the
+  // smallest failing seed of the shard when no time budget cut the run short).
   std::optional<SeedVerdict> first_failure;
   bool budget_exhausted = false;  // the time budget stopped it before every seed ran
   bool stopped_at_failure = false;
