@@ -186,13 +186,17 @@ class Shrinker {
       c.workload.messages_per_s /= 2;
       if (c.workload.messages_per_s < kMessagesPerSecondFloor || !attempt(c)) break;
     }
-    const bool progress =
-        best().workload.messages_max != max_before || best().workload.messages_per_s != rate_before;
-    if (progress) {
-      step(fmt::format("messages_max {} -> {}, messages_per_s {} -> {}", max_before,
-                       best().workload.messages_max, rate_before, best().workload.messages_per_s));
+    std::string changes;
+    if (best().workload.messages_max != max_before) {
+      changes = fmt::format("messages_max {} -> {}", max_before, best().workload.messages_max);
     }
-    return progress;
+    if (best().workload.messages_per_s != rate_before) {
+      changes += fmt::format("{}messages_per_s {} -> {}", changes.empty() ? "" : ", ", rate_before,
+                             best().workload.messages_per_s);
+    }
+    if (changes.empty()) return false;
+    step(changes);
+    return true;
   }
 
   bool fewer_participants() {
