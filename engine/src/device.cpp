@@ -1,5 +1,4 @@
 // Device: lifecycle, recovery, connection management and frame dispatch.
-#include <limits>
 #include <sstream>
 
 #include "device_impl.hpp"
@@ -73,10 +72,6 @@ void Device::Impl::recover(const DurableMap& durable, LocalTime now, Effects& fx
   // Ids up to the durable reservation may have been handed out before the crash, even those
   // whose outbox entry never became durable: continue above it.
   last_counter = std::max(last_counter, ids_reserved);
-  if (config.mutations.resume_counter_reset) {
-    last_counter = 0;  // mutation: reuse ids after an app kill
-    ids_reserved = std::numeric_limits<std::uint64_t>::max();
-  }
   reserve_ids(fx);
   cursor = checkpoint;
   if (!have_checkpoint) {
@@ -115,6 +110,20 @@ void Device::Impl::on_session(LocalTime now, Effects& fx) {
     if (e.state == records::OutboxState::sending && e.durable) transmit(e, now, fx);
   }
   arm_send_timer(now, fx);
+  if (config.mutations.cursor_from_client_id) {
+    // mutation: resume the inbox pull after the device's own newest message id (a client-side
+    // counter) instead of the server's inbox_seq; entries between the two are skipped.
+    cursor = std::max(cursor, InboxSeq{last_counter});
+  }
+  if (config.mutations.resume_counter_reset) {
+    // mutation: the acknowledged (resume) counter restarts at 0, as a client that forgets its
+    // XEP-0198 `h`: the server re-sends everything it retains, and the device's delivered marks
+    // (inbox cursor, checkpoint, each conversation's shown-up-to seq) restart with it, so the
+    // re-sent entries are shown again as new.
+    cursor = checkpoint = InboxSeq{0};
+    for (ApplyBatch& b : batches) b.last = InboxSeq{0};
+    for (auto& [conv, cs] : convs) cs.hi = std::min(cs.hi, cs.anchor);
+  }
   if (!bootstrapped) enqueue(SyncTask{TaskKind::resync_start, ConvId{}});
   enqueue(SyncTask{TaskKind::inbox_pull, ConvId{}});
   enqueue_catch_up();

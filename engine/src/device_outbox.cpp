@@ -70,7 +70,7 @@ void Device::Impl::revive_lane(ConvId conv, LaneSeq below, LocalTime now, Effect
 // Reserves the next block of client ids durably; ids are handed out only below a durable
 // reservation. One reservation write at a time.
 void Device::Impl::reserve_ids(Effects& fx) {
-  if (reservation_op || config.mutations.resume_counter_reset) return;
+  if (reservation_op) return;
   const std::uint64_t target = std::max(last_counter, ids_reserved) + config.client_id_block_size;
   const records::IdReservationRecord r{target};
   const OpId op =

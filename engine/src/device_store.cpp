@@ -1,5 +1,8 @@
 // Device local store: messages per conversation by conv_seq, deduplicated by message id, and
 // the displayed range grown only contiguously.
+#include <algorithm>
+#include <vector>
+
 #include "device_impl.hpp"
 
 namespace imsim::engine {
@@ -59,6 +62,9 @@ void Device::Impl::put_message(const TimelineEntry& entry, std::set<OpId>& needs
       // mutation: show what we already show once more
       fx.observations.push_back(Displayed{conv, entry.msg.id, DisplayAt::bottom, entry.conv_seq});
     }
+    // A held durable message next to the view is normally shown already; after a reset of the
+    // delivered marks (resume_counter_reset) the re-sent copy shows it again.
+    extend_view(conv, cs, fx);
     return;
   }
   if (cs.ids.count(entry.msg.id) != 0 && !config.mutations.no_client_dedup) {
@@ -115,11 +121,21 @@ bool Device::Impl::finish_anchor_write(OpId op, Effects& fx) {
 // through durable messages, so the user never sees a message inserted between shown ones.
 void Device::Impl::extend_view(ConvId conv, ConvState& cs, Effects& fx) {
   if (!cs.anchor_durable) return;
+  std::vector<std::pair<ConvSeq, const MessageData*>> bottom;  // newly contiguous, by conv_seq
   for (;;) {
     auto it = cs.msgs.find(ConvSeq{cs.hi.value + 1});
     if (it == cs.msgs.end() || it->second.write_op) break;
     cs.hi = it->first;
-    fx.observations.push_back(Displayed{conv, it->second.msg.id, DisplayAt::bottom, cs.hi});
+    bottom.emplace_back(it->first, &it->second.msg);
+  }
+  if (config.mutations.order_by_timestamp) {
+    // mutation: show what became displayable in the order of the senders' clocks, which skew.
+    std::stable_sort(bottom.begin(), bottom.end(), [](const auto& a, const auto& b) {
+      return a.second->sent_at_local_ns < b.second->sent_at_local_ns;
+    });
+  }
+  for (const auto& [seq, msg] : bottom) {
+    fx.observations.push_back(Displayed{conv, msg->id, DisplayAt::bottom, seq});
   }
   while (cs.lo.value > 1) {
     auto it = cs.msgs.find(ConvSeq{cs.lo.value - 1});

@@ -48,25 +48,27 @@ void TimelineStore::Impl::start_append(ConvTimeline& tl, ReplyTo reply, const Me
   auto lane_it = tl.lane_last.find(lane);
   const LaneSeq last = lane_it == tl.lane_last.end() ? LaneSeq{0} : lane_it->second;
   const LaneSeq expected{last.value + 1};
+  // Per-lane FIFO: a send may neither overtake an earlier one of its lane nor arrive after a
+  // later one. The mutation drops the lane order altogether (no hold-back, no stale refusal).
+  const bool lane_order = !config.mutations.no_fifo_holdback;
   if (!config.mutations.no_server_dedup) {
     if (std::optional<ConvSeq> seq = find_duplicate(tl, msg, now)) {
       store_counters.dedup_hits++;
       return reply_append(fx, reply, msg, AppendStatus::duplicate, *seq, expected);
     }
-    if (msg.lane_seq <= last) {
+    if (msg.lane_seq <= last && lane_order) {
       // The position is taken by another message id: a device reused it (never in the
       // reference device). Refuse rather than store out of lane order.
       return reply_append(fx, reply, msg, AppendStatus::stale, ConvSeq{0}, expected);
     }
   }
   auto newest = tl.newest_install.find(msg.id.device);
-  if (newest != tl.newest_install.end() && msg.id.incarnation < newest->second &&
-      !config.mutations.no_fifo_holdback) {
+  if (newest != tl.newest_install.end() && msg.id.incarnation < newest->second && lane_order) {
     // A send of an earlier install arriving after the new install stored: it would overtake
     // nothing but stand after newer sends of the same device. Refuse it for good.
     return reply_append(fx, reply, msg, AppendStatus::stale, ConvSeq{0}, expected);
   }
-  if (msg.lane_seq > expected && !config.mutations.no_fifo_holdback) {
+  if (msg.lane_seq > expected && lane_order) {
     // An earlier send of this lane is not stored yet: refusing keeps per-lane FIFO. The device
     // resends once the earlier one is acknowledged.
     store_counters.fifo_gaps++;

@@ -66,6 +66,12 @@ void TimelineStore::Impl::start_inbox_append(UserInbox& inbox, ReplyTo reply, co
                            records::seal(records::Kind::inbox, record));
   inbox_ops[op] = a.user;
   inbox.in_flight = UserInbox::InFlight{op, std::move(record), {reply}};
+  if (config.mutations.push_before_store) {
+    // mutation: answer now, so the processor pushes the entry to online devices before it is
+    // persisted; a crash before the write completes loses an entry devices already applied.
+    reply_inbox(fx, reply, a.user, AppendStatus::appended, seq);
+    inbox.in_flight->replies.clear();
+  }
 }
 
 bool TimelineStore::Impl::finish_inbox_append(OpId op, LocalTime now, Effects& fx) {

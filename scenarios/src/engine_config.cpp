@@ -1,9 +1,13 @@
 // The `engine` section: engine::Config field by field (times in ms or s in JSON), and the
-// mutation switches by name. The loader checks every field rule engine::validate() asserts, so
-// a bad scenario is an error message, never an assertion failure.
+// mutation switches by name (the engine's catalog, imsim/engine/mutations.hpp). The loader checks
+// every field rule engine::validate() asserts, so a bad scenario is an error message, never an
+// assertion failure.
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "imsim/base/assert.hpp"
+#include "imsim/engine/mutations.hpp"
 #include "loader.hpp"
 
 namespace imsim::scenarios::detail {
@@ -53,33 +57,6 @@ const std::vector<EngineField>& engine_fields() {
   return fields;
 }
 
-struct MutationName {
-  const char* name;
-  bool engine::Mutations::*flag;
-};
-
-// Keep in step with engine::Mutations (tests/scenarios checks every switch round-trips).
-const std::vector<MutationName>& mutation_names() {
-  using engine::Mutations;
-  static const std::vector<MutationName> names = {
-      {"push_before_store", &Mutations::push_before_store},
-      {"checkpoint_from_push", &Mutations::checkpoint_from_push},
-      {"ack_before_durable", &Mutations::ack_before_durable},
-      {"no_server_dedup", &Mutations::no_server_dedup},
-      {"no_client_dedup", &Mutations::no_client_dedup},
-      {"checkpoint_before_apply", &Mutations::checkpoint_before_apply},
-      {"order_by_timestamp", &Mutations::order_by_timestamp},
-      {"no_fifo_holdback", &Mutations::no_fifo_holdback},
-      {"volatile_seq_allocator", &Mutations::volatile_seq_allocator},
-      {"short_page_is_end", &Mutations::short_page_is_end},
-      {"ttl_gap_ignored", &Mutations::ttl_gap_ignored},
-      {"fanout_not_idempotent", &Mutations::fanout_not_idempotent},
-      {"cursor_from_client_id", &Mutations::cursor_from_client_id},
-      {"resume_counter_reset", &Mutations::resume_counter_reset},
-  };
-  return names;
-}
-
 void read_field(const ObjectReader& r, const EngineField& f, Config& c) {
   if (f.count != nullptr) {
     c.*f.count = std::uint32_t(r.integer(f.name, c.*f.count, std::int64_t(f.min), UINT32_MAX));
@@ -92,15 +69,15 @@ void read_field(const ObjectReader& r, const EngineField& f, Config& c) {
 }
 
 void read_mutations(const json& value, const std::string& path, engine::Mutations& m) {
-  std::vector<std::string> names;
-  for (const MutationName& mutation : mutation_names()) names.emplace_back(mutation.name);
+  const std::vector<std::string> names = engine::mutation_names();
   if (!value.is_array()) fail_expected(path, "an array of mutation names", value);
   for (std::size_t i = 0; i < value.size(); i++) {
-    const MutationName& mutation =
-        mutation_names()[read_enum(value[i], index_path(path, i), names)];
-    if (m.*mutation.flag)
-      fail(index_path(path, i), fmt::format("\"{}\" listed twice", mutation.name));
-    m.*mutation.flag = true;
+    const std::string& name = names[read_enum(value[i], index_path(path, i), names)];
+    engine::Mutations once = m;
+    if (engine::set_mutation(once, name) && once == m) {
+      fail(index_path(path, i), fmt::format("\"{}\" listed twice", name));
+    }
+    m = once;
   }
 }
 
@@ -139,14 +116,16 @@ void read_engine(const json& value, const std::string& path, engine::Config& c) 
   if (r.has("mutations"))
     read_mutations(r.get("mutations"), r.field_path("mutations"), c.mutations);
   check_engine_relations(r, c);
+  // Every rule of engine::validate(), reported instead of aborting (the ones above name the
+  // field; this catches any rule they do not cover).
+  if (std::optional<std::string> problem = engine::config_problem(c)) fail(path, *problem);
 }
 
 void finish_engine(const model::Topology& topology, engine::Config& c) {
   c.queue_partitions = std::uint32_t(topology.queue_partitions);
-  // engine::validate() is not called here: besides the field rules checked above it asserts
-  // (aborts) on mutation switches the engine has not wired yet, and a loader must not abort.
-  // The model validates when it builds the engine.
-  IMSIM_ASSERT(c.page_size <= c.page_size_max);
+  // read_engine() reported every rule of engine::validate(); the model validates again when it
+  // builds the engine.
+  IMSIM_ASSERT(!engine::config_problem(c).has_value());
   IMSIM_ASSERT(c.queue_partitions > 0);
 }
 
@@ -158,17 +137,11 @@ json engine_to_json(const engine::Config& c) {
     if (f.flag != nullptr) out[f.name] = c.*f.flag;
   }
   json mutations = json::array();
-  for (const MutationName& m : mutation_names()) {
-    if (c.mutations.*m.flag) mutations.push_back(m.name);
-  }
+  for (const std::string& name : engine::enabled_mutations(c.mutations)) mutations.push_back(name);
   out["mutations"] = mutations;
   return out;
 }
 
-std::vector<std::string> engine_mutation_names() {
-  std::vector<std::string> names;
-  for (const MutationName& m : mutation_names()) names.emplace_back(m.name);
-  return names;
-}
+std::vector<std::string> engine_mutation_names() { return engine::mutation_names(); }
 
 }  // namespace imsim::scenarios::detail

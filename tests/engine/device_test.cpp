@@ -1,5 +1,7 @@
 // Device unit tests, driving one device by hand: outbox states, retries, resend, push
 // contiguity, checkpoint durability.
+#include <algorithm>
+
 #include "role_helpers.hpp"
 
 namespace imsim::engine::testing {
@@ -90,6 +92,36 @@ struct DeviceFixture : ::testing::Test {
       } else {
         ++it;
       }
+    }
+    return out;
+  }
+  // The connection drops and comes back: returns the first inbox pull of the new session.
+  PullInbox reconnect() {
+    Effects fx;
+    device->go_offline(now, fx);
+    device->go_online(now, fx);
+    device->on_connected(kConn, now, fx);
+    absorb(fx);
+    sent.clear();
+    frame(HelloOk{me});
+    auto pulls = take<PullInbox>();
+    EXPECT_FALSE(pulls.empty());
+    return pulls.empty() ? PullInbox{} : pulls.front();
+  }
+  // Sends `n` messages and acknowledges each at conv_seq 1, 2, ...
+  void send_acked(std::uint64_t n) {
+    for (std::uint64_t i = 1; i <= n; i++) {
+      Effects fx;
+      const ClientMsgId m = device->send(kC, "x", now, fx).msg;
+      absorb(fx);
+      frame(SendAck{m, ConvSeq{i}});
+    }
+    take<Send>();
+  }
+  std::vector<ClientMsgId> displays() const {
+    std::vector<ClientMsgId> out;
+    for (const Observation& o : observations) {
+      if (const auto* d = std::get_if<Displayed>(&o)) out.push_back(d->msg);
     }
     return out;
   }
@@ -229,6 +261,72 @@ TEST_F(DeviceFixture, ClientIdsAreNeverReusedAfterAKill) {
   const ClientMsgId second = device->send(kC, "b", now, fx).msg;
   EXPECT_NE(second, first);
   EXPECT_GT(second.counter, first.counter);
+}
+
+// --- Mutation branches (docs/mutations.md): each changes behaviour; the reference does not ---
+
+TEST_F(DeviceFixture, OrderByTimestampShowsAPageInSenderClockOrder) {
+  for (const bool mutated : {false, true}) {
+    config.mutations.order_by_timestamp = mutated;
+    durable.clear();
+    sent.clear();
+    observations.clear();
+    SetUp();
+    connect_and_bootstrap();
+    frame(Push{me.user, entry(2, 2, dev(2, 1))});  // a gap: the device pulls
+    auto pulls = take<PullInbox>();
+    ASSERT_EQ(pulls.size(), 1u);
+    InboxEntry early = entry(1, 1, dev(2, 1));
+    InboxEntry late = entry(2, 2, dev(2, 1));
+    early.msg.sent_at_local_ns = 5'000 * kMs;  // the first sender's clock runs ahead
+    late.msg.sent_at_local_ns = 1'000 * kMs;
+    hold_storage = true;
+    frame(InboxPage{pulls[0].req, {}, me.user, InboxSeq{2}, InboxSeq{1}, {early, late}});
+    std::reverse(held.begin(), held.end());  // the second write completes first: both become
+    release_storage();                       // displayable at once when the first completes
+    const std::vector<ClientMsgId> want = mutated
+                                              ? std::vector<ClientMsgId>{late.msg.id, early.msg.id}
+                                              : std::vector<ClientMsgId>{early.msg.id, late.msg.id};
+    EXPECT_EQ(displays(), want) << "mutated " << mutated;
+    EXPECT_EQ(device->view(kC).size(), 2u);  // the durable view keeps conv_seq order
+  }
+}
+
+TEST_F(DeviceFixture, CursorFromClientIdResumesAfterTheOwnMessageCounter) {
+  for (const bool mutated : {false, true}) {
+    config.mutations.cursor_from_client_id = mutated;
+    durable.clear();
+    sent.clear();
+    SetUp();
+    connect_and_bootstrap();
+    send_acked(3);  // counter 3; nothing arrived in the inbox yet
+    const PullInbox pull = reconnect();
+    EXPECT_EQ(pull.after, mutated ? InboxSeq{3} : InboxSeq{0}) << "mutated " << mutated;
+  }
+}
+
+TEST_F(DeviceFixture, ResumeCounterResetShowsReSentEntriesAgain) {
+  for (const bool mutated : {false, true}) {
+    config.mutations.resume_counter_reset = mutated;
+    durable.clear();
+    sent.clear();
+    observations.clear();
+    SetUp();
+    connect_and_bootstrap();
+    frame(Push{me.user, entry(1, 1, dev(2, 1))});
+    frame(Push{me.user, entry(2, 2, dev(2, 1))});
+    ASSERT_EQ(displays().size(), 2u);
+    ASSERT_EQ(device->checkpoint(), InboxSeq{2});
+    const PullInbox pull = reconnect();
+    EXPECT_EQ(pull.after, mutated ? InboxSeq{0} : InboxSeq{2}) << "mutated " << mutated;
+    // The server answers from `after`: the reference is told nothing new, the mutant gets both
+    // entries again and shows them as new.
+    std::vector<InboxEntry> resent;
+    if (mutated) resent = {entry(1, 1, dev(2, 1)), entry(2, 2, dev(2, 1))};
+    frame(InboxPage{pull.req, {}, me.user, InboxSeq{2}, InboxSeq{1}, resent});
+    EXPECT_EQ(displays().size(), mutated ? 4u : 2u) << "mutated " << mutated;
+    EXPECT_EQ(device->checkpoint(), InboxSeq{2});
+  }
 }
 
 // Timing-heavy outbox behaviour runs in the World, which fires timers.

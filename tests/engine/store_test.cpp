@@ -120,6 +120,32 @@ TEST_F(StoreFixture, InboxFanOutIsIdempotentAndOrderedPerConversation) {
   EXPECT_EQ(store->inbox(u).size(), 2u);
 }
 
+// Mutation push_before_store: the inbox append is answered (so the processor pushes) while its
+// write is still in flight; a crash then loses an entry devices already applied, and the next
+// append takes its inbox_seq. The reference answers only once durable.
+TEST_F(StoreFixture, PushBeforeStoreAnswersTheInboxAppendBeforeItIsDurable) {
+  for (const bool mutated : {false, true}) {
+    config.mutations.push_before_store = mutated;
+    durable.clear();
+    restart();
+    const UserId u{2};
+    Effects fx = in(InboxAppend{ReqId{1}, u, ConvSeq{1}, message(dev(1, 1), kC, 1, 1)});
+    const auto early = frames_of<InboxAppendReply>(fx);
+    ASSERT_EQ(early.size(), mutated ? 1u : 0u);
+    if (!mutated) {
+      Effects done = complete_storage(*store, fx, durable);
+      EXPECT_EQ(only_frame<InboxAppendReply>(done).inbox_seq, InboxSeq{1});
+      continue;
+    }
+    EXPECT_EQ(early.front().second.status, AppendStatus::appended);
+    EXPECT_EQ(early.front().second.inbox_seq, InboxSeq{1});
+    restart();  // crash: the write never completed
+    EXPECT_TRUE(store->inbox(u).empty());
+    Effects next = in(InboxAppend{ReqId{2}, u, ConvSeq{1}, message(dev(1, 1), kC, 2, 2)});
+    EXPECT_EQ(only_frame<InboxAppendReply>(next).inbox_seq, InboxSeq{1});  // the slot again
+  }
+}
+
 TEST_F(StoreFixture, TtlExpiresEntriesAndReportsLowestRetained) {
   const UserId u{2};
   for (std::uint64_t s = 1; s <= 3; s++) {

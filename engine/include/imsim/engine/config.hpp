@@ -10,9 +10,10 @@ inline constexpr std::int64_t kNsPerS = 1'000'000'000;
 
 // Pitfalls from the mutation catalog (DESIGN.md §5). Each switch re-introduces one bug as one
 // branch of the reference code; all off is the reference engine. See docs/engine.md for the
-// branch each one flips.
+// branch each one flips, docs/mutations.md for what each reproduces, mutations.hpp for the
+// catalog by name.
 struct Mutations {
-  bool push_before_store = false;        // processor pushes to devices before the append is durable
+  bool push_before_store = false;        // store answers an inbox append (-> push) before durable
   bool checkpoint_from_push = false;     // device moves its checkpoint to any pushed inbox_seq
   bool ack_before_durable = false;       // store answers an append before its write is durable
   bool no_server_dedup = false;          // store appends a client message id again
@@ -25,7 +26,7 @@ struct Mutations {
   bool ttl_gap_ignored = false;          // device skips an expired inbox range without resync
   bool fanout_not_idempotent = false;    // store appends an inbox entry again on redelivery
   bool cursor_from_client_id = false;    // device resumes its pull cursor from its own msg counter
-  bool resume_counter_reset = false;     // device restarts its message counter after an app kill
+  bool resume_counter_reset = false;     // device's delivered counter restarts at 0 on reconnect
 
   friend bool operator==(const Mutations&, const Mutations&) = default;
 };
@@ -73,6 +74,7 @@ struct Config {
 };
 
 // Asserts that the configuration is usable (positive limits, page_size <= page_size_max, ...).
+// `config_problem` (mutations.hpp) reports the same rules without aborting.
 void validate(const Config& config);
 
 }  // namespace imsim::engine
