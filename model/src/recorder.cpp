@@ -41,6 +41,7 @@ std::int64_t Recorder::now_ns() const { return world_.sim.now().ns(); }
 
 void Recorder::header() {
   clocks_.resize(world_.device_plans.size());
+  record_gvc_ = world_.device_plans.size() <= kGlobalClockDevicesMax;
   if (writer_ == nullptr) return;
   history::HeaderSpec header;
   for (const auto& plan : world_.device_plans) {
@@ -67,14 +68,48 @@ std::string Recorder::msg_name(const engine::ClientMsgId& msg) const {
 }
 
 void Recorder::merge(Clock& into, const Clock& from) {
-  for (const auto& [device, count] : from) {
-    auto& entry = into[device];
-    entry = std::max(entry, count);
+  Clock merged;
+  merged.reserve(into.size() + from.size());
+  auto a = into.begin();
+  auto b = from.begin();
+  while (a != into.end() || b != from.end()) {
+    if (b == from.end() || (a != into.end() && a->first < b->first)) {
+      merged.push_back(*a++);
+    } else if (a == into.end() || b->first < a->first) {
+      merged.push_back(*b++);
+    } else {
+      merged.emplace_back(a->first, std::max(a->second, b->second));
+      ++a;
+      ++b;
+    }
+  }
+  into = std::move(merged);
+}
+
+void Recorder::assign(Clock& clock, std::int32_t device, std::uint64_t count) {
+  auto it = std::lower_bound(clock.begin(), clock.end(), std::make_pair(device, std::uint64_t{0}));
+  if (it != clock.end() && it->first == device) {
+    it->second = count;
+  } else {
+    clock.insert(it, {device, count});
   }
 }
 
-history::ClockSpec Recorder::spec(const Clock& clock) {
-  return history::ClockSpec(clock.begin(), clock.end());
+Recorder::Clock Recorder::own_entry_only(const Clock& clock, std::int32_t device) {
+  Clock own;
+  for (const auto& entry : clock) {
+    if (entry.first == device) own.push_back(entry);
+  }
+  return own;
+}
+
+history::ClockSpec Recorder::spec(const Clock& clock) const {
+  history::ClockSpec result;
+  result.reserve(clock.size());
+  for (const auto& [device, count] : clock) {
+    result.emplace_back(world_.device_plans[device].name, count);
+  }
+  return result;
 }
 
 void Recorder::send(const DeviceHost& device, const ConvEntry& conv,
@@ -82,8 +117,8 @@ void Recorder::send(const DeviceHost& device, const ConvEntry& conv,
   const std::int32_t conv_i = world_.conv_index.at(conv.id.value);
   DeviceClocks& clocks = clocks_[device.index()];
   Clock& vc = clocks.conv[conv_i];
-  vc[device.name()] = ++clocks.sends_by_conv[conv_i];
-  clocks.global[device.name()] = ++clocks.sends_total;
+  assign(vc, device.index(), ++clocks.sends_by_conv[conv_i]);
+  if (record_gvc_) assign(clocks.global, device.index(), ++clocks.sends_total);
   clocks.reply_conv.reset();
   const std::string name = msg_name(msg);
   // An engine that hands out a client message id twice breaks the history's "one send per
@@ -93,6 +128,10 @@ void Recorder::send(const DeviceHost& device, const ConvEntry& conv,
   sent++;
   world_.sim.trace(kTraceSend, device.node(), sim::hash_bytes(name));
   if (writer_ == nullptr) return;
+  if (!record_gvc_) {
+    writer_->send(now_ns(), device.name(), conv.name, name, spec(vc));
+    return;
+  }
   const history::ClockSpec gvc = spec(clocks.global);
   writer_->send(now_ns(), device.name(), conv.name, name, spec(vc), &gvc);
 }
@@ -140,7 +179,7 @@ void Recorder::write_display(const DeviceHost& device, std::int32_t conv_i,
   DeviceClocks& clocks = clocks_[device.index()];
   if (auto it = messages_.find(name); it != messages_.end()) {
     merge(clocks.conv[conv_i], it->second.vc);
-    merge(clocks.global, it->second.gvc);
+    if (record_gvc_) merge(clocks.global, it->second.gvc);
     const std::int32_t sender_user = world_.device_plans[it->second.sender].user;
     if (sender_user != device.user()) clocks.reply_conv = conv_i;
   } else {
@@ -189,16 +228,8 @@ void Recorder::lifecycle(const DeviceHost& device, const char* what) {
   if (kind == "reinstall") {
     DeviceClocks& clocks = clocks_[device.index()];
     // A new incarnation has displayed nothing yet; its own send counts go on.
-    for (auto& [conv, clock] : clocks.conv) {
-      const auto own = clock.find(device.name());
-      Clock kept;
-      if (own != clock.end()) kept.insert(*own);
-      clock = std::move(kept);
-    }
-    const auto own = clocks.global.find(device.name());
-    Clock kept;
-    if (own != clocks.global.end()) kept.insert(*own);
-    clocks.global = std::move(kept);
+    for (auto& [conv, clock] : clocks.conv) clock = own_entry_only(clock, device.index());
+    clocks.global = own_entry_only(clocks.global, device.index());
     clocks.reply_conv.reset();
     clocks.views.clear();
   }

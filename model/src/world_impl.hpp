@@ -213,7 +213,8 @@ class Recorder {
   std::map<std::string, bool> final_status_acked;  // msg -> acked (true) / failed (false)
 
  private:
-  using Clock = std::map<std::string, std::uint64_t>;
+  // A sparse vector clock: (device index, count), sorted by device index.
+  using Clock = std::vector<std::pair<std::int32_t, std::uint64_t>>;
   struct MessageInfo {
     std::int32_t conv = 0;
     std::int32_t sender = 0;  // device index
@@ -231,7 +232,9 @@ class Recorder {
   void write_display(const DeviceHost& device, std::int32_t conv, const std::string& msg,
                      bool top, std::optional<std::uint64_t> conv_seq);
   static void merge(Clock& into, const Clock& from);
-  static history::ClockSpec spec(const Clock& clock);
+  static void assign(Clock& clock, std::int32_t device, std::uint64_t count);
+  static Clock own_entry_only(const Clock& clock, std::int32_t device);
+  history::ClockSpec spec(const Clock& clock) const;
   std::int64_t now_ns() const;
 
   World& world_;
@@ -240,6 +243,7 @@ class Recorder {
   std::map<std::string, MessageInfo> messages_;
   std::vector<DeviceClocks> clocks_;  // by device index
   std::map<std::string, std::vector<std::int64_t>> frames_in_flight_;  // trace log pairing
+  bool record_gvc_ = false;  // see kGlobalClockDevicesMax
 };
 
 }  // namespace imsim::model::detail
@@ -247,6 +251,10 @@ class Recorder {
 namespace imsim::model::detail {
 
 // Per-run limits of the model itself (named, so a runaway run fails loudly, not slowly).
+// The all-conversation clock (`gvc`) only feeds a metric, and it grows dense: every device
+// soon knows of every other. Above this many devices it is not recorded (the metric is then
+// absent from the report) so that histories stay linear in the messages they describe.
+inline constexpr std::size_t kGlobalClockDevicesMax = 64;
 inline constexpr std::uint64_t kEventsPerRunMax = 2'000'000'000;
 inline constexpr std::int64_t kServerStorageLatencyMin_ns = 50'000;
 inline constexpr std::int64_t kServerStorageLatencyMax_ns = 500'000;
