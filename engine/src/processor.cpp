@@ -55,6 +55,10 @@ struct Processor::Impl {
   void on_timer(LocalTime now, Effects& fx);
   std::int64_t backoff_ns(std::uint32_t attempts) const;
   void send_result(const Job& job, RejectReason reason, Effects& fx);
+  void start_repair(UserId user, ConvId conv, ConvSeq below, Effects& fx);
+  void on_repair_page(const ConvPage& page, Effects& fx);
+  bool on_repair_reply(const InboxAppendReply& r, Effects& fx);
+  ReqId next_request_id() { return ReqId{(epoch << 32) | next_req++}; }
 
   const Config& config;
   const Topology& topology;
@@ -71,6 +75,16 @@ struct Processor::Impl {
   std::uint64_t next_req = 1;
   std::optional<OpId> epoch_op;  // inputs are ignored until the epoch is durable
   bool recovered = false;
+  // Fan-out repair (see start_repair): timeline reads in flight, and for each repair page the
+  // inbox append of its lowest entry, whose `gap` answer means the hole goes deeper.
+  struct RepairTarget {
+    UserId user;
+    ConvId conv;
+    ConvSeq lowest;
+  };
+  std::map<ReqId, RepairTarget> repair_reads;
+  std::map<ReqId, RepairTarget> repair_appends;
+  std::set<std::pair<UserId, ConvId>> repairing;  // one read in flight per (user, conv)
 };
 
 void Processor::Impl::recover(const DurableMap& durable, Effects& fx) {
@@ -94,7 +108,7 @@ std::int64_t Processor::Impl::backoff_ns(std::uint32_t attempts) const {
 ReqId Processor::Impl::request(Job& job, const JobKey& key, Address to, Frame frame, LocalTime now,
                                Effects& fx) {
   IMSIM_ASSERT(epoch > 0);
-  const ReqId req{(epoch << 32) | next_req++};
+  const ReqId req = next_request_id();
   std::visit(
       [&](auto& f) {
         if constexpr (requires { f.req; }) f.req = req;
@@ -127,6 +141,8 @@ void Processor::Impl::on_frame(Address from, Frame& frame, LocalTime now, Effect
     on_append_reply(*a, now, fx);
   } else if (auto* i = std::get_if<InboxAppendReply>(&frame); i && from.kind == RoleKind::store) {
     on_inbox_reply(*i, now, fx);
+  } else if (auto* p = std::get_if<ConvPage>(&frame); p && from.kind == RoleKind::store) {
+    on_repair_page(*p, fx);
   } else if (auto* g = std::get_if<DeliveriesAck>(&frame); g && from.kind == RoleKind::gateway) {
     on_deliveries_ack(*g, now, fx);
   } else {
@@ -198,13 +214,16 @@ void Processor::Impl::start_fanout(Job& job, LocalTime now, Effects& fx) {
 }
 
 void Processor::Impl::on_inbox_reply(const InboxAppendReply& r, LocalTime now, Effects& fx) {
+  if (on_repair_reply(r, fx)) return;
   auto it = requests.find(r.req);
   if (it == requests.end()) return;
   const auto* sent = std::get_if<InboxAppend>(&it->second.frame);
   if (sent == nullptr || sent->user != r.user) return io.count_reject(RejectReason::bad_field);
   if (r.status == AppendStatus::gap) {
-    // An earlier conv_seq of this conversation is not in the user's inbox yet; its own job (or
-    // the queue's redelivery of it) will put it there. Ask again after a backoff.
+    // An earlier conv_seq of this conversation is not in the user's inbox yet. Usually its own
+    // job (or the queue's redelivery of it) puts it there; repair in case that job is gone.
+    // Ask again after a backoff.
+    start_repair(r.user, sent->msg.conv, sent->conv_seq, fx);
     it->second.deadline = LocalTime{now.ns + backoff_ns(it->second.attempts)};
     retry.arm_by(io, fx, now, it->second.deadline);
     return;
@@ -217,6 +236,50 @@ void Processor::Impl::on_inbox_reply(const InboxAppendReply& r, LocalTime now, E
   }
   job.fanned[r.user] = r.inbox_seq;
   if (job.requests.empty()) after_fanout(job, now, fx);
+}
+
+// Fan-out repair. Inboxes take a conversation's entries in conv_seq order, so a stored message
+// whose fan-out never happens stalls that conversation in every member's inbox. That can
+// happen: a job whose append was refused (fifo_gap) completes, while an earlier copy of that
+// append still travels the network and is stored later, with no job left to fan it out (and
+// its sender may never resend: failed, or reinstalled). So on `gap` the processor reads the
+// timeline just below its own conv_seq and appends those entries to the inbox itself; inbox
+// appends are idempotent, so entries already there cost a `duplicate` answer. If the lowest of
+// them is a `gap` too, the hole is deeper: repair below it.
+void Processor::Impl::start_repair(UserId user, ConvId conv, ConvSeq below, Effects& fx) {
+  if (below.value <= 1 || !repairing.insert({user, conv}).second) return;
+  const ReqId req = next_request_id();
+  repair_reads[req] = RepairTarget{user, conv, below};
+  io.send(fx, topology.store_for_conv(conv),
+          PullConv{req, ConnId{0}, conv, PullDirection::backward, below, config.page_size_max});
+  processor_counters.fanout_repairs++;
+}
+
+void Processor::Impl::on_repair_page(const ConvPage& page, Effects& fx) {
+  auto it = repair_reads.find(page.req);
+  if (it == repair_reads.end()) return;  // late or duplicated
+  const RepairTarget target = it->second;
+  repair_reads.erase(it);
+  repairing.erase({target.user, target.conv});
+  if (page.conv != target.conv) return io.count_reject(RejectReason::bad_field);
+  for (const TimelineEntry& e : page.entries) {  // ascending conv_seq
+    if (e.conv_seq >= target.lowest) continue;
+    const ReqId req = next_request_id();
+    if (&e == &page.entries.front()) {
+      repair_appends[req] = RepairTarget{target.user, target.conv, e.conv_seq};
+    }
+    io.send(fx, topology.store_for_user(target.user),
+            InboxAppend{req, target.user, e.conv_seq, e.msg});
+  }
+}
+
+bool Processor::Impl::on_repair_reply(const InboxAppendReply& r, Effects& fx) {
+  auto it = repair_appends.find(r.req);
+  if (it == repair_appends.end()) return false;
+  const RepairTarget target = it->second;
+  repair_appends.erase(it);
+  if (r.status == AppendStatus::gap) start_repair(target.user, target.conv, target.lowest, fx);
+  return true;
 }
 
 // ACK the sender, then tell every gateway (pushes or notices), then Done once they answered.

@@ -1,4 +1,5 @@
 // Queue: durable, partitioned by conversation, at-least-once delivery to processors.
+#include <algorithm>
 #include <imsim/engine/queue.hpp>
 #include <sstream>
 
@@ -118,11 +119,20 @@ void Queue::Impl::on_done(const Done& d, LocalTime now, Effects& fx) {
   pump(d.partition, now, fx);
 }
 
+// Delivers waiting entries until the window is full, those delivered least often first (offset
+// order among equals). Offset order alone can deadlock: conv_seqs are assigned in processing
+// order, so the window's entries may all wait (fan-out `gap`) for an earlier conv_seq whose entry
+// stands past the window; giving fresh entries precedence over much-retried ones reaches it.
 void Queue::Impl::pump(std::uint32_t p, LocalTime now, Effects& fx) {
   Partition& partition = partitions[p];
-  for (auto& [offset, entry] : partition.entries) {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> waiting;  // (attempts, offset)
+  for (const auto& [offset, entry] : partition.entries) {
+    if (entry.durable && !entry.in_flight) waiting.emplace_back(entry.attempts, offset);
+  }
+  std::sort(waiting.begin(), waiting.end());
+  for (const auto& [attempts, offset] : waiting) {
     if (partition.in_flight >= config.queue_delivery_window) break;
-    if (!entry.durable || entry.in_flight) continue;
+    Entry& entry = partition.entries.at(offset);
     const Address to = topology.processor_for_partition(p, entry.attempts);
     io.send(fx, to, Deliver{p, offset, entry.origin, entry.msg});
     queue_counters.deliveries++;

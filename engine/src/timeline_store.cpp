@@ -94,7 +94,8 @@ void TimelineStore::Impl::on_datagram(Address from, std::span<const std::uint8_t
     on_inbox_append(ReplyTo{from, ia->req}, *ia, now, fx);
   } else if (auto* pi = std::get_if<PullInbox>(&*frame); pi && from_gateway) {
     serve_inbox(from, *pi, now, fx);
-  } else if (auto* pc = std::get_if<PullConv>(&*frame); pc && from_gateway) {
+  } else if (auto* pc = std::get_if<PullConv>(&*frame); pc && (from_gateway || from_processor)) {
+    // Gateways pull for devices; processors read to repair a stalled fan-out.
     serve_conv(from, *pc, fx);
   } else {
     io.count_reject(RejectReason::unexpected_frame);

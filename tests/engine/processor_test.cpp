@@ -56,6 +56,45 @@ TEST_F(ProcessorFixture, AppendThenFanOutThenAckThenDeliveriesThenDone) {
   EXPECT_EQ(processor.job_count(), 0u);
 }
 
+// A stored message whose job is gone (its append was refused, then an earlier copy of it landed)
+// leaves a hole every later fan-out of its conversation waits on. On `gap` the processor reads
+// the timeline below its own conv_seq and appends those entries to the inbox itself; a `gap` on
+// the lowest of them repairs deeper.
+TEST_F(ProcessorFixture, GapRepairsTheInboxFromTheTimeline) {
+  Effects fx = in(kQueue, Deliver{1, 7, Origin{0, ConnId{3}}, m});
+  const Append a = only_frame<Append>(fx);
+  fx = in(kStore, AppendReply{a.req, m.id, AppendStatus::appended, ConvSeq{5}, LaneSeq{1}});
+  auto fan = frames_of<InboxAppend>(fx);
+  ASSERT_EQ(fan.size(), 2u);
+  fx = in(kStore, InboxAppendReply{fan[0].second.req, UserId{1}, AppendStatus::gap, InboxSeq{}});
+  const PullConv read = only_frame<PullConv>(fx);
+  EXPECT_EQ(read.conv, kC);
+  EXPECT_EQ(read.direction, PullDirection::backward);
+  EXPECT_EQ(read.anchor, ConvSeq{5});
+  // A second gap while the read is in flight does not read again.
+  EXPECT_TRUE(frames_of<PullConv>(in(kStore, InboxAppendReply{fan[0].second.req, UserId{1},
+                                                              AppendStatus::gap, InboxSeq{}}))
+                  .empty());
+  const MessageData m3 = message(dev(2, 1), kC, 1, 1);
+  const MessageData m4 = message(dev(2, 1), kC, 2, 2);
+  fx = in(kStore, ConvPage{read.req,
+                           ConnId{0},
+                           kC,
+                           PullDirection::backward,
+                           ConvSeq{5},
+                           {TimelineEntry{ConvSeq{3}, m3}, TimelineEntry{ConvSeq{4}, m4}}});
+  auto repairs = frames_of<InboxAppend>(fx);
+  ASSERT_EQ(repairs.size(), 2u);
+  EXPECT_EQ(repairs[0].second.user, UserId{1});
+  EXPECT_EQ(repairs[0].second.conv_seq, ConvSeq{3});
+  EXPECT_EQ(repairs[1].second.conv_seq, ConvSeq{4});
+  // The lowest repaired entry still has a hole below it: repair deeper.
+  fx =
+      in(kStore, InboxAppendReply{repairs[0].second.req, UserId{1}, AppendStatus::gap, InboxSeq{}});
+  EXPECT_EQ(only_frame<PullConv>(fx).anchor, ConvSeq{3});
+  EXPECT_EQ(processor.counters().frames_rejected, 0u);
+}
+
 TEST_F(ProcessorFixture, FifoGapNacksTheSenderAndCompletes) {
   Effects fx = in(kQueue, Deliver{1, 7, Origin{0, ConnId{3}}, m});
   const Append a = only_frame<Append>(fx);

@@ -61,6 +61,7 @@ struct ProcessorCounters {
   std::uint64_t nacks_sent = 0;
   std::uint64_t write_fanout_messages = 0;
   std::uint64_t read_fanout_messages = 0;
+  std::uint64_t fanout_repairs = 0;  // timeline reads to refill an inbox gap (see processor.cpp)
 };
 
 struct DeviceCounters {
