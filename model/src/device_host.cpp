@@ -19,8 +19,8 @@ void DeviceHost::launch(bool fresh) {
   IMSIM_ASSERT(device_ == nullptr);
   engine::DeviceOptions options{.incarnation = engine::Incarnation(incarnation_),
                                 .token = world_.topology.device_token(id_)};
-  device_ = std::make_unique<engine::Device>(world_.engine_config, world_.topology, id_,
-                                             options, &random_);
+  device_ = std::make_unique<engine::Device>(world_.engine_config, world_.topology, id_, options,
+                                             &random_);
   engine::Effects fx;
   device_->recover(fresh ? engine::DurableMap{} : durable_contents(), local_now(), fx);
   apply(fx);
@@ -43,6 +43,7 @@ void DeviceHost::login() {
 
 void DeviceHost::kill() {
   if (device_ == nullptr) return;
+  add_device_counters(*this, world_.retired_counters);
   world_.recorder.lifecycle(*this, "kill");
   recorded_online_ = false;
   device_.reset();
@@ -55,6 +56,7 @@ void DeviceHost::kill() {
 
 void DeviceHost::reinstall() {
   if (device_ == nullptr) return;
+  add_device_counters(*this, world_.retired_counters);
   world_.recorder.lifecycle(*this, "reinstall");
   recorded_online_ = false;
   device_.reset();

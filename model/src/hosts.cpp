@@ -59,8 +59,8 @@ void NodeHost::send_frame(const engine::SendFrame& frame) {
 void NodeHost::set_timer(const engine::SetTimer& timer) {
   const std::uint64_t id = timer.id.value;
   IMSIM_ASSERT(!timers_.contains(id));
-  const sim::TimerId handle = world_.sim.schedule_at_local(
-      node_, sim::LocalTime::from_ns(timer.deadline.ns), [this, id] {
+  const sim::TimerId handle =
+      world_.sim.schedule_at_local(node_, sim::LocalTime::from_ns(timer.deadline.ns), [this, id] {
         timers_.erase(id);
         engine::Effects fx;
         fire_timer(engine::TimerId(id), fx);
@@ -93,8 +93,8 @@ void NodeHost::start_storage(const engine::StorageOp& op) {
 
 // ---- ServerHost ----------------------------------------------------------------------------
 
-ServerHost::ServerHost(World& world, engine::Address address, std::string name,
-                       sim::NodeId node, sim::EndpointId endpoint, std::int32_t lane)
+ServerHost::ServerHost(World& world, engine::Address address, std::string name, sim::NodeId node,
+                       sim::EndpointId endpoint, std::int32_t lane)
     : NodeHost(world, std::move(name), node, endpoint, lane),
       address_(address),
       random_(world.sim.fork_rng("engine/" + this->name())) {}
@@ -138,6 +138,7 @@ void ServerHost::start() {
 
 void ServerHost::crash(bool tear_last_write) {
   IMSIM_ASSERT(role_ != nullptr);
+  add_server_counters(*this, world_.retired_counters);
   world_.sim.crash(node(), sim::CrashOptions{.tear_last_write = tear_last_write});
   forget_timers();
   role_.reset();

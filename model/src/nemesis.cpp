@@ -3,7 +3,6 @@
 // Swarm faults are drawn up front into the same explicit schedule as scheduled faults, so a
 // failure file with the expanded schedule (swarm off) replays the very same run.
 #include <algorithm>
-
 #include <imsim/sim/distributions.hpp>
 
 #include "world_impl.hpp"
@@ -24,19 +23,32 @@ sim::LinkParams link_params(const LinkModel& model) {
 
 const char* fault_kind_name(FaultKind kind) {
   switch (kind) {
-    case FaultKind::kPartition: return "partition";
-    case FaultKind::kPartitionOneway: return "partition_oneway";
-    case FaultKind::kHeal: return "heal";
-    case FaultKind::kClog: return "clog";
-    case FaultKind::kLink: return "link";
-    case FaultKind::kCrash: return "crash";
-    case FaultKind::kRestart: return "restart";
-    case FaultKind::kKill: return "kill";
-    case FaultKind::kReinstall: return "reinstall";
-    case FaultKind::kOffline: return "offline";
-    case FaultKind::kOnline: return "online";
-    case FaultKind::kReset: return "reset";
-    case FaultKind::kClockStep: return "clock_step";
+    case FaultKind::kPartition:
+      return "partition";
+    case FaultKind::kPartitionOneway:
+      return "partition_oneway";
+    case FaultKind::kHeal:
+      return "heal";
+    case FaultKind::kClog:
+      return "clog";
+    case FaultKind::kLink:
+      return "link";
+    case FaultKind::kCrash:
+      return "crash";
+    case FaultKind::kRestart:
+      return "restart";
+    case FaultKind::kKill:
+      return "kill";
+    case FaultKind::kReinstall:
+      return "reinstall";
+    case FaultKind::kOffline:
+      return "offline";
+    case FaultKind::kOnline:
+      return "online";
+    case FaultKind::kReset:
+      return "reset";
+    case FaultKind::kClockStep:
+      return "clock_step";
   }
   return "?";
 }
@@ -78,8 +90,12 @@ void World::apply_fault(const Fault& f) {
   log("fault " + describe_fault(f));
   count(std::string("nemesis.") + fault_kind_name(f.kind));
   switch (f.kind) {
-    case FaultKind::kPartition: network.add_partition(nodes_in_groups(f.groups)); break;
-    case FaultKind::kPartitionOneway: network.block(node_named(f.from), node_named(f.to)); break;
+    case FaultKind::kPartition:
+      network.add_partition(nodes_in_groups(f.groups));
+      break;
+    case FaultKind::kPartitionOneway:
+      network.block(node_named(f.from), node_named(f.to));
+      break;
     case FaultKind::kHeal:
       network.heal();
       network.unclog_all();
@@ -90,7 +106,9 @@ void World::apply_fault(const Fault& f) {
       network.clog(node_named(f.from), node_named(f.to),
                    sim.now() + sim::Duration::from_ns(f.for_ns));
       break;
-    case FaultKind::kLink: apply_link_fault(f); break;
+    case FaultKind::kLink:
+      apply_link_fault(f);
+      break;
     case FaultKind::kCrash:
       if (server_named(f.node).up()) server_named(f.node).crash(/*tear_last_write=*/false);
       break;
@@ -100,11 +118,21 @@ void World::apply_fault(const Fault& f) {
         server_named(f.node).start();
       }
       break;
-    case FaultKind::kKill: device_named(f.node).kill(); break;
-    case FaultKind::kReinstall: device_named(f.node).reinstall(); break;
-    case FaultKind::kOffline: device_named(f.node).set_online(false); break;
-    case FaultKind::kOnline: device_named(f.node).set_online(true); break;
-    case FaultKind::kReset: device_named(f.node).reset_connection(); break;
+    case FaultKind::kKill:
+      device_named(f.node).kill();
+      break;
+    case FaultKind::kReinstall:
+      device_named(f.node).reinstall();
+      break;
+    case FaultKind::kOffline:
+      device_named(f.node).set_online(false);
+      break;
+    case FaultKind::kOnline:
+      device_named(f.node).set_online(true);
+      break;
+    case FaultKind::kReset:
+      device_named(f.node).reset_connection();
+      break;
     case FaultKind::kClockStep:
       sim.clock(node_named(f.node)).step(sim.now(), sim::Duration::from_ns(f.by_ns));
       break;

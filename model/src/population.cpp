@@ -1,7 +1,6 @@
 // Population: expands the WorldConfig's users, devices and conversations (explicit or
 // generated from the seed) into concrete entries and the engine's static Topology.
 #include <algorithm>
-
 #include <imsim/sim/distributions.hpp>
 
 #include "world_impl.hpp"
@@ -34,8 +33,8 @@ void World::build_users(sim::Rng& rng) {
   if (config.generated_users.has_value()) {
     const GeneratedUsers& generated = *config.generated_users;
     for (std::int32_t i = 0; i < generated.count; i++) {
-      users.push_back(UserEntry{"u" + std::to_string(i + 1),
-                                engine::UserId(static_cast<std::uint32_t>(i + 1)), {}});
+      users.push_back(UserEntry{
+          "u" + std::to_string(i + 1), engine::UserId(static_cast<std::uint32_t>(i + 1)), {}});
       const auto k = sim::uniform_int(rng, generated.devices_min, generated.devices_max);
       for (std::int64_t d = 0; d < k; d++) {
         add_device(i, "d" + std::to_string(d + 1), std::nullopt, true, ClockSpec{});
@@ -44,8 +43,7 @@ void World::build_users(sim::Rng& rng) {
   } else {
     for (std::size_t i = 0; i < config.users.size(); i++) {
       const UserSpec& spec = config.users[i];
-      users.push_back(
-          UserEntry{spec.id, engine::UserId(static_cast<std::uint32_t>(i + 1)), {}});
+      users.push_back(UserEntry{spec.id, engine::UserId(static_cast<std::uint32_t>(i + 1)), {}});
       for (const DeviceSpec& device : spec.devices) {
         add_device(static_cast<std::int32_t>(i), device.id, device.login_at_ns,
                    device.online_at_start, device.clock);
@@ -78,8 +76,7 @@ void World::build_conversations(sim::Rng& rng) {
   for (std::size_t i = 0; i < users.size(); i++) {
     user_by_name[users[i].name] = static_cast<std::int32_t>(i);
   }
-  const auto add_conv = [this](std::string name, std::vector<std::int32_t> members,
-                               bool direct) {
+  const auto add_conv = [this](std::string name, std::vector<std::int32_t> members, bool direct) {
     std::sort(members.begin(), members.end());
     ConvEntry entry;
     entry.name = std::move(name);

@@ -1,10 +1,8 @@
 // Recorder: turns what the devices observably did into a history (shared/HISTORY.md v1), keeps
 // the sparse vector clocks of every send, and (optionally) the trace log for the diagrams.
 #include <algorithm>
-
-#include <nlohmann/json.hpp>
-
 #include <imsim/engine/codec.hpp>
+#include <nlohmann/json.hpp>
 
 #include "world_impl.hpp"
 
@@ -30,8 +28,7 @@ std::string flight_key(sim::EndpointId from, sim::EndpointId to, const std::stri
 
 }  // namespace
 
-Recorder::Recorder(World& world, const RunOptions& options)
-    : world_(world), options_(options) {
+Recorder::Recorder(World& world, const RunOptions& options) : world_(world), options_(options) {
   if (options_.history_out != nullptr) {
     writer_ = std::make_unique<history::HistoryWriter>(*options_.history_out);
   }
@@ -63,8 +60,8 @@ void Recorder::header() {
 
 std::string Recorder::msg_name(const engine::ClientMsgId& msg) const {
   const std::int32_t device = world_.device_index.at(msg.device);
-  return world_.device_plans[device].name + ".i" + std::to_string(msg.incarnation.value) +
-         ".m" + std::to_string(msg.counter);
+  return world_.device_plans[device].name + ".i" + std::to_string(msg.incarnation.value) + ".m" +
+         std::to_string(msg.counter);
 }
 
 void Recorder::merge(Clock& into, const Clock& from) {
@@ -173,9 +170,8 @@ void Recorder::observe(const DeviceHost& device, const engine::Observation& obse
   }
 }
 
-void Recorder::write_display(const DeviceHost& device, std::int32_t conv_i,
-                             const std::string& name, bool top,
-                             std::optional<std::uint64_t> conv_seq) {
+void Recorder::write_display(const DeviceHost& device, std::int32_t conv_i, const std::string& name,
+                             bool top, std::optional<std::uint64_t> conv_seq) {
   DeviceClocks& clocks = clocks_[device.index()];
   if (auto it = messages_.find(name); it != messages_.end()) {
     merge(clocks.conv[conv_i], it->second.vc);
@@ -254,8 +250,11 @@ void Recorder::phase_liveness() {
 
 void Recorder::fault(std::int32_t lane, const std::string& label) {
   if (world_.record_trace) {
-    world_.trace_log.add(TraceRecord{.t_ns = now_ns(), .t_send_ns = now_ns(),
-                                     .kind = TraceKind::kFault, .from = lane, .label = label});
+    world_.trace_log.add(TraceRecord{.t_ns = now_ns(),
+                                     .t_send_ns = now_ns(),
+                                     .kind = TraceKind::kFault,
+                                     .from = lane,
+                                     .label = label});
   }
   if (writer_ != nullptr) writer_->extension(now_ns(), "x-fault", {{"fault", label}});
 }
@@ -263,10 +262,12 @@ void Recorder::fault(std::int32_t lane, const std::string& label) {
 void Recorder::node_event(std::int32_t lane, const std::string& label) {
   const bool lifecycle = label == "online" || label == "offline" || label == "kill" ||
                          label == "reinstall" || label == "crash" || label == "restart";
-  world_.trace_log.add(TraceRecord{
-      .t_ns = now_ns(), .t_send_ns = now_ns(),
-      .kind = lifecycle ? TraceKind::kLifecycle : TraceKind::kObservation, .from = lane,
-      .label = label});
+  world_.trace_log.add(
+      TraceRecord{.t_ns = now_ns(),
+                  .t_send_ns = now_ns(),
+                  .kind = lifecycle ? TraceKind::kLifecycle : TraceKind::kObservation,
+                  .from = lane,
+                  .label = label});
 }
 
 void Recorder::frame_sent(const NodeHost& from, sim::EndpointId to, const std::string& bytes) {
@@ -282,10 +283,12 @@ void Recorder::frame_arrived(sim::EndpointId from, const NodeHost& to, const std
     if (it->second.empty()) frames_in_flight_.erase(it);
   }
   const NodeHost* sender = world_.host_at(from);
-  world_.trace_log.add(TraceRecord{.t_ns = now_ns(), .t_send_ns = sent_ns,
+  world_.trace_log.add(TraceRecord{.t_ns = now_ns(),
+                                   .t_send_ns = sent_ns,
                                    .kind = TraceKind::kFrame,
                                    .from = sender != nullptr ? sender->lane() : -1,
-                                   .to = to.lane(), .label = frame_label(bytes)});
+                                   .to = to.lane(),
+                                   .label = frame_label(bytes)});
 }
 
 void Recorder::finish(bool quiesced, const std::map<std::string, std::uint64_t>& counters) {
@@ -298,10 +301,12 @@ void Recorder::finish(bool quiesced, const std::map<std::string, std::uint64_t>&
       const sim::EndpointId from(std::stoul(key.substr(0, gt)));
       const sim::EndpointId to(std::stoul(key.substr(gt + 1, colon - gt - 1)));
       for (std::int64_t sent_ns : times) {
-        world_.trace_log.add(TraceRecord{.t_ns = sent_ns, .t_send_ns = sent_ns,
+        world_.trace_log.add(TraceRecord{.t_ns = sent_ns,
+                                         .t_send_ns = sent_ns,
                                          .kind = TraceKind::kFrameLost,
                                          .from = world_.host_at(from)->lane(),
-                                         .to = world_.host_at(to)->lane(), .label = "lost"});
+                                         .to = world_.host_at(to)->lane(),
+                                         .label = "lost"});
       }
     }
     std::stable_sort(world_.trace_log.records.begin(), world_.trace_log.records.end(),
@@ -317,6 +322,14 @@ void Recorder::finish(bool quiesced, const std::map<std::string, std::uint64_t>&
       msgs.push_back(msg_name(entry.msg.id));
     }
     writer_->timeline(t, conv.name, msgs);
+  }
+  // The sync timelines too (`x-inbox`, docs/history-format.md): a message twice in one inbox
+  // is a duplicate the devices may hide (they dedup), but the server stored it twice.
+  for (const auto& user : world_.users) {
+    const ServerHost* store = world_.server_at(world_.topology.store_for_user(user.id));
+    nlohmann::json msgs = nlohmann::json::array();
+    for (const auto& entry : store->store()->inbox(user.id)) msgs.push_back(msg_name(entry.msg.id));
+    writer_->extension(t, "x-inbox", {{"user", user.name}, {"msgs", std::move(msgs)}});
   }
   writer_->end(t, quiesced);
 }

@@ -1,7 +1,6 @@
 // Swarm testing (FoundationDB/VOPR style): per seed, draw which fault kinds are enabled and
 // every parameter of every fault, and write each drawn value into swarm_parameters.
 #include <algorithm>
-
 #include <imsim/sim/distributions.hpp>
 
 #include "world_impl.hpp"
@@ -47,7 +46,8 @@ void World::draw_swarm() {
   }
   if (enabled.empty()) enabled.push_back(pick(rng, kinds));
   std::string names;
-  for (FaultKind kind : enabled) names += (names.empty() ? "" : ",") + std::string(fault_kind_name(kind));
+  for (FaultKind kind : enabled)
+    names += (names.empty() ? "" : ",") + std::string(fault_kind_name(kind));
   swarm_parameters["swarm.kinds_enabled"] = names;
   double t_ns = 0;
   std::int32_t drawn = 0;
@@ -57,8 +57,8 @@ void World::draw_swarm() {
     Fault fault = draw_swarm_fault(pick(rng, enabled), static_cast<std::int64_t>(t_ns), rng);
     char key[32];
     std::snprintf(key, sizeof(key), "swarm.fault.%03d", drawn);
-    swarm_parameters[key] = "t=" + std::to_string(fault.at_ns / 1'000'000) + "ms " +
-                            describe_fault(fault);
+    swarm_parameters[key] =
+        "t=" + std::to_string(fault.at_ns / 1'000'000) + "ms " + describe_fault(fault);
     // Only a clog keeps its duration: every other fault is atomic, its undo half explicit, so
     // the expanded schedule round-trips through a failure file unchanged.
     const std::int64_t duration_ns = fault.for_ns;
@@ -119,8 +119,8 @@ Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng)
       // Devices only ever talk to gateways: a cut between a device and another role is moot.
       f.from = pick(rng, all_names);
       if (device_on_node(node_named(f.from)) != nullptr) {
-        f.to = pick(rng, std::vector<std::string>(
-                             server_names.begin(), server_names.begin() + config.topology.gateways));
+        f.to = pick(rng, std::vector<std::string>(server_names.begin(),
+                                                  server_names.begin() + config.topology.gateways));
       } else {
         do {
           f.to = pick(rng, server_names);

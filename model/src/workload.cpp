@@ -2,7 +2,6 @@
 // into the conversation of the sender's latest display of another user's message, which is
 // what creates happened-before edges between messages.
 #include <array>
-
 #include <imsim/sim/distributions.hpp>
 
 #include "world_impl.hpp"
@@ -16,8 +15,8 @@ void World::schedule_workload() {
 
 void World::schedule_next_send(sim::Rng& rng) {
   const double mean_ns = 1e9 / config.workload.messages_per_s;
-  const auto delay = sim::Duration::from_ns(
-      static_cast<std::int64_t>(sim::exponential(rng, mean_ns)));
+  const auto delay =
+      sim::Duration::from_ns(static_cast<std::int64_t>(sim::exponential(rng, mean_ns)));
   const sim::SimTime when = sim.now() + delay;
   if (when >= workload_stop_) return;
   sim.schedule_at(when, [this] {
@@ -71,8 +70,8 @@ std::optional<std::int32_t> World::pick_fresh_sender(std::int32_t& conv) {
   const auto& pool = by_kind[sim::pick_weighted(workload_rng_, weights)];
   conv = pool[sim::uniform_int(workload_rng_, 0, static_cast<std::int64_t>(pool.size()) - 1)];
   const auto& members = convs[conv].members;
-  const std::int32_t user = members[sim::uniform_int(
-      workload_rng_, 0, static_cast<std::int64_t>(members.size()) - 1)];
+  const std::int32_t user =
+      members[sim::uniform_int(workload_rng_, 0, static_cast<std::int64_t>(members.size()) - 1)];
   std::vector<std::int32_t> online;
   for (std::int32_t device : users[user].devices) {
     if (devices[device]->online()) online.push_back(device);
@@ -82,9 +81,8 @@ std::optional<std::int32_t> World::pick_fresh_sender(std::int32_t& conv) {
 }
 
 std::string World::make_body() {
-  const std::int64_t size =
-      std::clamp<std::int64_t>(sample(config.workload.size_bytes, workload_rng_), 1,
-                               kMessageSizeMax_bytes);
+  const std::int64_t size = std::clamp<std::int64_t>(
+      sample(config.workload.size_bytes, workload_rng_), 1, kMessageSizeMax_bytes);
   std::string body(static_cast<std::size_t>(size), 'x');
   // A little content so bodies differ (and digests with them).
   const std::string tag = std::to_string(workload_sent_);
@@ -112,7 +110,8 @@ void World::schedule_behaviour() {
 void World::schedule_churn(std::int32_t device, bool online) {
   const Distribution& session = online ? config.device_behaviour.online_session_ns
                                        : config.device_behaviour.offline_session_ns;
-  const auto delay = sim::Duration::from_ns(std::max<std::int64_t>(1, sample(session, behaviour_rng_)));
+  const auto delay =
+      sim::Duration::from_ns(std::max<std::int64_t>(1, sample(session, behaviour_rng_)));
   const sim::SimTime when = sim.now() + delay;
   if (when >= safety_end_) return;
   sim.schedule_at(when, [this, device, online] {
@@ -129,7 +128,8 @@ void World::schedule_churn(std::int32_t device, bool online) {
 void World::schedule_repeating(std::int32_t device, std::int64_t mean_ns, bool reinstall) {
   if (mean_ns <= 0) return;
   const auto delay = sim::Duration::from_ns(std::max<std::int64_t>(
-      1, static_cast<std::int64_t>(sim::exponential(behaviour_rng_, static_cast<double>(mean_ns)))));
+      1,
+      static_cast<std::int64_t>(sim::exponential(behaviour_rng_, static_cast<double>(mean_ns)))));
   const sim::SimTime when = sim.now() + delay;
   if (when >= safety_end_) return;
   sim.schedule_at(when, [this, device, mean_ns, reinstall] {

@@ -9,14 +9,6 @@
 //   world.cpp       construction, phases, quiescence, results
 #include <cstdint>
 #include <deque>
-#include <map>
-#include <memory>
-#include <optional>
-#include <set>
-#include <span>
-#include <string>
-#include <vector>
-
 #include <imsim/engine/device.hpp>
 #include <imsim/engine/gateway.hpp>
 #include <imsim/engine/processor.hpp>
@@ -25,6 +17,13 @@
 #include <imsim/history/writer.hpp>
 #include <imsim/model/world.hpp>
 #include <imsim/sim/simulator.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
 
 namespace imsim::model::detail {
 
@@ -229,8 +228,8 @@ class Recorder {
     std::optional<std::int32_t> reply_conv;
     std::map<std::int32_t, std::deque<std::string>> views;  // this incarnation, as recorded
   };
-  void write_display(const DeviceHost& device, std::int32_t conv, const std::string& msg,
-                     bool top, std::optional<std::uint64_t> conv_seq);
+  void write_display(const DeviceHost& device, std::int32_t conv, const std::string& msg, bool top,
+                     std::optional<std::uint64_t> conv_seq);
   static void merge(Clock& into, const Clock& from);
   static void assign(Clock& clock, std::int32_t device, std::uint64_t count);
   static Clock own_entry_only(const Clock& clock, std::int32_t device);
@@ -241,9 +240,9 @@ class Recorder {
   RunOptions options_;
   std::unique_ptr<history::HistoryWriter> writer_;
   std::map<std::string, MessageInfo> messages_;
-  std::vector<DeviceClocks> clocks_;  // by device index
+  std::vector<DeviceClocks> clocks_;                                   // by device index
   std::map<std::string, std::vector<std::int64_t>> frames_in_flight_;  // trace log pairing
-  bool record_gvc_ = false;  // see kGlobalClockDevicesMax
+  bool record_gvc_ = false;                                            // see kGlobalClockDevicesMax
 };
 
 }  // namespace imsim::model::detail
@@ -276,9 +275,9 @@ class World {
   std::vector<std::unique_ptr<ServerHost>> servers;
   std::vector<std::unique_ptr<DeviceHost>> devices;
   std::map<engine::Address, std::int32_t> server_index;  // address -> servers[i]
-  std::vector<NodeHost*> host_by_endpoint;                // endpoint value -> host
+  std::vector<NodeHost*> host_by_endpoint;               // endpoint value -> host
   std::map<std::string, sim::NodeId> node_by_name;
-  std::map<std::uint32_t, std::int32_t> conv_index;  // engine ConvId value -> convs[i]
+  std::map<std::uint32_t, std::int32_t> conv_index;       // engine ConvId value -> convs[i]
   std::map<engine::DeviceId, std::int32_t> device_index;  // engine DeviceId -> devices[i]
   std::vector<DevicePlan> device_plans;                   // by device index
   Recorder recorder;
@@ -287,6 +286,7 @@ class World {
   std::map<std::string, std::uint64_t> model_counters;
   std::map<std::string, std::string> swarm_parameters;
   std::vector<Fault> fault_schedule;  // scheduled + swarm-drawn, by time: what the run applies
+  std::map<std::string, std::uint64_t> retired_counters;  // of role lives ended by crashes
 
   sim::Duration storage_latency(bool device);
   std::int32_t lane_of(sim::NodeId node) const { return static_cast<std::int32_t>(node.value()); }
@@ -347,6 +347,8 @@ class World {
 };
 
 sim::LatencyModel latency_model(const Distribution& distribution);
+void add_server_counters(const ServerHost& server, std::map<std::string, std::uint64_t>& c);
+void add_device_counters(const DeviceHost& device, std::map<std::string, std::uint64_t>& c);
 const char* fault_kind_name(FaultKind kind);
 std::string describe_fault(const Fault& fault);
 std::int64_t sample(const Distribution& distribution, sim::Rng& rng);

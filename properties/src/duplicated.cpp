@@ -1,7 +1,11 @@
 // duplicated: a message occurs twice in one view (any incarnation); or one message has acks
-// with two different conv_seqs; or a T(C) contains a message twice.
+// with two different conv_seqs; or a T(C) contains a message twice; or (extension) an `x-inbox`
+// sync timeline holds a message twice.
 // Cost: O(displays + acks + timeline entries), with per-message epoch marks.
 #include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "checkers.hpp"
 #include "imsim/base/assert.hpp"
@@ -92,12 +96,42 @@ void twice_in_timelines(const HistoryIndex& index, AnomalySink& sink) {
   }
 }
 
+// imsim's `x-inbox` extension (docs/history-format.md): a user's final sync timeline. Devices
+// deduplicate, so an inbox entry stored twice (a non-idempotent fan-out) may never show in any
+// view; the server still stored the message twice. Malformed bodies are skipped.
+void twice_in_inboxes(const HistoryIndex& index, AnomalySink& sink) {
+  const auto& events = index.history().events;
+  for (std::uint32_t i = 0; i < events.size(); ++i) {
+    const auto* ext = std::get_if<history::Extension>(&events[i].body);
+    if (ext == nullptr || ext->type != "x-inbox") continue;
+    const nlohmann::json object = nlohmann::json::parse(ext->json, nullptr, false);
+    if (!object.is_object() || !object.contains("msgs") || !object["msgs"].is_array()) continue;
+    const std::string user = object.value("user", std::string("?"));
+    std::set<std::string> seen;
+    std::set<std::string> reported;
+    for (const auto& msg : object["msgs"]) {
+      if (!msg.is_string()) continue;
+      const std::string name = msg.get<std::string>();
+      if (seen.insert(name).second || !reported.insert(name).second) continue;
+      sink.add([&] {
+        return Witness{.clause = "twice_in_inbox",
+                       .summary = fmt::format("{} stands twice in the inbox of {}", name, user),
+                       .msgs = {name},
+                       .devices = {},
+                       .convs = {},
+                       .events = {index.ref(i, "x-inbox")}};
+      });
+    }
+  }
+}
+
 }  // namespace
 
 void check_duplicated(const HistoryIndex& index, AnomalySink& sink) {
   twice_in_views(index, sink);
   two_conv_seqs(index, sink);
   twice_in_timelines(index, sink);
+  twice_in_inboxes(index, sink);
 }
 
 }  // namespace imsim::properties

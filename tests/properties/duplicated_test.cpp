@@ -94,5 +94,34 @@ TEST(Duplicated, TimelineListingItOnceIsFine) {
   EXPECT_TRUE(report.ok()) << dump(report);
 }
 
+// imsim's x-inbox extension: a sync timeline holding a message twice (a non-idempotent fan-out
+// that every device hid by deduplicating) is a duplicate too; once is fine.
+Report check_with_inbox(const std::string& inbox_msgs) {
+  const std::string text =
+      R"({"type":"header","format":"imsim-history","version":1,"devices":{"a1":"a","b1":"b"},)"
+      R"("conversations":{"c1":{"members":["a","b"]}}})" "\n"
+      R"({"t":10,"type":"send","device":"a1","conv":"c1","msg":"m1","vc":{"a1":1}})" "\n"
+      R"({"t":30,"type":"timeline","conv":"c1","msgs":["m1"]})" "\n"
+      R"({"t":30,"type":"x-inbox","user":"b","msgs":)" + inbox_msgs + "}\n"
+      R"({"t":30,"type":"end","quiesced":true})" "\n";
+  auto parsed = history::parse_history(text);
+  EXPECT_TRUE(parsed.ok()) << parsed.error().to_string();
+  return check(parsed.history(), CheckOptions{.checkers = {"duplicated"}});
+}
+
+TEST(Duplicated, InboxHoldsAMessageTwice) {
+  const Report report = check_with_inbox(R"(["m1","m1"])");
+  ASSERT_EQ(report.count("duplicated"), 1u) << dump(report);
+  const auto w = witnesses(report, "duplicated", "twice_in_inbox");
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_THAT(w[0].msgs, ElementsAre("m1"));
+  EXPECT_THAT(lines(w[0]), ElementsAre(4u));
+}
+
+TEST(Duplicated, InboxHoldingItOnceIsFine) {
+  EXPECT_TRUE(check_with_inbox(R"(["m1"])").ok());
+  EXPECT_TRUE(check_with_inbox(R"("not a list")").ok());  // malformed extension: skipped
+}
+
 }  // namespace
 }  // namespace imsim::properties::testing
