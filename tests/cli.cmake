@@ -25,6 +25,17 @@ if(TARGET imsim)
   imsim_cli_test(list_help 0 "--json" list --help)
   imsim_cli_test(list 0 "default .*large-group-read-fanout .*offline-backlog-crash-before-ack" list)
   imsim_cli_test(list_json 0 "\"name\": \"three-devices-ttl-expiry\"" list --json)
+  imsim_cli_test(list_mutations 0 "mutations.*no_server_dedup.*resume_counter_reset" list)
+  # --mutation switches one on (the run is then judged plainly); --no-mutations clears a
+  # mutant scenario's own; an unknown name is bad input.
+  set(imsim_mutants_dir ${PROJECT_SOURCE_DIR}/scenarios/library/mutants)
+  imsim_cli_test(run_mutation_flag 1 "duplicated [0-9]+ FOUND.*verdict +ANOMALIES FOUND"
+                 run ${imsim_mutants_dir}/no_server_dedup.json --no-mutations
+                 --mutation no_server_dedup --no-out)
+  imsim_cli_test(run_no_mutations 0 "verdict +VALID"
+                 run ${imsim_mutants_dir}/no_server_dedup.json --no-mutations --no-out)
+  imsim_cli_test(run_unknown_mutation 2 "expected one of:.*no_server_dedup"
+                 run default --mutation no_such_bug --no-out)
 
   imsim_cli_test(run_default 0 "trace hash +0x[0-9a-f]+.*verdict +VALID"
                  run default --out ${imsim_cli_out}/default)

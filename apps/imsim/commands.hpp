@@ -14,7 +14,9 @@ struct RunArgs {
   bool no_out = false;
   bool json = false;
   std::optional<double> lamport_from_s;
-  bool swarm = false;  // switch the scenario's swarm on
+  bool swarm = false;                  // switch the scenario's swarm on
+  std::vector<std::string> mutations;  // switched on (docs/mutations.md)
+  bool no_mutations = false;           // clear the scenario's mutations first
 };
 int run_command(const RunArgs& args);
 

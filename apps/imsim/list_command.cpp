@@ -1,10 +1,11 @@
-// imsim list: the library scenarios, by name.
+// imsim list: the library scenarios, by name, and the engine's mutation catalog.
 #include <fmt/format.h>
 
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "imsim/engine/mutations.hpp"
 #include "imsim/scenarios/run.hpp"
 #include "imsim/scenarios/scenario.hpp"
 
@@ -21,7 +22,11 @@ int list_command(const ListArgs& args) {
            {"description", e.description},
            {"error", e.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.error)}});
     }
-    std::cout << out.dump(2) << '\n';
+    nlohmann::json mutations = nlohmann::json::array();
+    for (const auto& m : engine::mutation_catalog()) {
+      mutations.push_back({{"name", m.name}, {"description", m.description}});
+    }
+    std::cout << nlohmann::json{{"scenarios", out}, {"mutations", mutations}}.dump(2) << '\n';
     return scenarios::kExitValid;
   }
   std::size_t width = 0;
@@ -34,6 +39,11 @@ int list_command(const ListArgs& args) {
   std::string dirs;
   for (const auto& dir : scenarios::library_dirs()) dirs += " " + dir.string();
   fmt::print("\n{} scenarios (from{}); run one with: imsim run <name>\n", entries.size(), dirs);
+  fmt::print("\nmutations (engine switches re-introducing real IM bugs; docs/mutations.md):\n");
+  for (const auto& m : engine::mutation_catalog()) {
+    fmt::print("  {:<24}  {}\n", m.name, m.description);
+  }
+  fmt::print("switch one on with: imsim run <name> --mutation NAME\n");
   return scenarios::kExitValid;
 }
 

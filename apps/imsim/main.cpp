@@ -48,6 +48,10 @@ int main(int argc, char** argv) {
 
   run->add_flag("--swarm", run_args.swarm,
                 "Switch the scenario's swarm on (as `imsim explore --swarm` does)");
+  run->add_option("--mutation", run_args.mutations,
+                  "Switch an engine mutation on (repeatable; `imsim list` names them)");
+  run->add_flag("--no-mutations", run_args.no_mutations,
+                "Switch off the scenario's own mutations (before any --mutation)");
 
   imsim::cli::CheckArgs check_args;
   CLI::App* check = app.add_subcommand(
