@@ -5,7 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "imsim/scenarios/failure_file.hpp"
+
 namespace imsim::cli {
+
+// Prints "imsim: error: <message>" to stderr; returns the bad-input/error exit code (2).
+int fail(const std::string& message);
+// The message for a replay whose trace hash differs from the failure file's.
+std::string nondeterminism(const scenarios::FailureFile& failure, std::uint64_t replayed_hash);
 
 struct RunArgs {
   std::string scenario;  // a file, or a library name

@@ -71,11 +71,6 @@ class Progress {
   scenarios::ExploreProgress last_;
 };
 
-int fail(const std::string& message) {
-  fmt::print(stderr, "imsim: error: {}\n", message);
-  return kExitError;
-}
-
 std::optional<scenarios::Shard> parse_shard(const std::string& text) {
   unsigned index = 0, count = 0;
   char slash = 0, extra = 0;
@@ -255,12 +250,7 @@ int shrink_command(const ShrinkArgs& args) {
   config.seed = failure.seed;
   RunOutcome replay = scenarios::run_scenario(config, {});
   if (replay.result.trace_hash != failure.expected_trace_hash) {
-    return fail(fmt::format(
-        "NON-DETERMINISM: trace hash {} differs from the recorded {} (recorded by {}, replayed "
-        "by {})",
-        scenarios::format_trace_hash(replay.result.trace_hash),
-        scenarios::format_trace_hash(failure.expected_trace_hash), failure.code_version,
-        scenarios::code_version()));
+    return fail(nondeterminism(failure, replay.result.trace_hash));
   }
   if (replay.as_expected && replay.error.empty()) {
     fmt::print("{}: the run is as the scenario expects: nothing to shrink\n", args.failure_file);

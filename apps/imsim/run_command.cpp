@@ -21,11 +21,6 @@ using scenarios::RunOutcome;
 // Witness lines printed per anomaly in the summary (results.json has them all).
 constexpr std::size_t kSummaryWitnessesMax = 3;
 
-int fail(const std::string& message) {
-  fmt::print(stderr, "imsim: error: {}\n", message);
-  return kExitError;
-}
-
 std::string checks_line(const RunOutcome& o) {
   if (!o.report) return "not judged";
   std::string line;
@@ -139,13 +134,7 @@ int replay_command(const ReplayArgs& args) {
   RunOutcome outcome = scenarios::run_scenario(config, settings);
   const int verdict = report(outcome, settings.out_dir, args.json);
   if (outcome.result.trace_hash != failure.expected_trace_hash) {
-    fmt::print(stderr,
-               "imsim: NON-DETERMINISM: trace hash {} differs from the recorded {} (recorded by "
-               "{}, replayed by {})\n",
-               scenarios::format_trace_hash(outcome.result.trace_hash),
-               scenarios::format_trace_hash(failure.expected_trace_hash), failure.code_version,
-               scenarios::code_version());
-    return kExitError;
+    return fail(nondeterminism(failure, outcome.result.trace_hash));
   }
   if (!args.json) {
     fmt::print("replay      trace hash matches the recorded {}\n",
