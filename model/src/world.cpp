@@ -157,25 +157,38 @@ bool World::quiescent() const {
     if (!device->exists() || !device->online()) return false;
     if (!device->device()->quiescent()) return false;
   }
+  // The stores' heads, read once per check (copying a timeline per device was quadratic).
+  std::map<std::uint32_t, engine::ClientMsgId> newest;  // conversation -> newest stored message
+  for (const ConvEntry& conv : convs) {
+    const auto timeline = server_at(topology.store_for_conv(conv.id))->store()->timeline(conv.id);
+    if (!timeline.empty()) newest[conv.id.value] = timeline.back().msg.id;
+  }
+  std::map<std::uint32_t, engine::InboxSeq> inbox_head;  // user -> last retained inbox_seq
+  for (const UserEntry& user : users) {
+    const auto inbox = server_at(topology.store_for_user(user.id))->store()->inbox(user.id);
+    if (!inbox.empty()) inbox_head[user.id.value] = inbox.back().inbox_seq;
+  }
   for (const auto& device : devices) {
-    if (!device_caught_up(*device)) return false;
+    if (!device_caught_up(*device, newest, inbox_head)) return false;
   }
   return true;
 }
 
 // The device has applied its inbox up to the head and shows the newest stored message of every
 // conversation of its user.
-bool World::device_caught_up(const DeviceHost& device) const {
+bool World::device_caught_up(const DeviceHost& device,
+                             const std::map<std::uint32_t, engine::ClientMsgId>& newest,
+                             const std::map<std::uint32_t, engine::InboxSeq>& inbox_head) const {
   const engine::UserId user = users[device.user()].id;
-  const ServerHost* inbox_store = server_at(topology.store_for_user(user));
-  const auto inbox = inbox_store->store()->inbox(user);
-  if (!inbox.empty() && device.device()->checkpoint() < inbox.back().inbox_seq) return false;
+  if (auto it = inbox_head.find(user.value);
+      it != inbox_head.end() && device.device()->checkpoint() < it->second) {
+    return false;
+  }
   for (const engine::ConvId conv : topology.conversations_of(user)) {
-    const ServerHost* store = server_at(topology.store_for_conv(conv));
-    const auto timeline = store->store()->timeline(conv);
-    if (timeline.empty()) continue;
+    auto it = newest.find(conv.value);
+    if (it == newest.end()) continue;
     const auto view = device.device()->view(conv);
-    if (view.empty() || view.back() != timeline.back().msg.id) return false;
+    if (view.empty() || view.back() != it->second) return false;
   }
   return true;
 }

@@ -308,7 +308,9 @@ class World {
   void start();
   void run_liveness();
   bool quiescent() const;
-  bool device_caught_up(const DeviceHost& device) const;
+  bool device_caught_up(const DeviceHost& device,
+                        const std::map<std::uint32_t, engine::ClientMsgId>& newest,
+                        const std::map<std::uint32_t, engine::InboxSeq>& inbox_head) const;
   void finish(RunResult& result, bool quiesced);
   void collect_counters(RunResult& result) const;
   // workload.cpp
