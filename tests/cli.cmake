@@ -101,16 +101,6 @@ if(TARGET imsim)
     set_tests_properties(mutant.${mutation}.off PROPERTIES
                          PASS_REGULAR_EXPRESSION "verdict +VALID")
   endforeach()
-  # One mutant is not caught yet; its "on" runs are disabled (ctest lists them as "Not Run")
-  # until the gap is closed (docs/mutations.md, "Gaps"); its "off" run still runs.
-  # - checkpoint_before_apply: the checkpoint is written after the page's records, and a device
-  #   disk syncs in order, so it is never durable without them.
-  foreach(mutation checkpoint_before_apply)
-    if(TEST mutant.${mutation}.on)
-      set_tests_properties(mutant.${mutation}.on mutant.${mutation}.strict
-                           PROPERTIES DISABLED TRUE)
-    endif()
-  endforeach()
 endif()
 
 # ---- explore / shrink / check (owner: scenarios) --------------------------------------------

@@ -72,23 +72,28 @@ void NodeHost::set_timer(const engine::SetTimer& timer) {
 void NodeHost::start_storage(const engine::StorageOp& op) {
   auto& disk = world_.sim.disk(node_);
   std::uint64_t op_id = 0;
+  std::string key;
   if (const auto* write = std::get_if<engine::StorageWrite>(&op)) {
     disk.write(write->key, write->value);
     op_id = write->op.value;
+    key = write->key;
   } else {
     const auto& erase = std::get<engine::StorageErase>(op);
     disk.erase(erase.key);
     op_id = erase.op.value;
+    key = erase.key;
   }
   const bool is_device = world_.device_on_node(node_) != nullptr;
-  // The op completes (durably: the disk is synced) after a storage latency; a crash before
-  // then cancels this timer and drops the unsynced write.
-  world_.sim.schedule_after(node_, world_.storage_latency(is_device), [this, op_id] {
-    world_.sim.disk(node_).sync();
-    engine::Effects fx;
-    storage_done(engine::OpId(op_id), fx);
-    apply(fx);
-  });
+  // The op completes after a storage latency, durably for its own key only: ops on different
+  // keys become durable in any order, as engine/effects.hpp allows. A crash before then cancels
+  // this timer and drops the unsynced write.
+  world_.sim.schedule_after(node_, world_.storage_latency(is_device),
+                            [this, op_id, key = std::move(key)] {
+                              world_.sim.disk(node_).sync_key(key);
+                              engine::Effects fx;
+                              storage_done(engine::OpId(op_id), fx);
+                              apply(fx);
+                            });
 }
 
 // ---- ServerHost ----------------------------------------------------------------------------

@@ -32,6 +32,23 @@ void Disk::sync() {
   IMSIM_ASSERT(durable_.size() == current_.size());
 }
 
+void Disk::sync_key(std::string_view key) {
+  counters_.syncs++;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < unsynced_.size(); i++) {
+    Op& op = unsynced_[i];
+    if (op.key != key) {
+      if (kept != i) unsynced_[kept] = std::move(op);
+      kept++;
+    } else if (op.bytes.has_value()) {
+      durable_.insert_or_assign(std::move(op.key), std::move(*op.bytes));
+    } else {
+      durable_.erase(op.key);
+    }
+  }
+  unsynced_.resize(kept);
+}
+
 std::optional<std::string> Disk::read(std::string_view key) const {
   auto it = current_.find(key);
   if (it == current_.end()) return std::nullopt;

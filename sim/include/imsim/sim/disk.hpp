@@ -2,7 +2,9 @@
 // Disk: one node's durable key -> bytes store. Synchronous and simple on purpose: latency of a
 // write or a sync is the model's business (it completes storage ops with timers).
 // - write/erase are visible to read() at once but are volatile until sync();
-// - sync() makes every prior write durable (in order);
+// - sync() makes every prior write durable (in order); sync_key(key) makes only the prior
+//   writes and erases of `key` durable, so writes to different keys can become durable in any
+//   order (a disk with a volatile cache that flushes blocks out of order, or one file per key);
 // - crash() drops every unsynced write. With tear_last, the last unsynced write is instead
 //   applied *partially*: its bytes are truncated to a random length in [0, size) and that
 //   prefix becomes durable, as if the crash came mid-write. Readers must detect torn values
@@ -37,6 +39,7 @@ class Disk {
   void write(std::string key, std::string bytes);
   void erase(std::string key);
   void sync();
+  void sync_key(std::string_view key);
   // The latest value, unsynced writes included.
   std::optional<std::string> read(std::string_view key) const;
   bool contains(std::string_view key) const { return current_.contains(key); }
