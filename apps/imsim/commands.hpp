@@ -7,12 +7,28 @@
 
 #include "imsim/scenarios/failure_file.hpp"
 
+namespace imsim::model {
+struct WorldConfig;
+}
+
 namespace imsim::cli {
 
 // Prints "imsim: error: <message>" to stderr; returns the bad-input/error exit code (2).
 int fail(const std::string& message);
 // The message for a replay whose trace hash differs from the failure file's.
 std::string nondeterminism(const scenarios::FailureFile& failure, std::uint64_t replayed_hash);
+
+// Scenario overrides shared by run and explore.
+// `--mutation NAME...` / `--no-mutations`: clear the scenario's mutations (no_mutations), then
+// switch each named one on; either flag makes the run judged as a plain one (checks.expect =
+// valid), so anomalies are failures. `--checkers a,b`: only these checkers judge the run
+// (they must include the anomalies the scenario still expects). Returns an error, or "".
+struct OverrideFlags {
+  std::vector<std::string> mutations;  // switched on (docs/mutations.md)
+  bool no_mutations = false;           // clear the scenario's mutations first
+  std::vector<std::string> checkers;   // empty: the scenario's checks.checkers
+};
+std::string apply_overrides(model::WorldConfig& config, const OverrideFlags& flags);
 
 struct RunArgs {
   std::string scenario;  // a file, or a library name
@@ -21,9 +37,8 @@ struct RunArgs {
   bool no_out = false;
   bool json = false;
   std::optional<double> lamport_from_s;
-  bool swarm = false;                  // switch the scenario's swarm on
-  std::vector<std::string> mutations;  // switched on (docs/mutations.md)
-  bool no_mutations = false;           // clear the scenario's mutations first
+  bool swarm = false;  // switch the scenario's swarm on
+  OverrideFlags overrides;
 };
 int run_command(const RunArgs& args);
 
@@ -58,6 +73,7 @@ struct ExploreArgs {
   std::optional<std::string> out_dir;  // default: imsim-out/explore-<name>
   bool no_shrink = false;
   bool json = false;
+  OverrideFlags overrides;
 };
 int explore_command(const ExploreArgs& args);
 

@@ -168,8 +168,14 @@ int handle_failure(const model::WorldConfig& config, const ExploreArgs& args,
   if (failed.error && failed.detail.starts_with("worker")) {
     // An assertion or a crash: re-running it here would take this process down too.
     failure["error"] = failed.detail;
-    failure["run_command"] = fmt::format("imsim run {} --seed {}{} --no-out", args.scenario,
-                                         failed.seed, args.swarm ? " --swarm" : "");
+    std::string flags = args.swarm ? " --swarm" : "";
+    if (args.overrides.no_mutations) flags += " --no-mutations";
+    for (const auto& m : args.overrides.mutations) flags += " --mutation " + m;
+    if (!args.overrides.checkers.empty()) {
+      flags += fmt::format(" --checkers {}", fmt::join(args.overrides.checkers, ","));
+    }
+    failure["run_command"] =
+        fmt::format("imsim run {} --seed {}{} --no-out", args.scenario, failed.seed, flags);
     if (!args.json) {
       fmt::print("FAILURE     seed {}: {}\nreproduce with: {}\n", failed.seed, failed.detail,
                  failure["run_command"].get<std::string>());
@@ -208,7 +214,10 @@ int handle_failure(const model::WorldConfig& config, const ExploreArgs& args,
 int explore_command(const ExploreArgs& args) {
   scenarios::Loaded<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
   if (!loaded.ok()) return fail(loaded.error());
-  const model::WorldConfig config = std::move(loaded).value();
+  model::WorldConfig config = std::move(loaded).value();
+  if (std::string error = apply_overrides(config, args.overrides); !error.empty()) {
+    return fail(error);
+  }
   const std::optional<scenarios::Shard> shard = parse_shard(args.shard);
   if (!shard)
     return fail(fmt::format("--shard: expected K/N with 1 <= K <= N, got \"{}\"", args.shard));

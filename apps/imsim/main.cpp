@@ -48,10 +48,19 @@ int main(int argc, char** argv) {
 
   run->add_flag("--swarm", run_args.swarm,
                 "Switch the scenario's swarm on (as `imsim explore --swarm` does)");
-  run->add_option("--mutation", run_args.mutations,
-                  "Switch an engine mutation on (repeatable; `imsim list` names them)");
-  run->add_flag("--no-mutations", run_args.no_mutations,
-                "Switch off the scenario's own mutations (before any --mutation)");
+  const auto add_overrides = [](CLI::App* cmd, imsim::cli::OverrideFlags& flags) {
+    cmd->add_option("--mutation", flags.mutations,
+                    "Switch an engine mutation on (repeatable; `imsim list` names them); the run "
+                    "is then judged as a valid one");
+    cmd->add_flag("--no-mutations", flags.no_mutations,
+                  "Switch off the scenario's own mutations (before any --mutation); the run is "
+                  "then judged as a valid one");
+    cmd->add_option("--checkers", flags.checkers,
+                    "Only these checkers judge the run (default: the scenario's): lost,duplicated,"
+                    "reordered,fifo,causal,ghost,liveness")
+        ->delimiter(',');
+  };
+  add_overrides(run, run_args.overrides);
 
   imsim::cli::CheckArgs check_args;
   CLI::App* check = app.add_subcommand(
@@ -90,6 +99,7 @@ int main(int argc, char** argv) {
   explore->add_flag("--no-shrink", explore_args.no_shrink,
                     "Write the first failure as found, without shrinking it");
   explore->add_flag("--json", explore_args.json, "Print a JSON summary to stdout");
+  add_overrides(explore, explore_args.overrides);
 
   imsim::cli::ShrinkArgs shrink_args;
   CLI::App* shrink = app.add_subcommand(

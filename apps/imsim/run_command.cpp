@@ -6,7 +6,6 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "imsim/engine/mutations.hpp"
 #include "imsim/scenarios/failure_file.hpp"
 #include "imsim/scenarios/run.hpp"
 #include "imsim/scenarios/scenario.hpp"
@@ -96,18 +95,8 @@ int run_command(const RunArgs& args) {
   model::WorldConfig config = std::move(loaded).value();
   if (args.seed) config.seed = *args.seed;
   if (args.swarm) config.swarm.enabled = true;
-  if (args.no_mutations) config.engine.mutations = engine::Mutations{};
-  for (const std::string& name : args.mutations) {
-    if (!engine::set_mutation(config.engine.mutations, name)) {
-      std::string known;
-      for (const auto& m : engine::mutation_names()) known += " " + m;
-      return fail(fmt::format("--mutation {}: expected one of:{}", name, known));
-    }
-  }
-  if (!args.mutations.empty() || args.no_mutations) {
-    // A mutant run is judged as a plain run: anomalies are what the user is looking for.
-    config.checks.expect_valid = true;
-    config.checks.expect_anomalies.clear();
+  if (std::string error = apply_overrides(config, args.overrides); !error.empty()) {
+    return fail(error);
   }
   scenarios::RunSettings settings;
   if (args.out_dir) {

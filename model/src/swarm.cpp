@@ -34,10 +34,9 @@ void World::draw_swarm() {
     if (kind == FaultKind::kHeal || kind == FaultKind::kRestart || kind == FaultKind::kOnline) {
       continue;
     }
-    if (swarm.kinds.empty() ||
-        std::find(swarm.kinds.begin(), swarm.kinds.end(), kind) != swarm.kinds.end()) {
-      kinds.push_back(kind);
-    }
+    const bool listed = swarm.kinds.empty() ||
+                        std::find(swarm.kinds.begin(), swarm.kinds.end(), kind) != swarm.kinds.end();
+    if (listed && !swarm_candidates(kind).empty()) kinds.push_back(kind);
   }
   if (kinds.empty()) return;
   std::vector<FaultKind> enabled;
@@ -85,6 +84,30 @@ void World::draw_swarm() {
   swarm_parameters["swarm.faults_drawn"] = std::to_string(drawn);
 }
 
+// The nodes a fault of `kind` that names one node may pick (swarm.nodes narrows them); every
+// node for the other kinds.
+std::vector<std::string> World::swarm_candidates(FaultKind kind) const {
+  std::vector<std::string> names;
+  const bool servers_too = kind != FaultKind::kKill && kind != FaultKind::kReinstall &&
+                           kind != FaultKind::kOffline && kind != FaultKind::kReset;
+  if (servers_too) {
+    for (const auto& server : servers) names.push_back(server->name());
+  }
+  if (kind != FaultKind::kCrash) {
+    for (const auto& plan : device_plans) names.push_back(plan.name);
+  }
+  const bool one_node = kind == FaultKind::kCrash || kind == FaultKind::kKill ||
+                        kind == FaultKind::kReinstall || kind == FaultKind::kOffline ||
+                        kind == FaultKind::kReset || kind == FaultKind::kClockStep;
+  const std::vector<std::string>& only = config.swarm.nodes;
+  if (one_node && !only.empty()) {
+    std::erase_if(names, [&](const std::string& name) {
+      return std::find(only.begin(), only.end(), name) == only.end();
+    });
+  }
+  return names;
+}
+
 Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng) {
   const Swarm& swarm = config.swarm;
   std::vector<std::string> server_names;
@@ -93,6 +116,7 @@ Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng)
   for (const auto& plan : device_plans) device_names.push_back(plan.name);
   std::vector<std::string> all_names = server_names;
   all_names.insert(all_names.end(), device_names.begin(), device_names.end());
+  const std::vector<std::string> candidates = swarm_candidates(kind);
   Fault f;
   f.kind = kind;
   f.at_ns = at_ns;
@@ -139,20 +163,20 @@ Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng)
       f.for_ns = duration_up_to(rng, swarm.partition_max_ns);
       break;
     case FaultKind::kCrash:
-      f.node = pick(rng, server_names);
+      f.node = pick(rng, candidates);
       f.for_ns = duration_up_to(rng, swarm.down_max_ns);
       break;
     case FaultKind::kOffline:
-      f.node = pick(rng, device_names);
+      f.node = pick(rng, candidates);
       f.for_ns = duration_up_to(rng, swarm.down_max_ns);
       break;
     case FaultKind::kKill:
     case FaultKind::kReinstall:
     case FaultKind::kReset:
-      f.node = pick(rng, device_names);
+      f.node = pick(rng, candidates);
       break;
     case FaultKind::kClockStep:
-      f.node = pick(rng, all_names);
+      f.node = pick(rng, candidates);
       f.by_ns = sim::uniform_int(rng, -swarm.clock_step_max_ns, swarm.clock_step_max_ns);
       break;
     case FaultKind::kHeal:

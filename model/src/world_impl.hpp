@@ -333,6 +333,7 @@ class World {
       const std::vector<std::vector<std::string>>& groups) const;
   std::vector<std::pair<sim::NodeId, sim::NodeId>> links_of(const Fault& fault) const;
   Fault draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng);
+  std::vector<std::string> swarm_candidates(FaultKind kind) const;
   sim::NodeId node_named(const std::string& name) const;
   DeviceHost& device_named(const std::string& name);
   ServerHost& server_named(const std::string& name);

@@ -277,9 +277,10 @@ json faults_to_json(const std::vector<Fault>& faults) {
   return out;
 }
 
-model::Swarm read_swarm(const json& value, const std::string& path) {
+model::Swarm read_swarm(const json& value, const std::string& path,
+                        const model::WorldConfig& config) {
   ObjectReader r(value, path);
-  r.allow({"enabled", "kinds", "kind_enable_p", "fault_mean_interval_s", "faults_max",
+  r.allow({"enabled", "kinds", "nodes", "kind_enable_p", "fault_mean_interval_s", "faults_max",
            "partition_max_s", "clog_max_s", "down_max_s", "clock_step_max_ms", "loss_p_max",
            "dup_p_max", "reorder_p_max", "latency_max_ms"});
   model::Swarm s;
@@ -294,6 +295,19 @@ model::Swarm read_swarm(const json& value, const std::string& path) {
         fail(index_path(r.field_path("kinds"), i), "listed twice");
       }
       s.kinds.push_back(kind);
+    }
+  }
+  if (r.has("nodes")) {
+    const json& nodes = r.get("nodes");
+    if (!nodes.is_array()) fail_expected(r.field_path("nodes"), "an array of node names", nodes);
+    const NodeSet node_set(config);
+    for (std::size_t i = 0; i < nodes.size(); i++) {
+      const std::string item = index_path(r.field_path("nodes"), i);
+      std::string name = read_node(nodes[i], item, node_set, NodeRole::kAny);
+      if (std::find(s.nodes.begin(), s.nodes.end(), name) != s.nodes.end()) {
+        fail(item, "listed twice");
+      }
+      s.nodes.push_back(std::move(name));
     }
   }
   const double run_max_s = double(model::kRunDurationMax_ns) / 1e9;
@@ -321,6 +335,7 @@ json swarm_to_json(const model::Swarm& s) {
   for (FaultKind kind : s.kinds) kinds.push_back(fault_kind_names()[std::size_t(kind)]);
   return json{{"enabled", s.enabled},
               {"kinds", kinds},
+              {"nodes", s.nodes},
               {"kind_enable_p", s.kind_enable_p},
               {"fault_mean_interval_s", time_to_json(s.fault_interval_mean_ns, "_s")},
               {"faults_max", s.faults_max},

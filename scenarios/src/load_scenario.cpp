@@ -186,7 +186,7 @@ model::WorldConfig read_world(const json& document, std::string_view default_nam
   if (r.has("workload")) read_workload(r.get("workload"), at("workload"), c.workload);
   if (r.has("network")) read_network(r.get("network"), at("network"), c.network);
   if (r.has("faults")) c.faults = read_faults(r.get("faults"), at("faults"), c);
-  if (r.has("swarm")) c.swarm = read_swarm(r.get("swarm"), at("swarm"));
+  if (r.has("swarm")) c.swarm = read_swarm(r.get("swarm"), at("swarm"), c);
   if (r.has("checks")) read_checks(r.get("checks"), at("checks"), c.checks);
   if (r.has("quiescence")) {
     ObjectReader q(r.get("quiescence"), at("quiescence"));

@@ -48,7 +48,8 @@ std::vector<model::Fault> read_faults(const json& value, const std::string& path
                                       const model::WorldConfig& config);
 json faults_to_json(const std::vector<model::Fault>& faults);
 
-model::Swarm read_swarm(const json& value, const std::string& path);
+model::Swarm read_swarm(const json& value, const std::string& path,
+                        const model::WorldConfig& config);
 json swarm_to_json(const model::Swarm& swarm);
 
 }  // namespace imsim::scenarios::detail

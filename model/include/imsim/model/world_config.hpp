@@ -269,6 +269,10 @@ struct Fault {
 struct Swarm {
   bool enabled = false;
   std::vector<FaultKind> kinds;  // empty = every kind except kHeal (heals follow each cut)
+  // Faults that name one node (crash, kill, reinstall, offline, reset, clock_step) pick it among
+  // these; empty = any node. A kind left without a candidate is not drawn. Cuts, clogs and
+  // links are not narrowed. Valid: each a server or device node, distinct.
+  std::vector<std::string> nodes;
   double kind_enable_p = 0.5;
   std::int64_t fault_interval_mean_ns = 2'000'000'000;  // Valid: > 0
   std::int32_t faults_max = 100;                        // Valid: 0..kFaultsMax
