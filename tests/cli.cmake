@@ -36,6 +36,14 @@ if(TARGET imsim)
                  run ${imsim_mutants_dir}/no_server_dedup.json --no-mutations --no-out)
   imsim_cli_test(run_unknown_mutation 2 "expected one of:.*no_server_dedup"
                  run default --mutation no_such_bug --no-out)
+  # --checkers: only these judge the run; they must cover what the scenario still expects.
+  imsim_cli_test(run_checkers_subset 0 "fifo ok.*verdict +VALID"
+                 run ${imsim_mutants_dir}/no_server_dedup.json --mutation no_server_dedup
+                 --checkers fifo --no-out)
+  imsim_cli_test(run_checkers_missing_expected 2 "--checkers: the scenario expects the anomaly \"duplicated\""
+                 run ${imsim_mutants_dir}/no_server_dedup.json --checkers fifo --no-out)
+  imsim_cli_test(run_checkers_unknown 2 "--checkers: unknown checker \"bogus\""
+                 run default --checkers lost,bogus --no-out)
 
   imsim_cli_test(run_default 0 "trace hash +0x[0-9a-f]+.*verdict +VALID"
                  run default --out ${imsim_cli_out}/default)
@@ -137,6 +145,17 @@ if(TARGET imsim)
                  explore default --seeds 10 --shard 2/2 --swarm --json)
   imsim_cli_test(explore_bad_shard 2 "--shard: expected K/N" explore default --shard 3/2)
   imsim_cli_test(explore_bad_jobs 2 "" explore default --jobs 0)
+  # Hunting a mutant's anomaly class over its exploration scenario, and the reference on the
+  # same seeds (tests/mutants/catalog_test.cpp does this for every mutation).
+  imsim_cli_test(explore_hunts_mutation 1 "FAILURE +seed 1: fifo.*replay with: imsim replay"
+                 explore ${imsim_mutants_dir}/explore/no_fifo_holdback.json --swarm
+                 --mutation no_fifo_holdback --checkers fifo --seeds 10 --no-shrink
+                 --out ${imsim_cli_out}/explore-hunt)
+  imsim_cli_test(explore_reference_same_seeds 0 "explored +10 of 10 seeds, 0 failures"
+                 explore ${imsim_mutants_dir}/explore/no_fifo_holdback.json --swarm
+                 --no-mutations --seeds 10 --jobs 2)
+  imsim_cli_test(explore_unknown_mutation 2 "--mutation no_such_bug: expected one of"
+                 explore default --mutation no_such_bug)
   # A wired mutation that swarm mode finds within a few seeds: explore exits 1 with a shrunk
   # failure file; replay reproduces it (same hash, anomalies found again: exit 1); shrink
   # replays it and shrinks it further (exit 1: the shrunk file still fails).

@@ -2,6 +2,7 @@
 // checkers accept, and the same seed gives the same trace hash.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <sstream>
 
 #include <imsim/history/reader.hpp>
@@ -114,6 +115,35 @@ TEST(World, SwarmScheduleReplaysAsExplicitFaults) {
   const Outcome replay = run(expanded);
   EXPECT_EQ(swarm.result.trace_hash, replay.result.trace_hash);
   expect_valid(swarm);
+}
+
+// swarm.nodes narrows the faults that name one node; kinds left with no candidate are not drawn
+// (crash among only device nodes), and the others are unaffected.
+TEST(World, SwarmNodesNarrowNodeFaults) {
+  WorldConfig c = small_world(12);
+  c.swarm.enabled = true;
+  c.swarm.kind_enable_p = 1.0;
+  c.swarm.fault_interval_mean_ns = kS / 10;
+  c.swarm.kinds = {FaultKind::kCrash, FaultKind::kKill, FaultKind::kOffline};
+  c.swarm.nodes = {"store0", "u1/d2"};
+  const Outcome narrowed = run(c);
+  std::set<std::string> crashed, device_faulted;
+  for (const Fault& f : narrowed.result.fault_schedule) {
+    if (f.kind == FaultKind::kCrash) crashed.insert(f.node);
+    if (f.kind == FaultKind::kKill || f.kind == FaultKind::kOffline) device_faulted.insert(f.node);
+  }
+  EXPECT_EQ(crashed, std::set<std::string>{"store0"});
+  EXPECT_EQ(device_faulted, std::set<std::string>{"u1/d2"});
+  expect_valid(narrowed);
+
+  c.swarm.kinds = {FaultKind::kCrash, FaultKind::kKill};
+  c.swarm.nodes = {"u2/d1"};  // no server: no crash is drawn
+  const Outcome devices_only = run(c);
+  ASSERT_FALSE(devices_only.result.fault_schedule.empty());
+  for (const Fault& f : devices_only.result.fault_schedule) {
+    EXPECT_EQ(f.kind, FaultKind::kKill);
+    EXPECT_EQ(f.node, "u2/d1");
+  }
 }
 
 }  // namespace

@@ -147,6 +147,11 @@ const std::vector<BadInput> kBadInputs = {
     {"/devices", R"({"online_session": {"kind": "constant", "value_ms": 5}})",
      R"(devices.online_session.value_ms: unknown field (did you mean "value_s"?))"},
     {"/swarm", R"({"enabled": true, "kinds": ["crash", "crash"]})", "swarm.kinds[1]: listed twice"},
+    {"/swarm", R"({"nodes": ["store0", "store0"]})", "swarm.nodes[1]: listed twice"},
+    {"/swarm", R"({"nodes": ["store9"]})",
+     "swarm.nodes[0]: expected a node (gateway0..gateway1, queue0, processor0, store0, devices "
+     "like u1/d1 ...), got \"store9\""},
+    {"/swarm", R"({"nodes": "store0"})", R"(swarm.nodes: expected an array of node names, got "store0")"},
     {"/checks", R"({"expect": ["lost", "teleported"]})",
      R"(checks.expect[1]: expected one of "lost", "duplicated", "reordered", "fifo", "causal", )"
      R"("ghost", "liveness", got "teleported")"},
