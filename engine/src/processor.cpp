@@ -166,9 +166,10 @@ void Processor::Impl::on_deliver(Address from, const Deliver& d, LocalTime now, 
   job.delivery = d;
   processor_counters.jobs_started++;
   const Address store = topology.store_for_conv(d.msg.conv);
-  request(job, key, store, Append{ReqId{}, d.msg}, now, fx);
+  const ReqId req = request(job, key, store, Append{ReqId{}, d.msg}, now, fx);
   if (buggify(BuggifySite::processor_repeat_append)) {
-    request(job, key, store, Append{ReqId{}, d.msg}, now, fx);  // the store must dedup
+    io.send(fx, store, requests.at(req).frame);  // a second copy: the store must dedup
+    processor_counters.requests_sent++;
   }
 }
 

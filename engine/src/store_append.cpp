@@ -68,10 +68,18 @@ void TimelineStore::Impl::start_append(ConvTimeline& tl, ReplyTo reply, const Me
     // nothing but stand after newer sends of the same device. Refuse it for good.
     return reply_append(fx, reply, msg, AppendStatus::stale, ConvSeq{0}, expected);
   }
+  const std::pair<Address, ReqId> request{reply.to, reply.req};
+  if (lane_order && tl.refused.count(request) != 0) {
+    // A late copy of a request already refused: its job has ended (docs/engine.md).
+    store_counters.fifo_gaps++;
+    return reply_append(fx, reply, msg, AppendStatus::fifo_gap, ConvSeq{0}, expected);
+  }
   if (msg.lane_seq > expected && lane_order) {
     // An earlier send of this lane is not stored yet: refusing keeps per-lane FIFO. The device
-    // resends once the earlier one is acknowledged.
+    // resends once the earlier one is acknowledged (a new job, a new request).
     store_counters.fifo_gaps++;
+    if (tl.refused.size() >= kRefusedMax) tl.refused.erase(tl.refused.begin());
+    tl.refused.emplace(request, std::pair{lane, msg.lane_seq});
     return reply_append(fx, reply, msg, AppendStatus::fifo_gap, ConvSeq{0}, expected);
   }
   const ConvSeq seq{tl.allocated.value + 1};
@@ -114,6 +122,9 @@ bool TimelineStore::Impl::finish_append(OpId op, LocalTime now, Effects& fx) {
   store_counters.timeline_writes++;
   store_counters.bytes_stored += msg.body.size();
   const LaneSeq expected{tl.lane_last[lane].value + 1};
+  std::erase_if(tl.refused, [&](const auto& entry) {
+    return entry.second.first == lane && entry.second.second < expected;
+  });
   for (const ReplyTo& r : flight.replies) {
     reply_append(fx, r, msg, AppendStatus::appended, seq, expected);
   }

@@ -19,6 +19,8 @@ struct ReplyTo {
   ReqId req;
 };
 
+inline constexpr std::size_t kRefusedMax = 4096;
+
 struct ConvTimeline {
   std::vector<records::TimelineRecord> entries;  // entries[i].entry.conv_seq == i + 1
   ConvSeq allocated;  // last conv_seq handed out (== entries.size() unless a mutation is on)
@@ -29,6 +31,13 @@ struct ConvTimeline {
   // device across reinstalls, so once a newer install stored, an older one's late sends are
   // refused (never stored, so never shown: no anomaly) rather than stored after it.
   std::map<DeviceId, Incarnation> newest_install;
+  // Appends refused with fifo_gap, by (processor, request id): the refusal is final for that
+  // request. A processor retransmits a request with the same id, and the network may delay a
+  // copy past the moment the gap is filled; storing that copy would leave a message in the
+  // timeline whose job has ended, with nobody to fan it out. Kept while the lane position is
+  // above the lane's last stored one (then dedup or the stale rule answers any copy), at most
+  // kRefusedMax per timeline.
+  std::map<std::pair<Address, ReqId>, std::pair<LaneId, LaneSeq>> refused;
   // The one append being made durable, and the requests waiting for its answer.
   struct InFlight {
     OpId op;

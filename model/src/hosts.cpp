@@ -87,7 +87,7 @@ void NodeHost::start_storage(const engine::StorageOp& op) {
   // The op completes after a storage latency, durably for its own key only: ops on different
   // keys become durable in any order, as engine/effects.hpp allows. A crash before then cancels
   // this timer and drops the unsynced write.
-  world_.sim.schedule_after(node_, world_.storage_latency(is_device),
+  world_.sim.schedule_after(node_, world_.storage_latency(node_, is_device),
                             [this, op_id, key = std::move(key)] {
                               world_.sim.disk(node_).sync_key(key);
                               engine::Effects fx;

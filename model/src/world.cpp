@@ -277,10 +277,16 @@ void World::collect_counters(RunResult& result) const {
 
 // ---- Small shared helpers ------------------------------------------------------------------
 
-sim::Duration World::storage_latency(bool device) {
+// One stream per node (forked from "storage" on first use): one node's storage ops never shift
+// another's latencies, so removing a fault (shrinking) perturbs as little as it can.
+sim::Duration World::storage_latency(sim::NodeId node, bool device) {
+  auto it = storage_rngs_.find(node.value());
+  if (it == storage_rngs_.end()) {
+    it = storage_rngs_.emplace(node.value(), storage_rng_.fork(sim.node_name(node))).first;
+  }
   const std::int64_t lo = device ? kDeviceStorageLatencyMin_ns : kServerStorageLatencyMin_ns;
   const std::int64_t hi = device ? kDeviceStorageLatencyMax_ns : kServerStorageLatencyMax_ns;
-  return sim::Duration::from_ns(sim::uniform_int(storage_rng_, lo, hi));
+  return sim::Duration::from_ns(sim::uniform_int(it->second, lo, hi));
 }
 
 NodeHost* World::host_at(sim::EndpointId endpoint) const {

@@ -288,7 +288,7 @@ class World {
   std::vector<Fault> fault_schedule;  // scheduled + swarm-drawn, by time: what the run applies
   std::map<std::string, std::uint64_t> retired_counters;  // of role lives ended by crashes
 
-  sim::Duration storage_latency(bool device);
+  sim::Duration storage_latency(sim::NodeId node, bool device);
   std::int32_t lane_of(sim::NodeId node) const { return static_cast<std::int32_t>(node.value()); }
   NodeHost* host_at(sim::EndpointId endpoint) const;
   ServerHost* server_at(engine::Address address) const;
@@ -340,6 +340,7 @@ class World {
 
   RunOptions options_;
   sim::Rng storage_rng_;
+  std::map<std::uint32_t, sim::Rng> storage_rngs_;  // by node id, forked from storage_rng_
   sim::Rng workload_rng_;
   sim::Rng behaviour_rng_;
   sim::Rng nemesis_rng_;

@@ -123,7 +123,7 @@ void Network::frame_push(ConnId id, Conn& conn, int dir, Frame frame) {
   IMSIM_ASSERT_MSG(conn.inflight[dir].size() < conn_queue_max, "connection queue overflow");
   const NodeId src = conn.nodes[dir];
   const NodeId dst = conn.nodes[1 - dir];
-  const Duration delay = link(src, dst).latency.sample(rng_);
+  const Duration delay = link(src, dst).latency.sample(link_rng(src, dst));
   SimTime arrival = sim_.now() + delay;
   // FIFO: never before the previous frame of this direction.
   if (arrival < conn.arrival_last[dir]) arrival = conn.arrival_last[dir];

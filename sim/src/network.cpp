@@ -56,16 +56,28 @@ void Network::send(EndpointId from, EndpointId to, std::string bytes) {
       packet_allocate(Packet{from, to, sim_.incarnation(dst), digest, std::move(bytes)});
   if (is_blocked(src, dst)) return packet_drop(index, counters_.dropped_partition);
   const LinkParams& params = link(src, dst);
-  if (bernoulli(rng_, params.loss_probability)) return packet_drop(index, counters_.dropped_loss);
-  if (bernoulli(rng_, params.duplicate_probability)) {
+  Rng& rng = link_rng(src, dst);
+  if (bernoulli(rng, params.loss_probability)) return packet_drop(index, counters_.dropped_loss);
+  if (bernoulli(rng, params.duplicate_probability)) {
     counters_.packets_duplicated++;
     Packet copy = packets_[index];
     const std::uint32_t copy_index = packet_allocate(std::move(copy));
-    packet_schedule(copy_index, params.latency.sample(rng_));
+    packet_schedule(copy_index, params.latency.sample(rng));
   }
-  Duration delay = params.latency.sample(rng_);
-  if (bernoulli(rng_, params.reorder_probability)) delay += params.reorder_delay.sample(rng_);
+  Duration delay = params.latency.sample(rng);
+  if (bernoulli(rng, params.reorder_probability)) delay += params.reorder_delay.sample(rng);
   packet_schedule(index, delay);
+}
+
+Rng& Network::link_rng(NodeId src, NodeId dst) {
+  const std::uint64_t key = link_key(src, dst);
+  auto it = link_rngs_.find(key);
+  if (it == link_rngs_.end()) {
+    const std::string name =
+        "link/" + std::to_string(src.value()) + "/" + std::to_string(dst.value());
+    it = link_rngs_.emplace(key, rng_.fork(name)).first;
+  }
+  return it->second;
 }
 
 std::uint32_t Network::packet_allocate(Packet packet) {

@@ -26,8 +26,13 @@ struct StoreFixture : ::testing::Test {
     store->on_datagram(from, encode(f), now, fx);
     return fx;
   }
+  std::uint64_t next_req = 100;
+  // A new request (as a new processor job sends).
   AppendReply append(const MessageData& m, bool complete = true) {
-    Effects fx = in(Append{ReqId{1}, m});
+    return append_as(ReqId{next_req++}, m, complete);
+  }
+  AppendReply append_as(ReqId req, const MessageData& m, bool complete = true) {
+    Effects fx = in(Append{req, m});
     if (complete) {
       Effects done = complete_storage(*store, fx, durable, now);
       if (!frames_of<AppendReply>(done).empty()) return only_frame<AppendReply>(done);
@@ -79,6 +84,29 @@ TEST_F(StoreFixture, LaneFifoRefusesOvertaking) {
   EXPECT_EQ(append(message(dev(1, 1), kC, 2, 2)).status, AppendStatus::appended);
   // Another message claiming a taken lane position is refused.
   EXPECT_EQ(append(message(dev(1, 1), kC, 9, 2)).status, AppendStatus::stale);
+}
+
+// A processor job whose append was refused (fifo_gap) has ended; a delayed copy of the same
+// request arriving once the gap is filled must not be stored (nobody would fan it out). The
+// device's resend comes as a new request and is stored.
+TEST_F(StoreFixture, ARefusedRequestStaysRefusedForItsLateCopies) {
+  const MessageData second = message(dev(1, 1), kC, 2, 2);
+  EXPECT_EQ(append_as(ReqId{7}, second).status, AppendStatus::fifo_gap);
+  EXPECT_EQ(append(message(dev(1, 1), kC, 1, 1)).status, AppendStatus::appended);
+  EXPECT_EQ(append_as(ReqId{7}, second).status, AppendStatus::fifo_gap);  // the late copy
+  EXPECT_EQ(in(Append{ReqId{7}, second}, Address{RoleKind::processor, 1}).storage.size(), 1u)
+      << "another processor's request 7 is another request";
+}
+
+TEST_F(StoreFixture, TheDevicesResendAfterARefusalIsStored) {
+  const MessageData second = message(dev(1, 1), kC, 2, 2);
+  EXPECT_EQ(append_as(ReqId{7}, second).status, AppendStatus::fifo_gap);
+  EXPECT_EQ(append(message(dev(1, 1), kC, 1, 1)).status, AppendStatus::appended);
+  const AppendReply resent = append(second);
+  EXPECT_EQ(resent.status, AppendStatus::appended);
+  EXPECT_EQ(resent.conv_seq, ConvSeq{2});
+  // Once stored, a late copy of the refused request is a plain duplicate.
+  EXPECT_EQ(append_as(ReqId{7}, second).status, AppendStatus::duplicate);
 }
 
 TEST_F(StoreFixture, AnEarlierInstallCannotStoreAfterANewerOne) {

@@ -231,8 +231,14 @@ class Network {
   void conn_stall_check(ConnId id);
   void conns_after_blocks_changed();
 
+  // The random stream of one directed link (loss, duplication, latency, reordering of its
+  // datagrams and frames), forked from rng_ on first use: traffic on one link never shifts the
+  // draws of another, so removing a fault (shrinking) perturbs as little as it can.
+  Rng& link_rng(NodeId src, NodeId dst);
+
   Simulator& sim_;
   Rng rng_;
+  std::map<std::uint64_t, Rng> link_rngs_;
   NetworkConfig config_;
   LinkParams default_link_;
   std::map<std::uint64_t, LinkParams> link_overrides_;
