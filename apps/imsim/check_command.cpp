@@ -14,17 +14,9 @@
 namespace imsim::cli {
 
 int check_command(const CheckArgs& args) {
+  if (std::string error = unknown_checker(args.checkers); !error.empty()) return fail(error);
   properties::CheckOptions options;
-  for (const std::string& name : args.checkers) {
-    if (!properties::is_anomaly_name(name)) {
-      fmt::print(stderr,
-                 "imsim: error: --checkers: unknown checker \"{}\" (expected some of lost, "
-                 "duplicated, reordered, fifo, causal, ghost, liveness)\n",
-                 name);
-      return scenarios::kExitError;
-    }
-    options.checkers.push_back(name);
-  }
+  options.checkers = args.checkers;
   const properties::CheckOutcome outcome = properties::check_file(args.history_file, options);
   static_assert(properties::exit_ok == scenarios::kExitValid);
   static_assert(properties::exit_anomaly == scenarios::kExitAnomalies);

@@ -18,6 +18,9 @@ int fail(const std::string& message);
 // The message for a replay whose trace hash differs from the failure file's.
 std::string nondeterminism(const scenarios::FailureFile& failure, std::uint64_t replayed_hash);
 
+// The `--checkers` error for the first name that is not an anomaly name, or "".
+std::string unknown_checker(const std::vector<std::string>& names);
+
 // Scenario overrides shared by run and explore.
 // `--mutation NAME...` / `--no-mutations`: clear the scenario's mutations (no_mutations), then
 // switch each named one on; either flag makes the run judged as a plain one (checks.expect =

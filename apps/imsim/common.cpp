@@ -25,6 +25,18 @@ std::string nondeterminism(const scenarios::FailureFile& failure, std::uint64_t 
       scenarios::code_version());
 }
 
+std::string unknown_checker(const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    if (!properties::is_anomaly_name(name)) {
+      return fmt::format(
+          "--checkers: unknown checker \"{}\" (expected some of lost, duplicated, reordered, "
+          "fifo, causal, ghost, liveness)",
+          name);
+    }
+  }
+  return {};
+}
+
 std::string apply_overrides(model::WorldConfig& config, const OverrideFlags& flags) {
   if (flags.no_mutations) config.engine.mutations = engine::Mutations{};
   for (const std::string& name : flags.mutations) {
@@ -39,14 +51,7 @@ std::string apply_overrides(model::WorldConfig& config, const OverrideFlags& fla
     config.checks.expect_valid = true;
     config.checks.expect_anomalies.clear();
   }
-  for (const std::string& name : flags.checkers) {
-    if (!properties::is_anomaly_name(name)) {
-      return fmt::format(
-          "--checkers: unknown checker \"{}\" (expected some of lost, duplicated, reordered, "
-          "fifo, causal, ghost, liveness)",
-          name);
-    }
-  }
+  if (std::string error = unknown_checker(flags.checkers); !error.empty()) return error;
   if (!flags.checkers.empty()) {
     for (const std::string& name : config.checks.expect_anomalies) {
       if (std::find(flags.checkers.begin(), flags.checkers.end(), name) == flags.checkers.end()) {

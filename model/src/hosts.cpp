@@ -10,7 +10,12 @@ namespace imsim::model::detail {
 
 NodeHost::NodeHost(World& world, std::string name, sim::NodeId node, sim::EndpointId endpoint,
                    std::int32_t lane)
-    : world_(world), name_(std::move(name)), node_(node), endpoint_(endpoint), lane_(lane) {}
+    : world_(world),
+      name_(std::move(name)),
+      node_(node),
+      endpoint_(endpoint),
+      lane_(lane),
+      storage_rng_(world.sim.fork_rng("storage").fork(name_)) {}
 
 engine::LocalTime NodeHost::local_now() const {
   return engine::LocalTime{world_.sim.local_now(node_).ns()};
@@ -87,7 +92,7 @@ void NodeHost::start_storage(const engine::StorageOp& op) {
   // The op completes after a storage latency, durably for its own key only: ops on different
   // keys become durable in any order, as engine/effects.hpp allows. A crash before then cancels
   // this timer and drops the unsynced write.
-  world_.sim.schedule_after(node_, world_.storage_latency(node_, is_device),
+  world_.sim.schedule_after(node_, world_.storage_latency(storage_rng_, is_device),
                             [this, op_id, key = std::move(key)] {
                               world_.sim.disk(node_).sync_key(key);
                               engine::Effects fx;

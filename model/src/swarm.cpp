@@ -27,6 +27,12 @@ std::int64_t duration_up_to(sim::Rng& rng, std::int64_t max_ns) {
 void World::draw_swarm() {
   sim::Rng& rng = nemesis_rng_;
   const Swarm& swarm = config.swarm;
+  SwarmNodes nodes;
+  for (const auto& server : servers) nodes.servers.push_back(server->name());
+  for (const auto& plan : device_plans) nodes.devices.push_back(plan.name);
+  nodes.all = nodes.servers;
+  nodes.all.insert(nodes.all.end(), nodes.devices.begin(), nodes.devices.end());
+  std::map<FaultKind, std::vector<std::string>> candidates;
   std::vector<FaultKind> kinds;
   for (int k = 0; k <= static_cast<int>(FaultKind::kClockStep); k++) {
     const auto kind = static_cast<FaultKind>(k);
@@ -36,7 +42,9 @@ void World::draw_swarm() {
     }
     const bool listed = swarm.kinds.empty() ||
                         std::find(swarm.kinds.begin(), swarm.kinds.end(), kind) != swarm.kinds.end();
-    if (listed && !swarm_candidates(kind).empty()) kinds.push_back(kind);
+    if (!listed) continue;
+    candidates[kind] = swarm_candidates(kind, nodes);
+    if (!candidates[kind].empty()) kinds.push_back(kind);
   }
   if (kinds.empty()) return;
   std::vector<FaultKind> enabled;
@@ -53,7 +61,9 @@ void World::draw_swarm() {
   while (drawn < swarm.faults_max) {
     t_ns += sim::exponential(rng, static_cast<double>(swarm.fault_interval_mean_ns));
     if (t_ns >= static_cast<double>(config.durations.safety_ns)) break;
-    Fault fault = draw_swarm_fault(pick(rng, enabled), static_cast<std::int64_t>(t_ns), rng);
+    const FaultKind kind = pick(rng, enabled);
+    Fault fault =
+        draw_swarm_fault(kind, static_cast<std::int64_t>(t_ns), rng, nodes, candidates.at(kind));
     char key[32];
     std::snprintf(key, sizeof(key), "swarm.fault.%03d", drawn);
     swarm_parameters[key] =
@@ -86,15 +96,13 @@ void World::draw_swarm() {
 
 // The nodes a fault of `kind` that names one node may pick (swarm.nodes narrows them); every
 // node for the other kinds.
-std::vector<std::string> World::swarm_candidates(FaultKind kind) const {
+std::vector<std::string> World::swarm_candidates(FaultKind kind, const SwarmNodes& nodes) const {
   std::vector<std::string> names;
   const bool servers_too = kind != FaultKind::kKill && kind != FaultKind::kReinstall &&
                            kind != FaultKind::kOffline && kind != FaultKind::kReset;
-  if (servers_too) {
-    for (const auto& server : servers) names.push_back(server->name());
-  }
+  if (servers_too) names = nodes.servers;
   if (kind != FaultKind::kCrash) {
-    for (const auto& plan : device_plans) names.push_back(plan.name);
+    names.insert(names.end(), nodes.devices.begin(), nodes.devices.end());
   }
   const bool one_node = kind == FaultKind::kCrash || kind == FaultKind::kKill ||
                         kind == FaultKind::kReinstall || kind == FaultKind::kOffline ||
@@ -108,15 +116,12 @@ std::vector<std::string> World::swarm_candidates(FaultKind kind) const {
   return names;
 }
 
-Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng) {
+Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng,
+                              const SwarmNodes& nodes, const std::vector<std::string>& candidates) {
   const Swarm& swarm = config.swarm;
-  std::vector<std::string> server_names;
-  for (const auto& server : servers) server_names.push_back(server->name());
-  std::vector<std::string> device_names;
-  for (const auto& plan : device_plans) device_names.push_back(plan.name);
-  std::vector<std::string> all_names = server_names;
-  all_names.insert(all_names.end(), device_names.begin(), device_names.end());
-  const std::vector<std::string> candidates = swarm_candidates(kind);
+  const std::vector<std::string>& server_names = nodes.servers;
+  const std::vector<std::string>& device_names = nodes.devices;
+  const std::vector<std::string>& all_names = nodes.all;
   Fault f;
   f.kind = kind;
   f.at_ns = at_ns;

@@ -15,7 +15,6 @@ World::World(const WorldConfig& world_config, const RunOptions& options)
       recorder(*this, options),
       record_trace(options.record_trace_log),
       options_(options),
-      storage_rng_(sim.fork_rng("storage")),
       workload_rng_(sim.fork_rng("workload")),
       behaviour_rng_(sim.fork_rng("behaviour")),
       nemesis_rng_(sim.fork_rng("nemesis")),
@@ -277,16 +276,10 @@ void World::collect_counters(RunResult& result) const {
 
 // ---- Small shared helpers ------------------------------------------------------------------
 
-// One stream per node (forked from "storage" on first use): one node's storage ops never shift
-// another's latencies, so removing a fault (shrinking) perturbs as little as it can.
-sim::Duration World::storage_latency(sim::NodeId node, bool device) {
-  auto it = storage_rngs_.find(node.value());
-  if (it == storage_rngs_.end()) {
-    it = storage_rngs_.emplace(node.value(), storage_rng_.fork(sim.node_name(node))).first;
-  }
+sim::Duration World::storage_latency(sim::Rng& rng, bool device) {
   const std::int64_t lo = device ? kDeviceStorageLatencyMin_ns : kServerStorageLatencyMin_ns;
   const std::int64_t hi = device ? kDeviceStorageLatencyMax_ns : kServerStorageLatencyMax_ns;
-  return sim::Duration::from_ns(sim::uniform_int(it->second, lo, hi));
+  return sim::Duration::from_ns(sim::uniform_int(rng, lo, hi));
 }
 
 NodeHost* World::host_at(sim::EndpointId endpoint) const {

@@ -87,6 +87,9 @@ class NodeHost {
   sim::NodeId node_;
   sim::EndpointId endpoint_;
   std::int32_t lane_;
+  // The node's own storage-latency stream ("storage" forked by node name): one node's storage
+  // ops never shift another's latencies, so removing a fault (shrinking) perturbs little.
+  sim::Rng storage_rng_;
   std::map<std::uint64_t, sim::TimerId> timers_;  // engine timer id -> sim timer
 };
 
@@ -288,7 +291,7 @@ class World {
   std::vector<Fault> fault_schedule;  // scheduled + swarm-drawn, by time: what the run applies
   std::map<std::string, std::uint64_t> retired_counters;  // of role lives ended by crashes
 
-  sim::Duration storage_latency(sim::NodeId node, bool device);
+  sim::Duration storage_latency(sim::Rng& rng, bool device);
   std::int32_t lane_of(sim::NodeId node) const { return static_cast<std::int32_t>(node.value()); }
   NodeHost* host_at(sim::EndpointId endpoint) const;
   ServerHost* server_at(engine::Address address) const;
@@ -332,15 +335,20 @@ class World {
   std::vector<std::vector<sim::NodeId>> nodes_in_groups(
       const std::vector<std::vector<std::string>>& groups) const;
   std::vector<std::pair<sim::NodeId, sim::NodeId>> links_of(const Fault& fault) const;
-  Fault draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng);
-  std::vector<std::string> swarm_candidates(FaultKind kind) const;
+  // The node names a swarm draws from, built once per run: servers, devices, both.
+  struct SwarmNodes {
+    std::vector<std::string> servers;
+    std::vector<std::string> devices;
+    std::vector<std::string> all;
+  };
+  Fault draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng,
+                         const SwarmNodes& nodes, const std::vector<std::string>& candidates);
+  std::vector<std::string> swarm_candidates(FaultKind kind, const SwarmNodes& nodes) const;
   sim::NodeId node_named(const std::string& name) const;
   DeviceHost& device_named(const std::string& name);
   ServerHost& server_named(const std::string& name);
 
   RunOptions options_;
-  sim::Rng storage_rng_;
-  std::map<std::uint32_t, sim::Rng> storage_rngs_;  // by node id, forked from storage_rng_
   sim::Rng workload_rng_;
   sim::Rng behaviour_rng_;
   sim::Rng nemesis_rng_;

@@ -19,15 +19,17 @@ void Disk::erase(std::string key) {
   unsynced_.push_back(Op{std::move(key), std::nullopt});
 }
 
+void Disk::make_durable(Op& op) {
+  if (op.bytes.has_value()) {
+    durable_.insert_or_assign(std::move(op.key), std::move(*op.bytes));
+  } else {
+    durable_.erase(op.key);
+  }
+}
+
 void Disk::sync() {
   counters_.syncs++;
-  for (Op& op : unsynced_) {
-    if (op.bytes.has_value()) {
-      durable_.insert_or_assign(std::move(op.key), std::move(*op.bytes));
-    } else {
-      durable_.erase(op.key);
-    }
-  }
+  for (Op& op : unsynced_) make_durable(op);
   unsynced_.clear();
   IMSIM_ASSERT(durable_.size() == current_.size());
 }
@@ -37,13 +39,11 @@ void Disk::sync_key(std::string_view key) {
   std::size_t kept = 0;
   for (std::size_t i = 0; i < unsynced_.size(); i++) {
     Op& op = unsynced_[i];
-    if (op.key != key) {
+    if (op.key == key) {
+      make_durable(op);
+    } else {
       if (kept != i) unsynced_[kept] = std::move(op);
       kept++;
-    } else if (op.bytes.has_value()) {
-      durable_.insert_or_assign(std::move(op.key), std::move(*op.bytes));
-    } else {
-      durable_.erase(op.key);
     }
   }
   unsynced_.resize(kept);
@@ -63,7 +63,7 @@ std::size_t Disk::crash(bool tear_last) {
     if (last.bytes.has_value() && !last.bytes->empty()) {
       const std::uint64_t kept = uniform_below(rng_, last.bytes->size());
       last.bytes->resize(kept);
-      durable_.insert_or_assign(std::move(last.key), std::move(*last.bytes));
+      make_durable(last);
       counters_.writes_torn++;
     }
   }

@@ -65,17 +65,19 @@ std::map<std::string, std::string> as_map(const Disk::Contents& contents) {
   return {contents.begin(), contents.end()};
 }
 
-// A random sequence of writes, erases and syncs, then a crash: what remains is exactly the
-// state as of the last sync.
-RC_GTEST_PROP(SimDisk, CrashKeepsExactlyTheLastSyncedState,
-              (std::vector<std::tuple<std::uint8_t, std::uint8_t, std::string>> ops)) {
-  Simulator sim(3);
+using DiskOps = std::vector<std::tuple<std::uint8_t, std::uint8_t, std::string>>;
+
+// Applies random writes, erases and syncs (whole-disk; per key too if `per_key`) to a disk and
+// to a map model, then crashes the node: each key keeps its value as of the last sync that
+// covered it.
+void crash_against_model(const DiskOps& ops, bool per_key, std::uint64_t seed) {
+  Simulator sim(seed);
   const NodeId n = sim.add_node("store");
   Disk& disk = sim.disk(n);
   std::map<std::string, std::string> model_now, model_synced;
   for (const auto& [op, key_index, value] : ops) {
     const std::string key = "k" + std::to_string(key_index % 5);
-    switch (op % 4) {
+    switch (op % (per_key ? 5 : 4)) {
       case 0:
       case 1:
         disk.write(key, value);
@@ -86,6 +88,17 @@ RC_GTEST_PROP(SimDisk, CrashKeepsExactlyTheLastSyncedState,
         model_now.erase(key);
         break;
       case 3:
+        if (per_key) {
+          disk.sync_key(key);
+          if (model_now.count(key) != 0) {
+            model_synced[key] = model_now.at(key);
+          } else {
+            model_synced.erase(key);
+          }
+          break;
+        }
+        [[fallthrough]];  // without per-key syncs, 3 is the whole-disk sync
+      case 4:
         disk.sync();
         model_synced = model_now;
         break;
@@ -95,6 +108,12 @@ RC_GTEST_PROP(SimDisk, CrashKeepsExactlyTheLastSyncedState,
   sim.crash(n);
   RC_ASSERT(as_map(disk.durable_contents()) == model_synced);
   RC_ASSERT(as_map(disk.contents()) == model_synced);
+}
+
+// A random sequence of writes, erases and syncs, then a crash: what remains is exactly the
+// state as of the last sync.
+RC_GTEST_PROP(SimDisk, CrashKeepsExactlyTheLastSyncedState, (DiskOps ops)) {
+  crash_against_model(ops, /*per_key=*/false, 3);
 }
 
 TEST(SimDisk, SyncKeyMakesOnlyThatKeyDurable) {
@@ -112,42 +131,8 @@ TEST(SimDisk, SyncKeyMakesOnlyThatKeyDurable) {
 
 // Random writes, erases, whole-disk and per-key syncs, then a crash: each key keeps exactly its
 // value as of the last sync that covered it.
-RC_GTEST_PROP(SimDisk, CrashKeepsEachKeyAsOfItsLastSync,
-              (std::vector<std::tuple<std::uint8_t, std::uint8_t, std::string>> ops)) {
-  Simulator sim(5);
-  const NodeId n = sim.add_node("store");
-  Disk& disk = sim.disk(n);
-  std::map<std::string, std::string> model_now, model_synced;
-  for (const auto& [op, key_index, value] : ops) {
-    const std::string key = "k" + std::to_string(key_index % 5);
-    switch (op % 5) {
-      case 0:
-      case 1:
-        disk.write(key, value);
-        model_now[key] = value;
-        break;
-      case 2:
-        disk.erase(key);
-        model_now.erase(key);
-        break;
-      case 3:
-        disk.sync_key(key);
-        if (auto it = model_now.find(key); it != model_now.end()) {
-          model_synced[key] = it->second;
-        } else {
-          model_synced.erase(key);
-        }
-        break;
-      case 4:
-        disk.sync();
-        model_synced = model_now;
-        break;
-    }
-    RC_ASSERT(as_map(disk.contents()) == model_now);
-  }
-  sim.crash(n);
-  RC_ASSERT(as_map(disk.durable_contents()) == model_synced);
-  RC_ASSERT(as_map(disk.contents()) == model_synced);
+RC_GTEST_PROP(SimDisk, CrashKeepsEachKeyAsOfItsLastSync, (DiskOps ops)) {
+  crash_against_model(ops, /*per_key=*/true, 5);
 }
 
 TEST(SimLifecycle, HooksRunOnCrashAndRestartAndSeeDurableState) {

@@ -60,6 +60,8 @@ class Disk {
     std::optional<std::string> bytes;  // nullopt: erase
   };
 
+  void make_durable(Op& op);  // applies an unsynced op to the durable contents (consumes it)
+
   Rng rng_;
   Contents durable_;
   Contents current_;
