@@ -97,6 +97,24 @@ HistoryBuilder& HistoryBuilder::display(TimeNs t_ns, const std::string& device,
   return op([=](HistoryWriter& w) { w.display(t_ns, device, conv, msg, at); });
 }
 
+HistoryBuilder& HistoryBuilder::display_seq(TimeNs t_ns, const std::string& device,
+                                            const std::string& conv, const std::string& msg,
+                                            std::uint64_t conv_seq, DisplayAt at) {
+  display(t_ns, device, conv, msg, at);  // the clock bookkeeping of a display
+  ops_.back() = [=](HistoryWriter& w) { w.display(t_ns, device, conv, msg, at, conv_seq); };
+  return *this;
+}
+
+HistoryBuilder& HistoryBuilder::top_reached(TimeNs t_ns, const std::string& device,
+                                            const std::string& conv) {
+  return op([=](HistoryWriter& w) { w.top_reached(t_ns, device, conv); });
+}
+
+HistoryBuilder& HistoryBuilder::version(int version) {
+  header_.version = version;
+  return *this;
+}
+
 HistoryBuilder& HistoryBuilder::online(TimeNs t_ns, const std::string& device) {
   return op([=](HistoryWriter& w) { w.online(t_ns, device); });
 }
@@ -118,8 +136,9 @@ HistoryBuilder& HistoryBuilder::phase(TimeNs t_ns, PhaseKind phase) {
 }
 
 HistoryBuilder& HistoryBuilder::timeline(TimeNs t_ns, const std::string& conv,
-                                         std::vector<std::string> msgs) {
-  return op([=](HistoryWriter& w) { w.timeline(t_ns, conv, msgs); });
+                                         std::vector<std::string> msgs,
+                                         std::uint64_t first_conv_seq) {
+  return op([=](HistoryWriter& w) { w.timeline(t_ns, conv, msgs, first_conv_seq); });
 }
 
 HistoryBuilder& HistoryBuilder::end(TimeNs t_ns, bool quiesced) {

@@ -27,6 +27,7 @@ std::string_view event_type_name(const Event& event) {
     std::string_view operator()(const Phase&) const { return "phase"; }
     std::string_view operator()(const Timeline&) const { return "timeline"; }
     std::string_view operator()(const End&) const { return "end"; }
+    std::string_view operator()(const TopReached&) const { return "top_reached"; }
     std::string_view operator()(const Extension& e) const { return e.type; }
   };
   return std::visit(Namer{}, event.body);

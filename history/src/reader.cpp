@@ -69,11 +69,13 @@ void Reader::read_header(const json& object) {
     throw LineFailure{"header: format must be \"imsim-history\""};
   }
   const json& version = require_field(object, "version");
-  if (!version.is_number_integer() || version.get<std::int64_t>() != format_version) {
+  if (!version.is_number_integer() || version.get<std::int64_t>() < format_version_min ||
+      version.get<std::int64_t>() > format_version) {
     throw LineFailure{"header: unsupported version " + version.dump() +
-                      " (this reader reads version 1)"};
+                      " (this reader reads versions 1 and 2)"};
   }
   Header& header = history_.header;
+  header.version = static_cast<int>(version.get<std::int64_t>());
   auto intern_user = [&](const std::string& user) {
     auto [it, inserted] = user_ids_.try_emplace(user, header.user_names.size());
     if (inserted) header.user_names.push_back(user);

@@ -103,10 +103,16 @@ Event Reader::decode(const json& object, std::string_view type, std::string_view
       throw LineFailure{"second `end` (the first is on line " + std::to_string(end_line_) + ")"};
     event.body = End{bool_field(object, "quiesced")};
     end_line_ = line_;
+  } else if (type == "top_reached" && history_.header.version >= 2) {
+    event.body = TopReached{.device = device_field(object), .conv = conv_field(object)};
+    const auto& top = std::get<TopReached>(event.body);
+    require_member(top.device, top.conv);
   } else if (type.starts_with("x-")) {
     event.body = Extension{std::string(type), std::string(text)};
   } else {
-    throw LineFailure{"unknown event type " + q(type) + " (extensions must start with x-)"};
+    const std::string hint = type == "top_reached" ? " in a version-1 file (top_reached is version 2)"
+                                                   : " (extensions must start with x-)";
+    throw LineFailure{"unknown event type " + q(type) + hint};
   }
   return event;
 }
@@ -226,7 +232,7 @@ Display Reader::decode_display(const json& object) {
 }
 
 Timeline Reader::decode_timeline(const json& object) {
-  Timeline timeline{.conv = conv_field(object), .msgs = {}};
+  Timeline timeline{.conv = conv_field(object), .msgs = {}, .first_conv_seq = 1};
   std::uint32_t& first_line = timeline_line_by_conv_[timeline.conv.value];
   if (first_line != 0) {
     throw LineFailure{"second timeline for conversation " + q(history_.name(timeline.conv)) +
@@ -238,6 +244,13 @@ Timeline Reader::decode_timeline(const json& object) {
   for (const json& msg : msgs) {
     if (!msg.is_string()) throw LineFailure{"`msgs` must be an array of message ids"};
     timeline.msgs.push_back(intern_msg(msg.get_ref<const std::string&>()));
+  }
+  // Version 2 only: in a version-1 file the field is an unknown extra, ignored.
+  if (history_.header.version >= 2 && object.contains("first_conv_seq")) {
+    timeline.first_conv_seq = uint_field(object["first_conv_seq"], "`first_conv_seq`");
+    if (timeline.first_conv_seq == 0) throw LineFailure{"`first_conv_seq` must be >= 1"};
+    if (timeline.first_conv_seq > std::numeric_limits<std::uint64_t>::max() - timeline.msgs.size())
+      throw LineFailure{"`first_conv_seq` is out of range"};
   }
   first_line = line_;
   return timeline;

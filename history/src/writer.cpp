@@ -1,4 +1,4 @@
-// HistoryWriter: JSONL emission of history format v1.
+// HistoryWriter: JSONL emission of history format v1 and v2.
 #include "imsim/history/writer.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,8 +16,12 @@ HistoryWriter::HistoryWriter(std::ostream& out) : out_(out) {}
 
 void HistoryWriter::write_header(const HeaderSpec& header) {
   IMSIM_ASSERT(!header_written_);
+  IMSIM_ASSERT(header.version >= format_version_min && header.version <= format_version);
+  version_ = header.version;
   line_.clear();
-  line_.append(R"({"type":"header","format":"imsim-history","version":1,"devices":{)");
+  line_.append(R"({"type":"header","format":"imsim-history","version":)");
+  append_uint(line_, static_cast<std::uint64_t>(header.version));
+  line_.append(R"(,"devices":{)");
   std::set<std::string_view> seen;
   for (std::size_t i = 0; i < header.devices.size(); ++i) {
     IMSIM_ASSERT_MSG(seen.insert(header.devices[i].first).second, "device listed twice");
@@ -173,16 +177,27 @@ void HistoryWriter::phase(TimeNs t_ns, PhaseKind phase) {
   finish_line();
 }
 
-void HistoryWriter::timeline(TimeNs t_ns, std::string_view conv,
-                             std::span<const std::string> msgs) {
+void HistoryWriter::timeline(TimeNs t_ns, std::string_view conv, std::span<const std::string> msgs,
+                             std::uint64_t first_conv_seq) {
+  IMSIM_ASSERT(first_conv_seq >= 1);
+  IMSIM_ASSERT_MSG(version_ >= 2 || first_conv_seq == 1, "first_conv_seq is version 2");
   begin_event(t_ns, "timeline");
   field("conv", conv);
+  if (version_ >= 2) field("first_conv_seq", first_conv_seq);
   line_.append(R"(,"msgs":[)");
   for (std::size_t i = 0; i < msgs.size(); ++i) {
     if (i > 0) line_.push_back(',');
     append_json_string(line_, msgs[i]);
   }
   line_.push_back(']');
+  finish_line();
+}
+
+void HistoryWriter::top_reached(TimeNs t_ns, std::string_view device, std::string_view conv) {
+  IMSIM_ASSERT_MSG(version_ >= 2, "top_reached is a version-2 event");
+  begin_event(t_ns, "top_reached");
+  field("device", device);
+  field("conv", conv);
   finish_line();
 }
 

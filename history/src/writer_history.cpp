@@ -27,6 +27,7 @@ HeaderSpec header_spec(const History& history) {
   }
   spec.scenario = header.scenario;
   spec.seed = header.seed;
+  spec.version = header.version;
   return spec;
 }
 
@@ -67,7 +68,9 @@ void HistoryWriter::write_event(const History& h, const Event& event) {
     std::vector<std::string> names;
     names.reserve(e->msgs.size());
     for (MsgId msg : e->msgs) names.push_back(h.name(msg));
-    timeline(t, h.name(e->conv), names);
+    timeline(t, h.name(e->conv), names, e->first_conv_seq);
+  } else if (const auto* e = std::get_if<TopReached>(&event.body)) {
+    top_reached(t, h.name(e->device), h.name(e->conv));
   } else if (const auto* e = std::get_if<End>(&event.body)) {
     end(t, e->quiesced);
   } else {

@@ -93,9 +93,9 @@ std::vector<Malformed> malformed_table() {
        "\n",
        1, "format must be"},
       {"wrong version",
-       R"({"type":"header","format":"imsim-history","version":2,"devices":{},"conversations":{}})"
+       R"({"type":"header","format":"imsim-history","version":3,"devices":{},"conversations":{}})"
        "\n",
-       1, "unsupported version 2"},
+       1, "unsupported version 3"},
       {"header devices missing",
        R"({"type":"header","format":"imsim-history","version":1,"conversations":{}})"
        "\n",

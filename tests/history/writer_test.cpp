@@ -37,7 +37,7 @@ TEST(Writer, WritesTheDocumentedLines) {
   w.end(9, false);
   EXPECT_EQ(
       out.str(),
-      R"({"type":"header","format":"imsim-history","version":1,"devices":{"u1/d1":"u1"},"conversations":{"c1":{"members":["u1"],"kind":"group"}},"scenario":"s\"q","seed":7})"
+      R"({"type":"header","format":"imsim-history","version":2,"devices":{"u1/d1":"u1"},"conversations":{"c1":{"members":["u1"],"kind":"group"}},"scenario":"s\"q","seed":7})"
       "\n"
       R"({"t":5,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1}})"
       "\n"
@@ -45,7 +45,7 @@ TEST(Writer, WritesTheDocumentedLines) {
       "\n"
       R"({"t":7,"type":"phase","phase":"liveness"})"
       "\n"
-      R"({"t":8,"type":"timeline","conv":"c1","msgs":["m1"]})"
+      R"({"t":8,"type":"timeline","conv":"c1","first_conv_seq":1,"msgs":["m1"]})"
       "\n"
       R"({"t":8,"type":"x-metrics","counters":{"network_frames":12}})"
       "\n"

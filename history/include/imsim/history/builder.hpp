@@ -26,6 +26,8 @@ class HistoryBuilder {
                                ConvKind kind = ConvKind::unspecified);
   HistoryBuilder& scenario(const std::string& name, std::uint64_t seed);
   HistoryBuilder& with_gvc(bool enabled = true);
+  // The header's version: 1 unless set (so version-1 tests keep their meaning).
+  HistoryBuilder& version(int version);
 
   HistoryBuilder& send(TimeNs t_ns, const std::string& device, const std::string& conv,
                        const std::string& msg);
@@ -37,12 +39,18 @@ class HistoryBuilder {
   HistoryBuilder& fail(TimeNs t_ns, const std::string& device, const std::string& msg);
   HistoryBuilder& display(TimeNs t_ns, const std::string& device, const std::string& conv,
                           const std::string& msg, DisplayAt at = DisplayAt::bottom);
+  // A display that carries the conv_seq the device believes the message has.
+  HistoryBuilder& display_seq(TimeNs t_ns, const std::string& device, const std::string& conv,
+                              const std::string& msg, std::uint64_t conv_seq,
+                              DisplayAt at = DisplayAt::bottom);
+  HistoryBuilder& top_reached(TimeNs t_ns, const std::string& device, const std::string& conv);
   HistoryBuilder& online(TimeNs t_ns, const std::string& device);
   HistoryBuilder& offline(TimeNs t_ns, const std::string& device);
   HistoryBuilder& kill(TimeNs t_ns, const std::string& device);
   HistoryBuilder& reinstall(TimeNs t_ns, const std::string& device);
   HistoryBuilder& phase(TimeNs t_ns, PhaseKind phase);
-  HistoryBuilder& timeline(TimeNs t_ns, const std::string& conv, std::vector<std::string> msgs);
+  HistoryBuilder& timeline(TimeNs t_ns, const std::string& conv, std::vector<std::string> msgs,
+                           std::uint64_t first_conv_seq = 1);
   HistoryBuilder& end(TimeNs t_ns, bool quiesced = true);
   HistoryBuilder& metrics(TimeNs t_ns, std::map<std::string, std::uint64_t> counters);
 
@@ -54,7 +62,8 @@ class HistoryBuilder {
   HistoryBuilder& op(std::function<void(HistoryWriter&)> fn);
   static ClockSpec to_spec(const Clock& clock);
 
-  HeaderSpec header_;
+  HeaderSpec header_{
+      .devices = {}, .conversations = {}, .scenario = {}, .seed = {}, .version = 1};
   bool gvc_enabled_ = false;
   std::vector<std::function<void(HistoryWriter&)>> ops_;
   std::map<std::string, std::string> conv_of_msg_;

@@ -1,5 +1,5 @@
 #pragma once
-// The events of history format v1 (docs/history-format.md), with names interned to dense ids.
+// The events of history format v1 and v2 (docs/history-format.md), with names interned to dense ids.
 // Every event carries its time and the 1-based line it came from, so a checker's witness can
 // point back into the file.
 #include <cstdint>
@@ -75,6 +75,14 @@ struct Phase {
 struct Timeline {
   ConvId conv;
   std::vector<MsgId> msgs;  // the server's final store timeline, in order
+  // Version 2: the conv_seq of msgs[0] (conv_seqs are contiguous). Always 1 in version 1.
+  std::uint64_t first_conv_seq = 1;
+};
+
+// Version 2: the device paged its view of `conv` back to the conversation's first message.
+struct TopReached {
+  DeviceId device;
+  ConvId conv;
 };
 
 struct End {
@@ -88,7 +96,7 @@ struct Extension {
 };
 
 using EventBody = std::variant<Send, Ack, Fail, Display, Online, Offline, Kill, Reinstall, Phase,
-                               Timeline, End, Extension>;
+                               Timeline, End, TopReached, Extension>;
 
 struct Event {
   TimeNs t_ns = 0;

@@ -13,7 +13,9 @@
 namespace imsim::history {
 
 inline constexpr std::string_view format_name = "imsim-history";
-inline constexpr int format_version = 1;
+// The versions this reader reads (shared/HISTORY.md); writers write the newest.
+inline constexpr int format_version_min = 1;
+inline constexpr int format_version = 2;
 
 enum class ConvKind : std::uint8_t { unspecified, direct, group, large };
 
@@ -30,6 +32,7 @@ struct Header {
   std::vector<Conversation> conversations;  // by ConvId
   std::optional<std::string> scenario;
   std::optional<std::uint64_t> seed;
+  int version = format_version;  // the file's; the version-2 rules apply only to version 2
 };
 
 struct History {

@@ -1,5 +1,6 @@
 #pragma once
-// HistoryWriter: streams a history as JSON Lines (format v1, docs/history-format.md) to an
+// HistoryWriter: streams a history as JSON Lines (format v2 by default, v1 on request;
+// docs/history-format.md) to an
 // std::ostream: the header first, then one event per call, in non-decreasing time. The
 // recorder (model/) drives it with the string ids of its world; nothing is buffered beyond
 // the stream itself, so a crashed run still leaves every event written so far.
@@ -34,6 +35,7 @@ struct HeaderSpec {
   std::vector<ConversationSpec> conversations;
   std::optional<std::string> scenario;
   std::optional<std::uint64_t> seed;
+  int version = format_version;  // 1 or 2; a version-1 file may not carry top_reached
 };
 
 // A sparse vector clock by device name. Entries must name distinct devices.
@@ -59,7 +61,10 @@ class HistoryWriter {
   void kill(TimeNs t_ns, std::string_view device);
   void reinstall(TimeNs t_ns, std::string_view device);
   void phase(TimeNs t_ns, PhaseKind phase);
-  void timeline(TimeNs t_ns, std::string_view conv, std::span<const std::string> msgs);
+  // `first_conv_seq` (version 2) is written when the file is version 2.
+  void timeline(TimeNs t_ns, std::string_view conv, std::span<const std::string> msgs,
+                std::uint64_t first_conv_seq = 1);
+  void top_reached(TimeNs t_ns, std::string_view device, std::string_view conv);  // version 2
   void end(TimeNs t_ns, bool quiesced);
 
   // An `x-` event: `type` must start with "x-"; `fields` is a JSON object whose keys are
@@ -84,6 +89,7 @@ class HistoryWriter {
   std::ostream& out_;
   std::string line_;
   bool header_written_ = false;
+  int version_ = format_version;
   bool closing_ = false;  // a timeline or end was written: only timeline/end/x- may follow
   bool end_written_ = false;
   TimeNs last_t_ns_ = 0;
