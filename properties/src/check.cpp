@@ -21,6 +21,9 @@ CheckerFn checker_of(std::string_view name) {
   if (name == "causal") return check_causal;
   if (name == "ghost") return check_ghost;
   if (name == "liveness") return check_liveness;
+  if (name == "misnumbered") return check_misnumbered;
+  if (name == "gap") return check_gap;
+  if (name == "unavailable") return check_unavailable;
   return nullptr;
 }
 
@@ -61,7 +64,7 @@ Report check(const history::History& history, const CheckOptions& options) {
     const bool chosen = options.checkers.empty() ||
                         std::find(options.checkers.begin(), options.checkers.end(), kind.name) !=
                             options.checkers.end();
-    if (!chosen) continue;
+    if (!chosen || kind.since_version > history.header.version) continue;
     report.checkers.emplace_back(kind.name);
     AnomalyReport& anomaly = report.anomalies.emplace_back();
     anomaly.name = kind.name;

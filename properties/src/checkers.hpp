@@ -16,6 +16,9 @@ void check_fifo(const HistoryIndex& index, AnomalySink& sink);
 void check_causal(const HistoryIndex& index, AnomalySink& sink);
 void check_ghost(const HistoryIndex& index, AnomalySink& sink);
 void check_liveness(const HistoryIndex& index, AnomalySink& sink);
+void check_misnumbered(const HistoryIndex& index, AnomalySink& sink);  // version 2
+void check_gap(const HistoryIndex& index, AnomalySink& sink);          // version 2
+void check_unavailable(const HistoryIndex& index, AnomalySink& sink);  // version 2
 
 // Pairs (x before y in a view, both with gvc) where y happened-before x through any
 // conversation; nullopt when no send carries a gvc.

@@ -22,6 +22,7 @@ HistoryIndex::HistoryIndex(const History& history)
       views_by_conv_(history.conv_count()),
       current_keys_by_device_(history.device_count()),
       reinstalls_(history.device_count(), 0),
+      last_disconnect_(history.device_count(), no_index),
       timeline_by_conv_(history.conv_count(), no_index),
       online_in_liveness_(history.device_count(), false),
       required_by_conv_(history.conv_count()),
@@ -47,6 +48,8 @@ void HistoryIndex::scan_events() {
       m.sender = send->device;
       m.conv = send->conv;
       m.own_count = clock_at(send->vc, send->device);
+      m.sender_incarnation = reinstalls_[send->device.value];
+      m.sent_in_liveness = in_liveness;
       IMSIM_ASSERT(m.own_count >= 1);
       if (send->gvc) {
         m.own_count_all = clock_at(*send->gvc, send->device);
@@ -73,10 +76,13 @@ void HistoryIndex::scan_events() {
       if (in_liveness) online_in_liveness_[e->device.value] = true;
     } else if (const auto* e = std::get_if<Offline>(&body)) {
       online[e->device.value] = false;
+      last_disconnect_[e->device.value] = i;
     } else if (const auto* e = std::get_if<Kill>(&body)) {
       online[e->device.value] = false;
+      last_disconnect_[e->device.value] = i;
     } else if (const auto* e = std::get_if<Reinstall>(&body)) {
       online[e->device.value] = false;
+      last_disconnect_[e->device.value] = i;
       ++reinstalls_[e->device.value];
       // The next displays start new (empty) views: forget this device's current ones.
       for (std::uint64_t key : current_keys_by_device_[e->device.value]) current_view_.erase(key);
@@ -97,6 +103,8 @@ void HistoryIndex::scan_events() {
       }
     } else if (std::holds_alternative<End>(body)) {
       end_event_ = i;
+    } else if (const auto* top = std::get_if<TopReached>(&body)) {
+      top_reached_incarnation_[pair_key(top->device, top->conv)] = reinstalls_[top->device.value];
     }
   }
 }
@@ -170,6 +178,24 @@ const View* HistoryIndex::final_view(DeviceId device, ConvId conv) const {
   const View* view = &views_[it->second];
   IMSIM_ASSERT(view->incarnation == reinstalls_[device.value]);
   return view;
+}
+
+std::uint64_t HistoryIndex::conv_seq_at(ConvId conv, std::int64_t pos) const {
+  IMSIM_ASSERT(pos >= 0);
+  const Timeline* t = timeline(conv);
+  IMSIM_ASSERT(t != nullptr);
+  return t->first_conv_seq + static_cast<std::uint64_t>(pos);
+}
+
+bool HistoryIndex::top_reached_final(DeviceId device, ConvId conv) const {
+  if (h_.header.version < 2) return false;
+  auto it = top_reached_incarnation_.find(pair_key(device, conv));
+  return it != top_reached_incarnation_.end() && it->second == reinstalls_[device.value];
+}
+
+bool HistoryIndex::quiesced() const {
+  IMSIM_ASSERT(end_event_ != no_index);  // the reader guarantees exactly one end
+  return std::get<End>(h_.events[end_event_].body).quiesced;
 }
 
 const Timeline* HistoryIndex::timeline(ConvId conv) const {

@@ -38,6 +38,8 @@ struct MsgFacts {
   std::uint32_t other_seq_ack_event = no_index;  // first ack whose conv_seq differs from the first
   std::uint32_t first_display_event = no_index;
   std::int64_t timeline_pos = no_position;  // first occurrence in T(conv)
+  std::uint32_t sender_incarnation = 0;     // the sender's reinstalls before the send
+  bool sent_in_liveness = false;            // the send stands in a liveness phase
 };
 
 // View(D, C) of one incarnation. `entries` are display event indexes in view order (every
@@ -79,6 +81,17 @@ class HistoryIndex {
   std::uint32_t end_event() const { return end_event_; }
   std::uint64_t display_count() const { return display_count_; }
   bool has_gvc() const { return has_gvc_; }
+  int version() const { return h_.header.version; }
+  // The conv_seq of the message at raw position `pos` of T(conv) (version 2: first_conv_seq +
+  // pos; version 1: 1 + pos).
+  std::uint64_t conv_seq_at(ConvId conv, std::int64_t pos) const;
+  // Version 2: D has a top_reached for C in its final incarnation.
+  bool top_reached_final(DeviceId device, ConvId conv) const;
+  // The last offline, kill or reinstall event of D (no_index if none).
+  std::uint32_t last_disconnect_event(DeviceId device) const {
+    return last_disconnect_[device.value];
+  }
+  bool quiesced() const;
 
   // Witness helpers.
   EventRef ref(std::uint32_t event_index, std::string role) const;
@@ -101,6 +114,9 @@ class HistoryIndex {
   std::unordered_map<std::uint64_t, std::uint32_t> current_view_;  // (device, conv) -> view
   std::vector<std::vector<std::uint64_t>> current_keys_by_device_;
   std::vector<std::uint32_t> reinstalls_;
+  std::vector<std::uint32_t> last_disconnect_;
+  // (device, conv) -> the incarnation of D's latest top_reached for C.
+  std::unordered_map<std::uint64_t, std::uint32_t> top_reached_incarnation_;
   std::vector<std::uint32_t> timeline_by_conv_;
   std::vector<bool> online_in_liveness_;
   std::vector<std::vector<DeviceId>> required_by_conv_;

@@ -3,6 +3,8 @@
 // T(C)'s first position for a first incarnation, or when the view holds no message of T(C));
 // and every message with an ack must be in T(C). Without T(C): every message with an ack or
 // a display anywhere must be in the final view of every required device never reinstalled.
+// Version 2: a required device with a top_reached for C in its final incarnation must hold T(C)
+// from its first position.
 // Cost: O(sum over C of |T(C)| x required devices of C) = O(the displays a correct run makes).
 #include <fmt/format.h>
 
@@ -50,12 +52,23 @@ void against_timeline(const HistoryIndex& index, ConvId conv, EpochMarks& in_vie
         if (pos != no_position && (start == no_position || pos < start)) start = pos;
       }
     }
-    if (index.reinstalls(device) == 0 || start == no_position) start = 0;
+    // Only a reinstalled device whose view starts below T's first position needs top_reached
+    // to be held to T from the start: it names the clause that fired.
+    const bool by_top = index.reinstalls(device) != 0 && start != no_position && start != 0 &&
+                        index.top_reached_final(device, conv);
+    if (index.reinstalls(device) == 0 || start == no_position || by_top) start = 0;
     for (std::size_t p = static_cast<std::size_t>(start); p < timeline.msgs.size(); ++p) {
       const MsgId msg = timeline.msgs[p];
       if (index.msg(msg).timeline_pos != static_cast<std::int64_t>(p)) continue;  // a repeat
       if (in_view.marked(msg.value)) continue;
       sink.add([&] {
+        if (by_top) {
+          return missing_witness(
+              index, msg, device, conv, "missing_after_top_reached",
+              fmt::format("T({}) position {}; the device paged back to the first message "
+                          "(top_reached), so its view must hold all of T",
+                          index.name(conv), p));
+        }
         return missing_witness(
             index, msg, device, conv, "missing_from_view",
             fmt::format("T({}) position {}, the view must hold T from position {}",

@@ -102,6 +102,24 @@ Metrics compute_metrics(const HistoryIndex& index) {
     if (facts.status == Status::ack) ++metrics.acked;
     if (facts.status == Status::fail) ++metrics.failed;
     if (facts.timeline_pos != no_position) ++metrics.stored;
+    if (!facts.sent_in_liveness) {
+      ++metrics.safety_sent;
+      if (facts.status == Status::fail) ++metrics.safety_failed;
+    }
+  }
+  if (metrics.safety_sent > 0) {
+    metrics.safety_failed_rate =
+        static_cast<double>(metrics.safety_failed) / static_cast<double>(metrics.safety_sent);
+  }
+  if (index.version() >= 2) {
+    AnomalyReport scratch;
+    AnomalySink unavailable(scratch, 0);
+    check_unavailable(index, unavailable);
+    metrics.unavailable = scratch.count;
+    scratch.count = 0;
+    AnomalySink gap(scratch, 0);
+    check_gap(index, gap);
+    metrics.gap = scratch.count;
   }
   metrics.displays = index.display_count();
   metrics.stable_latency = stable_latency(index);

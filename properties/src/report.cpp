@@ -23,7 +23,12 @@ json metrics_json(const Metrics& m) {
               {"acked", m.acked},
               {"failed", m.failed},
               {"stored", m.stored},
-              {"displays", m.displays}};
+              {"displays", m.displays},
+              {"unavailable", m.unavailable},
+              {"gap", m.gap},
+              {"safety_sent", m.safety_sent},
+              {"safety_failed", m.safety_failed}};
+  out["safety_failed_rate"] = m.safety_failed_rate ? json(*m.safety_failed_rate) : json();
   if (m.stable_latency) {
     const LatencyQuantiles& q = *m.stable_latency;
     out["stable_latency_ns"] = {{"samples", q.samples}, {"p0", q.p0_ns},   {"p50", q.p50_ns},
@@ -67,6 +72,13 @@ void append_metrics_text(std::string& out, const Metrics& m) {
   fmt::format_to(std::back_inserter(out),
                  "metrics: sent {}, acked {}, failed {}, stored {}, displays {}\n", m.sent, m.acked,
                  m.failed, m.stored, m.displays);
+  if (m.safety_failed_rate) {
+    fmt::format_to(std::back_inserter(out),
+                   "  safety phase: {} sent, {} failed ({:.1f}%); after healing: {} unavailable, "
+                   "{} gap\n",
+                   m.safety_sent, m.safety_failed, 100.0 * *m.safety_failed_rate, m.unavailable,
+                   m.gap);
+  }
   if (m.stable_latency) {
     const LatencyQuantiles& q = *m.stable_latency;
     fmt::format_to(std::back_inserter(out),

@@ -1,7 +1,9 @@
 // RapidCheck: a generated "perfect" history (random conversations and devices, sends, every
 // device displaying its conversations' timelines in order, reinstalls showing suffixes) has
 // no anomaly; one mutation (drop / duplicate / swap a display) yields exactly the expected
-// anomaly.
+// anomaly. Version 2: the same worlds with acks at their conv_seqs and top_reached for views
+// paged back to the start pass; a wrong ack, an earlier failed send, a failed send after the
+// heal and a top claimed over a suffix each yield exactly the version-2 anomaly.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -12,7 +14,20 @@ namespace imsim::properties::testing {
 namespace {
 
 struct Op {
-  enum Kind { send, ack, display, online, reinstall, phase, timeline, end } kind;
+  enum Kind {
+    send,
+    ack,
+    display,
+    online,
+    reinstall,
+    phase,
+    timeline,
+    end,
+    fail,
+    offline,
+    top_reached
+  } kind;
+  std::uint64_t conv_seq = 1;  // of an ack
   history::TimeNs t_ns = 0;
   std::string device;
   std::string conv;
@@ -37,6 +52,7 @@ struct World {
   std::vector<std::pair<std::string, std::string>> devices;  // device, user
   std::vector<std::pair<std::string, std::vector<std::string>>> convs;
   std::vector<Op> ops;
+  int version = 1;
 };
 
 struct Generator {
@@ -45,6 +61,7 @@ struct Generator {
   std::vector<std::vector<std::size_t>> cursor;    // [device][conv]
   std::vector<std::vector<std::size_t>> convs_of_device;
   std::vector<bool> reinstalled;
+  std::vector<std::vector<std::size_t>> start;  // [device][conv]: where the incarnation's view starts
   history::TimeNs t = 0;
   int msgs = 0;
 
@@ -68,6 +85,7 @@ struct Generator {
     cursor.assign(w.devices.size(), std::vector<std::size_t>(w.convs.size(), 0));
     convs_of_device.resize(w.devices.size());
     reinstalled.assign(w.devices.size(), false);
+    start.assign(w.devices.size(), std::vector<std::size_t>(w.convs.size(), 0));
     for (std::size_t d = 0; d < w.devices.size(); ++d) {
       for (std::size_t c = 0; c < w.convs.size(); ++c) {
         const auto& m = w.convs[c].second;
@@ -96,8 +114,10 @@ struct Generator {
     if (pick < 40) {
       const std::string msg = fmt::format("m{}", msgs++);
       w.ops.push_back(make_op(Op::send, t, device, w.convs[c].first, msg));
-      w.ops.push_back(make_op(Op::ack, t, device, {}, msg));
+      Op ack = make_op(Op::ack, t, device, {}, msg);
       timeline[c].push_back(msg);
+      ack.conv_seq = timeline[c].size();
+      w.ops.push_back(ack);
     } else if (pick < 95) {
       if (cursor[d][c] < timeline[c].size()) show(d, c, false);
     } else {
@@ -108,6 +128,7 @@ struct Generator {
       for (std::size_t conv : convs_of_device[d]) {
         const std::size_t size = timeline[conv].size();
         cursor[d][conv] = size == 0 ? 0 : *rc::gen::inRange<std::size_t>(0, size);
+        start[d][conv] = cursor[d][conv];
       }
     }
   }
@@ -122,6 +143,10 @@ struct Generator {
     for (std::size_t d = 0; d < w.devices.size(); ++d) {
       for (std::size_t c : convs_of_device[d]) {
         while (cursor[d][c] < timeline[c].size()) show(d, c, true);
+        if (!reinstalled[d]) continue;
+        if (start[d][c] == 0) {  // the view holds T from its first message: paged to the top
+          w.ops.push_back(make_op(Op::top_reached, t, w.devices[d].first, w.convs[c].first));
+        }
       }
     }
     for (std::size_t c = 0; c < w.convs.size(); ++c) {
@@ -136,6 +161,7 @@ struct Generator {
 
 history::History build(const World& w) {
   HistoryBuilder b;
+  b.version(w.version);
   for (const auto& [device, user] : w.devices) b.device(device, user);
   for (const auto& [conv, members] : w.convs) b.conversation(conv, members);
   for (const Op& op : w.ops) {
@@ -144,7 +170,16 @@ history::History build(const World& w) {
         b.send(op.t_ns, op.device, op.conv, op.msg);
         break;
       case Op::ack:
-        b.ack(op.t_ns, op.device, op.msg, 1);
+        b.ack(op.t_ns, op.device, op.msg, op.conv_seq);
+        break;
+      case Op::fail:
+        b.fail(op.t_ns, op.device, op.msg);
+        break;
+      case Op::offline:
+        b.offline(op.t_ns, op.device);
+        break;
+      case Op::top_reached:
+        if (w.version >= 2) b.top_reached(op.t_ns, op.device, op.conv);
         break;
       case Op::display:
         b.display(op.t_ns, op.device, op.conv, op.msg);
@@ -241,6 +276,142 @@ RC_GTEST_PROP(Generated, SwappingTwoDisplaysIsReordered, ()) {
   RC_ASSERT(report.count("fifo") == (sender_a == sender_b ? 1u : 0u));
   RC_ASSERT(report.count("causal") >= report.count("fifo"));
   RC_ASSERT(report.count("causal") <= 1u);
+}
+
+// ---- Version 2 ------------------------------------------------------------------------------
+
+World generate_v2() {
+  World w = Generator{}.generate();
+  w.version = 2;
+  return w;
+}
+
+std::size_t first_timeline(const World& w) {
+  for (std::size_t i = 0; i < w.ops.size(); ++i) {
+    if (w.ops[i].kind == Op::timeline) return i;
+  }
+  RC_FAIL("a generated world ends with its timelines");
+  return w.ops.size();
+}
+
+// The only anomaly of `report` is `name`, `count` times; a version-1 reading finds none.
+void only(World w, std::string_view name, std::uint64_t count) {
+  const Report report = check(build(w));
+  RC_ASSERT(report.count(name) == count);
+  RC_ASSERT(report.anomaly_count() == count);
+  w.version = 1;
+  RC_ASSERT(check(build(w)).ok());
+}
+
+RC_GTEST_PROP(GeneratedV2, PerfectHistoryHasNoAnomaly, ()) {
+  const World w = generate_v2();
+  const Report report = check(build(w));
+  RC_ASSERT(report.ok());
+  RC_ASSERT(report.metrics.unavailable == 0u);
+  RC_ASSERT(report.metrics.gap == 0u);
+}
+
+RC_GTEST_PROP(GeneratedV2, AnAckAtAnotherConvSeqIsMisnumbered, ()) {
+  World w = generate_v2();
+  std::vector<std::size_t> acks;
+  for (std::size_t i = 0; i < w.ops.size(); ++i) {
+    if (w.ops[i].kind == Op::ack) acks.push_back(i);
+  }
+  RC_PRE(!acks.empty());
+  Op& ack = w.ops[*rc::gen::elementOf(acks)];
+  ack.conv_seq = *rc::gen::element<bool>(true, false)
+                     ? ack.conv_seq + *rc::gen::inRange<std::uint64_t>(1, 5)
+                     : ack.conv_seq - 1;  // 0 included: a conv_seq no timeline has
+  only(w, "misnumbered", 1);
+}
+
+RC_GTEST_PROP(GeneratedV2, AFailedSendBeforeAStoredOneIsAGap, ()) {
+  World w = generate_v2();
+  std::vector<std::size_t> sends;
+  for (std::size_t i = 0; i < w.ops.size(); ++i) {
+    if (w.ops[i].kind == Op::send) sends.push_back(i);
+  }
+  RC_PRE(!sends.empty());
+  const std::size_t i = *rc::gen::elementOf(sends);
+  const Op later = w.ops[i];
+  Op send = make_op(Op::send, later.t_ns, later.device, later.conv, "failed");
+  Op fail = make_op(Op::fail, later.t_ns, later.device, {}, "failed");
+  w.ops.insert(w.ops.begin() + static_cast<std::ptrdiff_t>(i), {send, fail});
+  only(w, "gap", 1);
+}
+
+RC_GTEST_PROP(GeneratedV2, AFailedSendAfterTheHealIsUnavailable, ()) {
+  World w = generate_v2();
+  const std::size_t d = *rc::gen::inRange<std::size_t>(0, w.devices.size());
+  const std::string& device = w.devices[d].first;
+  std::vector<std::string> convs;
+  for (const auto& [conv, members] : w.convs) {
+    if (std::find(members.begin(), members.end(), w.devices[d].second) != members.end())
+      convs.push_back(conv);
+  }
+  RC_PRE(!convs.empty());
+  const std::size_t at = first_timeline(w);
+  const history::TimeNs t = w.ops[at].t_ns;
+  const bool leaves = *rc::gen::element<bool>(true, false);
+  std::vector<Op> added{make_op(Op::send, t, device, *rc::gen::elementOf(convs), "probe"),
+                        make_op(Op::fail, t, device, {}, "probe")};
+  if (leaves) {  // the device went away after sending: not judged
+    added.push_back(make_op(Op::offline, t, device));
+    added.push_back(make_op(Op::online, t, device));
+  }
+  w.ops.insert(w.ops.begin() + static_cast<std::ptrdiff_t>(at), added.begin(), added.end());
+  only(w, "unavailable", leaves ? 0 : 1);
+}
+
+RC_GTEST_PROP(GeneratedV2, ClaimingTheTopOverASuffixIsLost, ()) {
+  World w = generate_v2();
+  const std::size_t at = first_timeline(w);
+  // Timelines with two or more messages, and a device of a member user for each.
+  std::vector<std::pair<std::string, std::vector<std::string>>> long_timelines;
+  for (std::size_t i = at; i < w.ops.size(); ++i) {
+    if (w.ops[i].kind == Op::timeline && w.ops[i].msgs.size() >= 2)
+      long_timelines.emplace_back(w.ops[i].conv, w.ops[i].msgs);
+  }
+  RC_PRE(!long_timelines.empty());
+  const auto& [conv, msgs] = *rc::gen::elementOf(long_timelines);
+  const auto& members = std::find_if(w.convs.begin(), w.convs.end(), [&](const auto& c) {
+                          return c.first == conv;
+                        })->second;
+  std::vector<std::string> candidates;
+  for (const auto& [device, user] : w.devices) {
+    if (std::find(members.begin(), members.end(), user) != members.end())
+      candidates.push_back(device);
+  }
+  const std::string device = *rc::gen::elementOf(candidates);
+  // A new incarnation of `device` at the end that shows a suffix of every timeline it may see
+  // (the last message of each) and claims the top of `conv`.
+  const history::TimeNs t = w.ops[at].t_ns;
+  std::vector<Op> added{make_op(Op::reinstall, t, device), make_op(Op::online, t, device)};
+  const std::string user = std::find_if(w.devices.begin(), w.devices.end(), [&](const auto& d) {
+                             return d.first == device;
+                           })->second;
+  for (std::size_t i = at; i < w.ops.size(); ++i) {
+    if (w.ops[i].kind != Op::timeline || w.ops[i].msgs.empty()) continue;
+    const auto& m = std::find_if(w.convs.begin(), w.convs.end(), [&](const auto& c) {
+                      return c.first == w.ops[i].conv;
+                    })->second;
+    if (std::find(m.begin(), m.end(), user) == m.end()) continue;
+    Op show = make_op(Op::display, t, device, w.ops[i].conv, w.ops[i].msgs.back());
+    show.final_phase = true;
+    show.reinstalled = true;
+    added.push_back(show);
+  }
+  w.ops.insert(w.ops.begin() + static_cast<std::ptrdiff_t>(at), added.begin(), added.end());
+  const World suffix_only = w;
+  RC_ASSERT(check(build(suffix_only)).ok());  // a suffix view alone is fine
+  w.ops.insert(w.ops.begin() + static_cast<std::ptrdiff_t>(at + added.size()),
+               make_op(Op::top_reached, t, device, conv));
+  const Report report = check(build(w));
+  RC_ASSERT(report.count("lost") >= 1u);
+  RC_ASSERT(report.anomaly_count() == report.count("lost"));
+  RC_ASSERT(witnesses(report, "lost", "missing_after_top_reached").size() >= 1u);
+  w.version = 1;
+  RC_ASSERT(check(build(w)).ok());
 }
 
 }  // namespace

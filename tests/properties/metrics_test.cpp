@@ -139,7 +139,7 @@ TEST(Report, CleanHistoryIsOk) {
   b.end(1);
   const Report report = run(b);
   EXPECT_TRUE(report.ok());
-  EXPECT_EQ(report.checkers.size(), 7u);
+  EXPECT_EQ(report.checkers.size(), 7u);  // a version-1 file: the v1 checkers only
   EXPECT_NE(to_text(report).find("OK: no anomaly"), std::string::npos);
 }
 

@@ -39,9 +39,11 @@ struct AnomalyReport {
 struct AnomalyKind {
   std::string_view name;
   std::string_view description;
+  int since_version = 1;  // the history format version that defines it
 };
 
-// The anomalies of history format v1, in report order.
+// The anomalies of history formats v1 and v2, in report order. The last three are judged in
+// version-2 files only: a version-1 report neither runs nor lists them.
 inline constexpr AnomalyKind anomaly_kinds[] = {
     {"duplicated",
      "a message shows twice in one view, was acked at two conv_seqs, or is stored twice"},
@@ -55,6 +57,16 @@ inline constexpr AnomalyKind anomaly_kinds[] = {
      "not stored)"},
     {"liveness",
      "the run did not quiesce, or a member device was never online in the liveness phase"},
+    {"misnumbered",
+     "an ack or a display gives a stored message a conv_seq other than its place in the store "
+     "timeline",
+     2},
+    {"gap",
+     "a device's later message is stored while its earlier one (same incarnation, same "
+     "conversation) is not",
+     2},
+    {"unavailable",
+     "after healing, a send by a device that stayed connected was not acked or not stored", 2},
 };
 
 bool is_anomaly_name(std::string_view name);

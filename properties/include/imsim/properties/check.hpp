@@ -41,6 +41,14 @@ struct Metrics {
   std::uint64_t failed = 0;    // status fail
   std::uint64_t stored = 0;    // in some T(C)
   std::uint64_t displays = 0;  // display events
+  // Version 2: the `unavailable` and `gap` occurrences (counted whichever checkers ran), and
+  // the failed-send rate of the safety phase (sends outside liveness phases whose final status
+  // is fail, over all sends outside liveness phases; absent when there is none).
+  std::uint64_t unavailable = 0;
+  std::uint64_t gap = 0;
+  std::uint64_t safety_sent = 0;
+  std::uint64_t safety_failed = 0;
+  std::optional<double> safety_failed_rate;
   // Send to latest display on a required device, over messages displayed on every required
   // device of their conversation; absent when there is no such message.
   std::optional<LatencyQuantiles> stable_latency;
