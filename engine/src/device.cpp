@@ -68,6 +68,9 @@ void Device::Impl::recover(const DurableMap& durable, LocalTime now, Effects& fx
     while (cs.lo.value > 1 && cs.msgs.count(ConvSeq{cs.lo.value - 1}) != 0) {
       cs.lo = ConvSeq{cs.lo.value - 1};
     }
+    // Reported before the restart (or, if the app died between durable and done, the host's
+    // recorder reconciles it with top_reached()).
+    cs.top_reported = cs.anchor.value > 0 && cs.lo.value == 1;
   }
   // Ids up to the durable reservation may have been handed out before the crash, even those
   // whose outbox entry never became durable: continue above it.
@@ -278,6 +281,15 @@ std::vector<ClientMsgId> Device::view(ConvId conv) const {
     result.push_back(cs.msgs.at(ConvSeq{s}).msg.id);
   }
   return result;
+}
+
+bool Device::top_reached(ConvId conv) const {
+  auto it = impl_->convs.find(conv);
+  return it != impl_->convs.end() && it->second.top_reported;
+}
+
+void Device::page_back(ConvId conv, LocalTime now, Effects& fx) {
+  impl_->page_back(conv, now, fx);
 }
 
 OutboxStatus Device::status(const ClientMsgId& msg) const {

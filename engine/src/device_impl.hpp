@@ -24,6 +24,7 @@ struct OutboxEntry {
   LocalTime deadline;            // next timeout while sending and durable
   bool durable = false;          // the first record write completed: may be transmitted
   bool gap_held = false;         // nacked fifo_gap: retransmit once the predecessor is acked
+  bool hurried = false;          // fast-retransmitted (a successor was nacked) since its timeout
   std::optional<OpId> write_op;  // record write in flight
   bool dirty = false;            // state changed while a write was in flight
 };
@@ -45,6 +46,9 @@ struct ConvState {
   ConvSeq hi;
   std::map<ConvSeq, LocalMsg> msgs;
   std::set<ClientMsgId> ids;
+  bool top_known = false;      // a backward page came back empty: nothing older exists
+  bool top_reported = false;   // TopReached was emitted (or is implied after a restart)
+  bool scroll_to_top = false;  // the user asked for the whole history (page_back)
 };
 
 enum class TaskKind : std::uint8_t {
@@ -89,6 +93,8 @@ struct Device::Impl {
   bool resend(const ClientMsgId& msg, LocalTime now, Effects& fx);
   void revive_lane(ConvId conv, LaneSeq below, LocalTime now, Effects& fx);
   void write_outbox(OutboxEntry& e, Effects& fx);
+  void admit_next(Effects& fx);
+  void hurry_lane_head(ConvId conv, LaneSeq below, LocalTime now, Effects& fx);
   bool finish_outbox_write(OpId op, LocalTime now, Effects& fx);
   void transmit(OutboxEntry& e, LocalTime now, Effects& fx);
   void on_ack(const ClientMsgId& msg, ConvSeq seq, LocalTime now, Effects& fx);
@@ -130,6 +136,8 @@ struct Device::Impl {
   void set_anchor(ConvId conv, ConvSeq head, Effects& fx);
   void extend_view(ConvId conv, ConvState& cs, Effects& fx);
   bool roaming_wanted(const ConvState& cs) const;
+  void report_top(ConvId conv, ConvState& cs, Effects& fx);
+  void page_back(ConvId conv, LocalTime now, Effects& fx);
   std::set<OpId> pending_store_ops() const;
 
   const Config& config;
@@ -155,6 +163,11 @@ struct Device::Impl {
   std::map<ConvId, LaneSeq> lane_last;  // last lane position assigned per conversation
   std::uint64_t last_counter = 0;
   std::map<OpId, ClientMsgId> outbox_ops;
+  // New sends are admitted (made durable, echoed) one at a time, in send order, so durability
+  // order is send order: a crash forgets only a suffix of the sends, never one between two kept
+  // ones, and every lane stays without holes.
+  std::optional<ClientMsgId> admitting;    // the send whose first record write is in flight
+  std::deque<ClientMsgId> admit_queue;     // sends waiting for their first record write
   TimerSlot send_timer;
   std::set<ClientMsgId> earlier_install_acked;  // earlier installs' messages reported stored
   std::uint64_t ids_reserved = 0;               // durable: counters <= this may be in use

@@ -38,8 +38,8 @@ SendOutcome Device::Impl::send(ConvId conv, std::string body, LocalTime now, Eff
   revive_lane(conv, lane, now, fx);
   OutboxEntry& e = outbox[msg_id];
   e.msg = MessageData{msg_id, conv, lane, now.ns, std::move(body)};
-  write_outbox(e, fx);
-  fx.observations.push_back(LocalEcho{msg_id, conv});
+  admit_queue.push_back(msg_id);
+  admit_next(fx);
   device_counters.sends++;
   if (ids_reserved - last_counter <= config.client_id_block_size / 2) reserve_ids(fx);
   return SendOutcome{SendError::none, msg_id};
@@ -86,6 +86,17 @@ bool Device::Impl::finish_reservation(OpId op, Effects& fx) {
   return true;
 }
 
+void Device::Impl::admit_next(Effects& fx) {
+  while (!admitting && !admit_queue.empty()) {
+    const ClientMsgId next = admit_queue.front();
+    admit_queue.pop_front();
+    auto it = outbox.find(next);
+    if (it == outbox.end() || it->second.durable) continue;
+    admitting = next;
+    write_outbox(it->second, fx);
+  }
+}
+
 void Device::Impl::write_outbox(OutboxEntry& e, Effects& fx) {
   if (e.write_op) {
     e.dirty = true;  // one write per key in flight; rewrite when it completes
@@ -108,8 +119,13 @@ bool Device::Impl::finish_outbox_write(OpId op, LocalTime now, Effects& fx) {
   IMSIM_ASSERT(e.write_op == op);
   e.write_op.reset();
   if (!e.durable) {
-    // Durable now: a crash can no longer forget the id, so it may leave the device.
+    // Durable now: a crash can no longer forget the id, so it may leave the device, and the
+    // send is accepted: the user sees it (a kill before this point drops it like a tap that
+    // never registered, so no later message of the lane can overtake a forgotten one).
     e.durable = true;
+    fx.observations.push_back(LocalEcho{msg, e.msg.conv});
+    if (admitting == msg) admitting.reset();
+    admit_next(fx);
     if (e.state == OutboxState::sending) transmit(e, now, fx);
   }
   if (e.dirty) {
@@ -175,6 +191,7 @@ void Device::Impl::on_nack(const SendNack& nack, LocalTime now, Effects& fx) {
   switch (nack.reason) {
     case RejectReason::fifo_gap:
       it->second.gap_held = true;
+      hurry_lane_head(it->second.msg.conv, it->second.msg.lane_seq, now, fx);
       return;
     case RejectReason::overloaded:
       return;  // the timeout resends
@@ -184,6 +201,24 @@ void Device::Impl::on_nack(const SendNack& nack, LocalTime now, Effects& fx) {
       arm_send_timer(now, fx);
       return;
   }
+}
+
+// A successor was refused because the store lacks an earlier message of the lane (after a
+// store outage, say): the lane's head is what it waits for, so resend the head now rather than
+// at its backed-off timeout, like TCP's fast retransmit. Once per head and timeout period, so a
+// burst of refusals costs one retransmission.
+void Device::Impl::hurry_lane_head(ConvId conv, LaneSeq below, LocalTime now, Effects& fx) {
+  OutboxEntry* head = nullptr;
+  for (auto& [msg, e] : outbox) {
+    if (e.msg.conv != conv || e.state != OutboxState::sending || !e.durable) continue;
+    if (e.msg.lane_seq >= below) continue;
+    if (head == nullptr || e.msg.lane_seq < head->msg.lane_seq) head = &e;
+  }
+  if (head == nullptr || head->gap_held || head->hurried) return;
+  head->hurried = true;
+  device_counters.fast_retransmits++;
+  transmit(*head, now, fx);
+  arm_send_timer(now, fx);
 }
 
 // `first` and every later sending message of its lane fail: FIFO forbids them to overtake it.
@@ -210,6 +245,7 @@ void Device::Impl::on_send_timer(LocalTime now, Effects& fx) {
     OutboxEntry& e = outbox.at(msg);
     if (e.state != OutboxState::sending) continue;  // failed with its lane head just now
     e.timeouts++;
+    e.hurried = false;
     if (e.timeouts >= config.retry_budget) {
       fail_lane(e, fx);
     } else {

@@ -21,9 +21,28 @@ ConvSeq Device::Impl::lowest_held(const ConvState& cs) const {
 }
 
 bool Device::Impl::roaming_wanted(const ConvState& cs) const {
-  if (!cs.anchored) return false;
+  if (!cs.anchored || cs.top_known) return false;
   const ConvSeq low = lowest_held(cs);
+  if (cs.scroll_to_top) return low.value > 1;  // the user scrolls past the automatic limit
   return low.value > 1 && cs.anchor.value + 1 - low.value < config.roam_messages_max;
+}
+
+// The view reached the conversation's first message by paging back: say so once per install.
+void Device::Impl::report_top(ConvId conv, ConvState& cs, Effects& fx) {
+  if (cs.top_reported || !cs.anchor_durable || cs.anchor.value == 0) return;
+  const bool at_top = cs.lo.value == 1 || (cs.top_known && cs.lo == lowest_held(cs));
+  if (!at_top) return;
+  cs.top_reported = true;
+  device_counters.tops_reached++;
+  fx.observations.push_back(TopReached{conv});
+}
+
+void Device::Impl::page_back(ConvId conv, LocalTime now, Effects& fx) {
+  if (!topology.is_member(id.user, conv)) return;
+  ConvState& cs = convs[conv];
+  cs.scroll_to_top = true;
+  if (authed && roaming_wanted(cs)) enqueue(SyncTask{TaskKind::conv_backward, conv});
+  pump_sync(now, fx);
 }
 
 // Our own message, seen committed in the inbox or a timeline: whatever the outbox thought, it is
@@ -143,6 +162,7 @@ void Device::Impl::extend_view(ConvId conv, ConvState& cs, Effects& fx) {
     cs.lo = it->first;
     fx.observations.push_back(Displayed{conv, it->second.msg.id, DisplayAt::top, cs.lo});
   }
+  report_top(conv, cs, fx);
 }
 
 std::set<OpId> Device::Impl::pending_store_ops() const {

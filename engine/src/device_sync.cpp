@@ -149,6 +149,10 @@ void Device::Impl::on_conv_page(const ConvPage& page, LocalTime now, Effects& fx
     put_message(e, needs, now, fx);
   }
   const bool got = !page.entries.empty();
+  if (task.kind == TaskKind::conv_backward && !got) {
+    cs.top_known = true;  // the server says nothing older exists
+    report_top(page.conv, cs, fx);
+  }
   if (task.kind == TaskKind::conv_forward && got) {
     enqueue(SyncTask{TaskKind::conv_forward, page.conv}, /*front=*/true);
   }

@@ -114,6 +114,52 @@ TEST(EndToEnd, ReinstalledDeviceRoamsHistoryBackwards) {
   EXPECT_EQ(w.displayed(dev(2, 1), kC1), sent);
 }
 
+TEST(EndToEnd, ARoamedViewThatReachesTheFirstMessageReportsTopReached) {
+  World w(fast_config(), make_topology(2, 1, {{kC1, {UserId{1}, UserId{2}}}}));
+  w.online(dev(1, 1));
+  w.online(dev(2, 1));
+  w.run_for(100 * kMs);
+  std::vector<ClientMsgId> sent;
+  for (int i = 0; i < 9; i++) sent.push_back(w.send(dev(1, 1), kC1, std::to_string(i)));
+  ASSERT_TRUE(w.settle());
+  // A view anchored at an empty conversation holds it all by construction: nothing to report.
+  EXPECT_EQ(w.tops_reached(dev(2, 1), kC1), 0u);
+  w.reinstall(dev(2, 1));
+  w.online(dev(2, 1));
+  ASSERT_TRUE(w.settle());
+  EXPECT_EQ(w.displayed(dev(2, 1), kC1), sent);
+  EXPECT_EQ(w.tops_reached(dev(2, 1), kC1), 1u);
+  EXPECT_TRUE(w.device(dev(2, 1)).top_reached(kC1));
+  // After an app kill the install still knows, and says nothing twice.
+  w.kill(dev(2, 1));
+  ASSERT_TRUE(w.settle());
+  EXPECT_TRUE(w.device(dev(2, 1)).top_reached(kC1));
+}
+
+TEST(EndToEnd, RoamingStopsAtItsLimitUntilTheUserPagesBack) {
+  Config config = fast_config();
+  config.roam_messages_max = 3;
+  config.inbox_ttl_ns = 5'000 * kMs;  // the new install cannot take it all from the inbox
+  World w(config, make_topology(2, 1, {{kC1, {UserId{1}, UserId{2}}}}));
+  w.online(dev(1, 1));
+  w.online(dev(2, 1));
+  w.run_for(100 * kMs);
+  std::vector<ClientMsgId> sent;
+  for (int i = 0; i < 9; i++) sent.push_back(w.send(dev(1, 1), kC1, std::to_string(i)));
+  ASSERT_TRUE(w.settle());
+  w.run_for(10'000 * kMs);
+  w.reinstall(dev(2, 1));
+  w.online(dev(2, 1));
+  ASSERT_TRUE(w.settle());
+  const auto partial = w.displayed(dev(2, 1), kC1);
+  ASSERT_LT(partial.size(), sent.size());  // the automatic roam stopped short
+  EXPECT_EQ(w.tops_reached(dev(2, 1), kC1), 0u);
+  w.page_back(dev(2, 1), kC1);
+  ASSERT_TRUE(w.settle());
+  EXPECT_EQ(w.displayed(dev(2, 1), kC1), sent);
+  EXPECT_EQ(w.tops_reached(dev(2, 1), kC1), 1u);
+}
+
 TEST(EndToEnd, ExpiredInboxRangeTriggersResyncFromTimelines) {
   Config c = fast_config();
   c.inbox_ttl_ns = 5'000 * kMs;

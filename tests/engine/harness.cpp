@@ -306,6 +306,20 @@ void World::online(DeviceId d) {
   apply(d, fx);
 }
 
+void World::page_back(DeviceId d, ConvId conv) {
+  Effects fx;
+  device(d).page_back(conv, now(), fx);
+  apply(d, fx);
+}
+
+std::size_t World::tops_reached(DeviceId d, ConvId conv) const {
+  std::size_t n = 0;
+  for (const Observation& o : devices_.at(d).observations) {
+    if (const auto* t = std::get_if<TopReached>(&o); t && t->conv == conv) n++;
+  }
+  return n;
+}
+
 void World::offline(DeviceId d) {
   slot(d).wants_online = false;
   Effects fx;

@@ -91,6 +91,8 @@ class World {
   void offline(DeviceId d);
   void kill(DeviceId d);       // app kill + restart from durable state
   void reinstall(DeviceId d);  // wipe, new incarnation, recover from nothing
+  void page_back(DeviceId d, ConvId conv);  // the user scrolls `conv` back to its start
+  std::size_t tops_reached(DeviceId d, ConvId conv) const;  // TopReached observations
 
   // --- Faults ---
   // Crash a node; `keep_pending` decides whether its unfinished storage ops became durable.

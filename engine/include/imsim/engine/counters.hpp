@@ -67,6 +67,7 @@ struct ProcessorCounters {
 struct DeviceCounters {
   std::uint64_t sends = 0;
   std::uint64_t transmissions = 0;  // Send frames written (first + retries)
+  std::uint64_t fast_retransmits = 0;  // lane heads resent early because a successor was refused
   std::uint64_t acks = 0;
   std::uint64_t failures = 0;
   std::uint64_t pushes_applied = 0;
@@ -77,6 +78,7 @@ struct DeviceCounters {
   std::uint64_t duplicates_ignored = 0;
   std::uint64_t ttl_resyncs = 0;
   std::uint64_t reconciled = 0;  // own messages whose status was learned from the inbox
+  std::uint64_t tops_reached = 0;  // views paged back to their conversation's first message
 };
 
 }  // namespace imsim::engine

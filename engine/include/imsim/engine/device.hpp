@@ -67,6 +67,10 @@ class Device {
   bool resend(const ClientMsgId& msg, LocalTime now, Effects& fx);
   void go_online(LocalTime now, Effects& fx);   // connect, and reconnect after resets
   void go_offline(LocalTime now, Effects& fx);  // disconnect and stay offline
+  // The user scrolls `conv` back to its first message: history is paged backwards past the
+  // automatic limit (Config::roam_messages_max) until the server has nothing older; then the
+  // device observes TopReached (if its view was anchored at a non-empty head).
+  void page_back(ConvId conv, LocalTime now, Effects& fx);
 
   // --- Host I/O ---
   void on_connected(ConnId conn, LocalTime now, Effects& fx);
@@ -81,6 +85,7 @@ class Device {
   Incarnation incarnation() const;
   bool online() const;                               // authenticated on a connection
   std::vector<ClientMsgId> view(ConvId conv) const;  // displayed messages, top to bottom
+  bool top_reached(ConvId conv) const;  // TopReached was observed for `conv` by this install
   OutboxStatus status(const ClientMsgId& msg) const;
   std::size_t sending_count() const;
   InboxSeq checkpoint() const;  // durable inbox checkpoint

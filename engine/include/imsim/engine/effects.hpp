@@ -99,7 +99,15 @@ struct LocalEcho {
   ConvId conv;
 };
 
-using Observation = std::variant<Displayed, Acked, Failed, LocalEcho>;
+// The device's view of `conv` now reaches the conversation's first message through history
+// paging (roaming): it showed conv_seq 1 at the top, or the server said nothing older exists.
+// Emitted once per install and conversation, only for views anchored at a non-empty head (a
+// view anchored at an empty conversation holds everything from the start by construction).
+struct TopReached {
+  ConvId conv;
+};
+
+using Observation = std::variant<Displayed, Acked, Failed, LocalEcho, TopReached>;
 
 struct Effects {
   std::vector<SendFrame> frames;
