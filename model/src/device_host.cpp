@@ -39,6 +39,7 @@ void DeviceHost::login() {
   if (plan.login_at_ns.has_value()) world_.recorder.lifecycle(*this, "reinstall");
   wants_online_ = !plan.login_at_ns.has_value() ? plan.online_at_start : true;
   launch(/*fresh=*/true);
+  if (plan.login_at_ns.has_value()) world_.maybe_page_back(*this);
 }
 
 void DeviceHost::kill() {
@@ -70,6 +71,16 @@ void DeviceHost::reinstall() {
   incarnation_++;
   world_.sim.restart(node());
   launch(/*fresh=*/true);
+  world_.maybe_page_back(*this);
+}
+
+void DeviceHost::page_back_all() {
+  IMSIM_ASSERT(device_ != nullptr);
+  engine::Effects fx;
+  for (const engine::ConvId conv : world_.topology.conversations_of(world_.users[user_].id)) {
+    device_->page_back(conv, local_now(), fx);
+  }
+  apply(fx);
 }
 
 void DeviceHost::set_online(bool online) {
@@ -98,8 +109,8 @@ std::optional<engine::ClientMsgId> DeviceHost::send(engine::ConvId conv, std::st
     IMSIM_ASSERT(fx.empty());
     return std::nullopt;
   }
-  // The `send` event (with its vector clock) precedes everything the send causes.
-  world_.recorder.send(*this, world_.convs[world_.conv_index.at(conv.value)], outcome.msg);
+  // The `send` event is recorded at the engine's LocalEcho (the outbox entry is durable), before
+  // the message first leaves the device.
   apply(fx);
   note_online_transition();
   return outcome.msg;

@@ -1,6 +1,7 @@
 // Workload and device behaviour of the safety phase. Sends form a Poisson process; a reply goes
 // into the conversation of the sender's latest display of another user's message, which is
 // what creates happened-before edges between messages.
+#include <algorithm>
 #include <array>
 #include <imsim/sim/distributions.hpp>
 
@@ -140,6 +141,82 @@ void World::schedule_repeating(std::int32_t device, std::int64_t mean_ns, bool r
     }
     schedule_repeating(device, mean_ns, reinstall);
   });
+}
+
+}  // namespace imsim::model::detail
+
+namespace imsim::model::detail {
+
+namespace {
+constexpr std::int32_t kProbeRoundsMax = 100;             // a probe refused this often is given up
+constexpr std::int64_t kProbeRetry_ns = 100'000'000;      // between rounds (device not ready yet)
+constexpr std::string_view kProbeBody = "availability probe";
+}  // namespace
+
+void World::maybe_page_back(DeviceHost& device) {
+  const double p = config.device_behaviour.page_back_p;
+  if (p <= 0 || !sim::bernoulli(page_back_rng_, p)) return;
+  count("model.page_backs");
+  device.page_back_all();
+}
+
+// Availability probes (docs/model.md): every chosen device sends once into each conversation of
+// its user right after the heal. A send the device refuses (just relaunched: ids not reserved)
+// is retried every kProbeRetry_ns.
+void World::start_probes() {
+  const auto max = static_cast<std::size_t>(config.quiescence.probe_devices_max);
+  if (max == 0 || devices.empty()) return;
+  std::vector<std::int32_t> chosen(devices.size());
+  for (std::size_t i = 0; i < chosen.size(); i++) chosen[i] = static_cast<std::int32_t>(i);
+  if (chosen.size() > max) {
+    sim::Rng rng = sim.fork_rng("probes");
+    for (std::size_t i = 0; i < max; i++) {  // a partial Fisher-Yates shuffle
+      const auto j = static_cast<std::size_t>(sim::uniform_int(
+          rng, static_cast<std::int64_t>(i), static_cast<std::int64_t>(chosen.size()) - 1));
+      std::swap(chosen[i], chosen[j]);
+    }
+    chosen.resize(max);
+    std::sort(chosen.begin(), chosen.end());
+  }
+  std::vector<std::vector<std::int32_t>> convs_of_user(users.size());
+  for (std::size_t c = 0; c < convs.size(); c++) {
+    for (const std::int32_t member : convs[c].members) {
+      convs_of_user[static_cast<std::size_t>(member)].push_back(static_cast<std::int32_t>(c));
+    }
+  }
+  IMSIM_ASSERT(pending_probes_.empty());
+  for (const std::int32_t d : chosen) {
+    const auto user = static_cast<std::size_t>(devices[static_cast<std::size_t>(d)]->user());
+    for (const std::int32_t c : convs_of_user[user]) pending_probes_.push_back({d, c});
+  }
+  log("availability probes: " + std::to_string(chosen.size()) + " devices, " +
+      std::to_string(pending_probes_.size()) + " sends");
+  probe_round(0);
+}
+
+void World::probe_round(std::int32_t round) {
+  std::vector<Probe> refused;
+  for (const Probe& probe : pending_probes_) {
+    DeviceHost& host = *devices[static_cast<std::size_t>(probe.device)];
+    const bool sent = host.exists() &&
+                      host.send(convs[static_cast<std::size_t>(probe.conv)].id,
+                                std::string(kProbeBody))
+                          .has_value();
+    if (sent) {
+      count("model.probes_sent");
+    } else {
+      refused.push_back(probe);
+    }
+  }
+  pending_probes_ = std::move(refused);
+  if (pending_probes_.empty()) return;
+  if (round + 1 >= kProbeRoundsMax) {
+    count("model.probes_given_up", pending_probes_.size());
+    pending_probes_.clear();
+    return;
+  }
+  sim.schedule_at(sim.now() + sim::Duration::from_ns(kProbeRetry_ns),
+                  [this, round] { probe_round(round + 1); });
 }
 
 }  // namespace imsim::model::detail

@@ -18,6 +18,7 @@ World::World(const WorldConfig& world_config, const RunOptions& options)
       workload_rng_(sim.fork_rng("workload")),
       behaviour_rng_(sim.fork_rng("behaviour")),
       nemesis_rng_(sim.fork_rng("nemesis")),
+      page_back_rng_(sim.fork_rng("page_back")),
       safety_end_(sim::SimTime::from_ns(world_config.durations.safety_ns)),
       workload_stop_(sim::SimTime::from_ns(
           world_config.durations.workload_stop_ns.value_or(world_config.durations.safety_ns))) {
@@ -118,7 +119,43 @@ void World::start() {
   for (const auto& [name, value] : swarm_parameters) log("swarm " + name + " = " + value);
 }
 
+// Every node a scheduled fault or swarm.nodes names exists in the world this seed drew. The
+// loader can only bound generated device names by devices_max; the draw decides the rest.
+std::string World::absent_node_error() const {
+  std::vector<std::pair<std::string, const Fault*>> named;
+  for (const Fault& f : config.faults) {
+    for (const std::string* name : {&f.node, &f.from, &f.to}) {
+      if (!name->empty()) named.emplace_back(*name, &f);
+    }
+    for (const auto& group : f.groups) {
+      for (const auto& name : group) named.emplace_back(name, &f);
+    }
+    for (const auto& [a, b] : f.links) {
+      named.emplace_back(a, &f);
+      named.emplace_back(b, &f);
+    }
+  }
+  for (const std::string& name : config.swarm.nodes) named.emplace_back(name, nullptr);
+  for (const auto& [name, fault] : named) {
+    if (node_by_name.contains(name)) continue;
+    const std::string where =
+        fault == nullptr ? std::string("swarm.nodes")
+                         : std::string("a ") + fault_kind_name(fault->kind) + " fault at t=" +
+                               std::to_string(static_cast<double>(fault->at_ns) / 1e9) + "s";
+    return where + " names \"" + name + "\", which the population drawn for seed " +
+           std::to_string(config.seed) +
+           " does not have (generated users draw devices_min..devices_max devices each)";
+  }
+  return {};
+}
+
 RunResult World::run() {
+  if (std::string error = absent_node_error(); !error.empty()) {
+    RunResult result;
+    result.seed = config.seed;
+    result.config_error = std::move(error);
+    return result;
+  }
   start();
   sim.run_until(safety_end_);
   IMSIM_ASSERT(sim.events_executed() < kEventsPerRunMax);
@@ -126,6 +163,7 @@ RunResult World::run() {
   log("safety phase over: heal, restart every server, every device online");
   heal_all();
   recorder.phase_liveness();
+  start_probes();
   run_liveness();
   const bool quiesced = quiescent();
   log(quiesced ? "quiescent: liveness phase over"
@@ -244,6 +282,8 @@ void add_device_counters(const DeviceHost& device, std::map<std::string, std::ui
   c["device.pushes_applied"] += dc.pushes_applied;
   c["device.duplicates_ignored"] += dc.duplicates_ignored;
   c["device.ttl_resyncs"] += dc.ttl_resyncs;
+  c["device.fast_retransmits"] += dc.fast_retransmits;
+  c["device.tops_reached"] += dc.tops_reached;
   c["device.frames_rejected"] += device.device()->counters().frames_rejected;
 }
 

@@ -141,6 +141,7 @@ class DeviceHost final : public NodeHost {
   void reinstall();  // local state wiped; a new incarnation
   void set_online(bool online);
   void reset_connection();
+  void page_back_all();  // the user scrolls every conversation back to its first message
   std::optional<engine::ClientMsgId> send(engine::ConvId conv, std::string body);
 
   void on_conn_event(sim::ConnId conn, sim::ConnEvent event);
@@ -230,9 +231,11 @@ class Recorder {
     std::uint64_t sends_total = 0;
     std::optional<std::int32_t> reply_conv;
     std::map<std::int32_t, std::deque<std::string>> views;  // this incarnation, as recorded
+    std::set<std::int32_t> tops;  // conversations with a top_reached in this incarnation
   };
   void write_display(const DeviceHost& device, std::int32_t conv, const std::string& msg, bool top,
                      std::optional<std::uint64_t> conv_seq);
+  void write_top_reached(const DeviceHost& device, std::int32_t conv);
   static void merge(Clock& into, const Clock& from);
   static void assign(Clock& clock, std::int32_t device, std::uint64_t count);
   static Clock own_entry_only(const Clock& clock, std::int32_t device);
@@ -297,6 +300,9 @@ class World {
   ServerHost* server_at(engine::Address address) const;
   DeviceHost* device_on_node(sim::NodeId node) const;
   void count(const std::string& name, std::uint64_t n = 1) { model_counters[name] += n; }
+  // After a reinstall or new login: with probability page_back_p the user scrolls every
+  // conversation back to its first message.
+  void maybe_page_back(DeviceHost& device);
   // A human-readable line in RunOptions::log_out (if set), stamped with the sim time.
   void log(const std::string& line);
 
@@ -308,6 +314,7 @@ class World {
   void build_topology();
   // world.cpp
   void build_nodes();
+  std::string absent_node_error() const;
   void start();
   void run_liveness();
   bool quiescent() const;
@@ -325,6 +332,8 @@ class World {
   void schedule_churn(std::int32_t device, bool online);
   void schedule_repeating(std::int32_t device, std::int64_t mean_ns, bool reinstall);
   std::string make_body();
+  void start_probes();
+  void probe_round(std::int32_t round);
   // nemesis.cpp
   void schedule_faults();
   void draw_swarm();
@@ -352,6 +361,12 @@ class World {
   sim::Rng workload_rng_;
   sim::Rng behaviour_rng_;
   sim::Rng nemesis_rng_;
+  sim::Rng page_back_rng_;
+  struct Probe {
+    std::int32_t device = 0;
+    std::int32_t conv = 0;
+  };
+  std::vector<Probe> pending_probes_;
   sim::SimTime safety_end_;
   sim::SimTime workload_stop_;
   std::uint64_t workload_sent_ = 0;

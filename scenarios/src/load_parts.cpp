@@ -196,8 +196,10 @@ bool NodeSet::is_device(std::string_view name) const {
                        [&](const model::DeviceSpec& d) { return d.id == device; });
   }
   if (!config_.generated_users) return false;
-  // Generated population: u1..u<count>, each with at least devices_min devices d1.. (the seed
-  // draws how many more), so only those are sure to exist.
+  // Generated population: u1..u<count>, each with devices_min..devices_max devices d1.. (the
+  // seed draws how many). A name up to devices_max is accepted here (a failure file names the
+  // devices its seed drew); a run whose drawn population lacks a named device stops with an
+  // error before it starts (model::RunResult::config_error).
   const auto index = [](std::string_view s, char prefix) -> std::int64_t {
     if (s.size() < 2 || s[0] != prefix || s[1] == '0' || s.size() > 7) return -1;
     std::int64_t n = 0;
@@ -210,7 +212,7 @@ bool NodeSet::is_device(std::string_view name) const {
   const std::int64_t u = index(user, 'u');
   const std::int64_t d = index(device, 'd');
   return u >= 1 && u <= config_.generated_users->count && d >= 1 &&
-         d <= config_.generated_users->devices_min;
+         d <= config_.generated_users->devices_max;
 }
 
 std::string NodeSet::summary() const {
@@ -221,7 +223,7 @@ std::string NodeSet::summary() const {
   std::string devices = "u<i>/d<j>";
   if (config_.generated_users) {
     devices = fmt::format("u<1..{}>/d<1..{}>", config_.generated_users->count,
-                          config_.generated_users->devices_min);
+                          config_.generated_users->devices_max);
   } else if (!config_.users.empty()) {
     const model::UserSpec& first = config_.users.front();
     devices = fmt::format("{}/{} ...", first.id, first.devices.front().id);

@@ -190,10 +190,13 @@ model::WorldConfig read_world(const json& document, std::string_view default_nam
   if (r.has("checks")) read_checks(r.get("checks"), at("checks"), c.checks);
   if (r.has("quiescence")) {
     ObjectReader q(r.get("quiescence"), at("quiescence"));
-    q.allow({"check_interval_ms"});
+    q.allow({"check_interval_ms", "probe_devices_max"});
     c.quiescence.check_interval_ns =
         q.duration_ns("check_interval_ms", c.quiescence.check_interval_ns,
                       NumberRange{0.0, kRunMax_s * 1e3, true});
+    c.quiescence.probe_devices_max = static_cast<std::int32_t>(q.integer(
+        "probe_devices_max", c.quiescence.probe_devices_max, 0,
+        std::int64_t{model::kUsersMax} * model::kDevicesPerUserMax));
   }
   return c;
 }

@@ -119,7 +119,7 @@ void read_conversations(const json& value, const std::string& path, model::World
 void read_device_behaviour(const json& value, const std::string& path, model::DeviceBehaviour& b) {
   ObjectReader r(value, path);
   r.allow({"churn", "online_session", "offline_session", "app_kill_mean_interval_s",
-           "reinstall_mean_interval_s", "new_device_mean_interval_s"});
+           "reinstall_mean_interval_s", "new_device_mean_interval_s", "page_back_p"});
   b.churn = r.boolean("churn", b.churn);
   if (r.has("online_session")) {
     b.online_session_ns =
@@ -136,6 +136,7 @@ void read_device_behaviour(const json& value, const std::string& path, model::De
       r.duration_ns("reinstall_mean_interval_s", b.reinstall_interval_mean_ns, interval);
   b.new_device_interval_mean_ns =
       r.duration_ns("new_device_mean_interval_s", b.new_device_interval_mean_ns, interval);
+  b.page_back_p = r.number("page_back_p", b.page_back_p, kProbability);
 }
 
 void read_workload(const json& value, const std::string& path, model::Workload& w) {

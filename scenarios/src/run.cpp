@@ -114,6 +114,11 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
   outcome.result = model::run_world(config, options);
   outcome.wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!outcome.result.config_error.empty()) {
+    outcome.error = outcome.result.config_error;
+    outcome.exit_code = kExitError;
+    return outcome;
+  }
   if (!settings.out_dir) {
     check_history(outcome, history::parse_history(history_memory));
     return outcome;

@@ -70,7 +70,8 @@ json devices_json(const model::DeviceBehaviour& b) {
       {"offline_session", detail::distribution_to_json(b.offline_session_ns, Unit::kSeconds)},
       {"app_kill_mean_interval_s", time_to_json(b.app_kill_interval_mean_ns, "_s")},
       {"reinstall_mean_interval_s", time_to_json(b.reinstall_interval_mean_ns, "_s")},
-      {"new_device_mean_interval_s", time_to_json(b.new_device_interval_mean_ns, "_s")}};
+      {"new_device_mean_interval_s", time_to_json(b.new_device_interval_mean_ns, "_s")},
+      {"page_back_p", b.page_back_p}};
 }
 
 json workload_json(const model::Workload& w) {
@@ -113,7 +114,8 @@ nlohmann::json to_json(const model::WorldConfig& c) {
               {"swarm", detail::swarm_to_json(c.swarm)},
               {"checks", checks_json(c.checks)},
               {"quiescence",
-               json{{"check_interval_ms", time_to_json(c.quiescence.check_interval_ns, "_ms")}}}};
+               json{{"check_interval_ms", time_to_json(c.quiescence.check_interval_ns, "_ms")},
+                    {"probe_devices_max", c.quiescence.probe_devices_max}}}};
 }
 
 }  // namespace imsim::scenarios

@@ -9,6 +9,9 @@
 #include <imsim/model/world.hpp>
 #include <imsim/properties/check.hpp>
 #include <imsim/properties/report.hpp>
+#include <imsim/scenarios/explore.hpp>
+#include <imsim/scenarios/failure_file.hpp>
+#include <imsim/scenarios/run.hpp>
 #include <imsim/scenarios/scenario.hpp>
 
 namespace imsim {
@@ -50,6 +53,62 @@ TEST_P(LibraryScenario, RunsDeterministicallyWithTheExpectedVerdict) {
       EXPECT_GT(report.count(name), 0u) << "expected anomaly " << name << " not found";
     }
   }
+}
+
+// The failure file of a swarm run (every drawn fault made explicit, devices of a generated
+// population named as the seed drew them) loads back through JSON and replays to the same
+// trace hash. (History v2 issue, item 6: `devices_max > devices_min` used to be rejected.)
+TEST_P(LibraryScenario, SwarmFailureFilesLoadAndReplay) {
+  auto loaded = scenarios::load_scenario_named(GetParam());
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    const scenarios::RunOutcome run =
+        scenarios::run_scenario(scenarios::seed_config(loaded.value(), seed, true), {});
+    ASSERT_TRUE(run.error.empty()) << run.error;
+    const nlohmann::json file = scenarios::to_json(scenarios::failure_file_of(run));
+    auto failure = scenarios::load_failure(nlohmann::json::parse(file.dump()));
+    ASSERT_TRUE(failure.ok()) << "seed " << seed << ": " << failure.error();
+    const scenarios::RunOutcome replay = scenarios::run_scenario(failure.value().scenario, {});
+    ASSERT_TRUE(replay.error.empty()) << replay.error;
+    EXPECT_EQ(replay.result.trace_hash, failure.value().expected_trace_hash) << "seed " << seed;
+  }
+}
+
+// A fault may name a generated device up to devices_max (a failure file names what its seed
+// drew); a seed whose population lacks the device stops the run with a clear error.
+TEST(GeneratedPopulation, AFaultOnADeviceTheSeedDidNotDrawIsAnError) {
+  auto loaded = scenarios::load_scenario_text(
+      R"({"name": "absent", "seed": 1, "durations": {"safety_s": 2, "quiescence_s": 10},
+          "users": {"count": 3, "devices_min": 1, "devices_max": 2},
+          "conversations": {"direct": 1},
+          "faults": [{"at_s": 1, "kind": "kill", "node": "u1/d2"}]})",
+      "inline");
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  int absent = 0;
+  int present = 0;
+  for (std::uint64_t seed = 1; seed <= 20; seed++) {
+    const scenarios::RunOutcome run =
+        scenarios::run_scenario(scenarios::seed_config(loaded.value(), seed, false), {});
+    if (run.error.empty()) {
+      present++;
+      continue;
+    }
+    absent++;
+    EXPECT_EQ(run.exit_code, scenarios::kExitError);
+    EXPECT_NE(run.error.find("names \"u1/d2\", which the population drawn for seed " +
+                             std::to_string(seed) + " does not have"),
+              std::string::npos)
+        << run.error;
+  }
+  EXPECT_GT(absent, 0);
+  EXPECT_GT(present, 0);
+  // Beyond devices_max the loader says no.
+  auto beyond = scenarios::load_scenario_text(
+      R"({"name": "beyond", "users": {"count": 3, "devices_min": 1, "devices_max": 2},
+          "conversations": {"direct": 1},
+          "faults": [{"at_s": 1, "kind": "kill", "node": "u1/d3"}]})",
+      "inline");
+  EXPECT_FALSE(beyond.ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(All, LibraryScenario, testing::ValuesIn(library_names()),

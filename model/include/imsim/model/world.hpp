@@ -38,6 +38,9 @@ struct RunResult {
   // config with these as `faults` and swarm off replays the same run (same trace hash).
   std::vector<Fault> fault_schedule;
   TraceLog trace_log;  // empty unless RunOptions::record_trace_log
+  // Non-empty: the config names a node the world drawn from its seed does not have (a device
+  // of a generated population beyond what this seed drew); nothing ran.
+  std::string config_error;
 };
 
 RunResult run_world(const WorldConfig& config, const RunOptions& options);

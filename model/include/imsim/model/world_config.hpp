@@ -169,6 +169,10 @@ struct DeviceBehaviour {
   std::int64_t reinstall_interval_mean_ns = 0;  // per device: local state wiped, relaunched
   // Per user: a new device (next free id d<k+1>) logs in, up to kDevicesPerUserMax devices.
   std::int64_t new_device_interval_mean_ns = 0;
+  // After a reinstall or a new login, the probability that the user scrolls every
+  // conversation back to its first message (history paged past engine.roam_messages_max; the
+  // device then records top_reached). Valid: 0..1.
+  double page_back_p = 0.5;
 };
 
 // ---- Workload (safety phase, before workload_stop) -----------------------------------------
@@ -289,15 +293,16 @@ struct Swarm {
 // ---- Checks -------------------------------------------------------------------------------
 struct Checks {
   // Checkers to run, by anomaly name (HISTORY.md): lost, duplicated, reordered, fifo, causal,
-  // ghost, liveness. Empty = all.
+  // ghost, liveness, and (history version 2) misnumbered, gap, unavailable. Empty = all.
   std::vector<std::string> checkers;
   // What the run must show: valid (no anomaly at all), or, for mutant scenarios, these
   // anomaly names: each must be found (further anomalies are allowed and reported).
   bool expect_valid = true;
   std::vector<std::string> expect_anomalies;  // Valid: non-empty iff !expect_valid
 };
-inline const char* const kCheckerNames[] = {"lost",   "duplicated", "reordered", "fifo",
-                                            "causal", "ghost",      "liveness"};
+inline const char* const kCheckerNames[] = {"lost",   "duplicated", "reordered",   "fifo",
+                                            "causal", "ghost",      "liveness",    "misnumbered",
+                                            "gap",    "unavailable"};
 
 // ---- Quiescence ---------------------------------------------------------------------------
 // The world is quiescent when every device is online, every outbox is empty, every device has
@@ -306,6 +311,11 @@ inline const char* const kCheckerNames[] = {"lost",   "duplicated", "reordered",
 // this every check_interval_ns of the liveness phase and ends the run at the first success.
 struct Quiescence {
   std::int64_t check_interval_ns = 100'000'000;  // Valid: > 0
+  // Availability probes: at the start of the liveness phase, up to this many devices (all of
+  // them when there are fewer; otherwise a seeded sample) each send one message into every
+  // conversation of their user. The history's `unavailable` rule requires each acked and
+  // stored, `lost` requires it shown everywhere. 0 turns the probes off. Valid: >= 0.
+  std::int32_t probe_devices_max = 32;
 };
 
 // ---- The world ----------------------------------------------------------------------------
