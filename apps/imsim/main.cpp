@@ -57,20 +57,20 @@ int main(int argc, char** argv) {
                   "then judged as a valid one");
     cmd->add_option("--checkers", flags.checkers,
                     "Only these checkers judge the run (default: the scenario's): lost,duplicated,"
-                    "reordered,fifo,causal,ghost,liveness")
+                    "reordered,fifo,causal,ghost,liveness,misnumbered,gap,unavailable")
         ->delimiter(',');
   };
   add_overrides(run, run_args.overrides);
 
   imsim::cli::CheckArgs check_args;
   CLI::App* check = app.add_subcommand(
-      "check", "Check a history file (HISTORY.md v1): verdicts and metrics; exit 0/1/2");
+      "check", "Check a history file (HISTORY.md v1 or v2): verdicts and metrics; exit 0/1/2");
   check->add_option("history", check_args.history_file, "The history (JSONL)")->required();
   check->add_flag("--json", check_args.json, "Print the report as JSON");
   check
       ->add_option("--checkers", check_args.checkers,
-                   "Checkers to run (default: all): lost,duplicated,reordered,fifo,causal,ghost,"
-                   "liveness")
+                   "Checkers to run (default: all the file's version defines): lost,duplicated,"
+                   "reordered,fifo,causal,ghost,liveness,misnumbered,gap,unavailable")
       ->delimiter(',');
 
   imsim::cli::ExploreArgs explore_args;

@@ -184,6 +184,12 @@ void World::start_probes() {
       convs_of_user[static_cast<std::size_t>(member)].push_back(static_cast<std::int32_t>(c));
     }
   }
+  // Some users also scroll back once the faults are healed (devices that resynced after an
+  // inbox TTL expiry hold a roamed view too).
+  for (const std::int32_t d : chosen) {
+    DeviceHost& host = *devices[static_cast<std::size_t>(d)];
+    if (host.exists()) maybe_page_back(host);
+  }
   IMSIM_ASSERT(pending_probes_.empty());
   for (const std::int32_t d : chosen) {
     const auto user = static_cast<std::size_t>(devices[static_cast<std::size_t>(d)]->user());
