@@ -27,6 +27,16 @@ CheckerFn checker_of(std::string_view name) {
   return nullptr;
 }
 
+// How often anomaly `name` occurs: from the report if its checker ran, else counted now (the
+// metric does not depend on --checkers).
+std::uint64_t occurrences(const HistoryIndex& index, const Report& report, std::string_view name) {
+  if (const AnomalyReport* ran = report.find(name)) return ran->count;
+  AnomalyReport scratch;
+  AnomalySink sink(scratch, 0);
+  checker_of(name)(index, sink);
+  return scratch.count;
+}
+
 }  // namespace
 
 bool is_anomaly_name(std::string_view name) { return checker_of(name) != nullptr; }
@@ -75,6 +85,10 @@ Report check(const history::History& history, const CheckOptions& options) {
     IMSIM_ASSERT(anomaly.witnesses.size() <= anomaly.count);
   }
   report.metrics = compute_metrics(index);
+  if (index.version() >= 2) {
+    report.metrics.unavailable = occurrences(index, report, "unavailable");
+    report.metrics.gap = occurrences(index, report, "gap");
+  }
   return report;
 }
 

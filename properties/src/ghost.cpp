@@ -9,18 +9,6 @@
 namespace imsim::properties {
 namespace {
 
-std::string_view status_name(Status status) {
-  switch (status) {
-    case Status::none:
-      return "none";
-    case Status::ack:
-      return "ack";
-    case Status::fail:
-      return "fail";
-  }
-  IMSIM_ASSERT(false);
-}
-
 Witness seen_but_not_acked(const HistoryIndex& index, MsgId msg) {
   const MsgFacts& facts = index.msg(msg);
   const bool stored = facts.timeline_pos != no_position;

@@ -7,6 +7,18 @@
 
 namespace imsim::properties {
 
+std::string_view status_name(Status status) {
+  switch (status) {
+    case Status::none:
+      return "none";
+    case Status::ack:
+      return "ack";
+    case Status::fail:
+      return "fail";
+  }
+  IMSIM_ASSERT(false);
+}
+
 using namespace history;
 
 namespace {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -25,6 +26,7 @@ inline constexpr std::uint32_t no_index = std::numeric_limits<std::uint32_t>::ma
 inline constexpr std::int64_t no_position = -1;
 
 enum class Status : std::uint8_t { none, ack, fail };
+std::string_view status_name(Status status);  // "none", "ack", "fail"
 
 struct MsgFacts {
   std::uint32_t send_event = no_index;

@@ -111,16 +111,6 @@ Metrics compute_metrics(const HistoryIndex& index) {
     metrics.safety_failed_rate =
         static_cast<double>(metrics.safety_failed) / static_cast<double>(metrics.safety_sent);
   }
-  if (index.version() >= 2) {
-    AnomalyReport scratch;
-    AnomalySink unavailable(scratch, 0);
-    check_unavailable(index, unavailable);
-    metrics.unavailable = scratch.count;
-    scratch.count = 0;
-    AnomalySink gap(scratch, 0);
-    check_gap(index, gap);
-    metrics.gap = scratch.count;
-  }
   metrics.displays = index.display_count();
   metrics.stable_latency = stable_latency(index);
   metrics.cross_conv_inversions = count_cross_conv_inversions(index);

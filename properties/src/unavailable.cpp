@@ -9,21 +9,6 @@
 #include "imsim/base/assert.hpp"
 
 namespace imsim::properties {
-namespace {
-
-std::string_view status_word(Status status) {
-  switch (status) {
-    case Status::none:
-      return "no status (neither acked nor failed)";
-    case Status::ack:
-      return "ack";
-    case Status::fail:
-      return "fail";
-  }
-  IMSIM_ASSERT(false);
-}
-
-}  // namespace
 
 void check_unavailable(const HistoryIndex& index, AnomalySink& sink) {
   if (index.version() < 2 || !index.has_liveness_phase() || !index.quiesced()) return;
@@ -43,7 +28,8 @@ void check_unavailable(const HistoryIndex& index, AnomalySink& sink) {
                     "{} sent {} into {} in the liveness phase and stayed connected, but its final "
                     "status is {}{}",
                     index.name(facts.sender), index.name(msg), index.name(facts.conv),
-                    status_word(facts.status),
+                    facts.status == Status::none ? "none (neither acked nor failed)"
+                                                 : status_name(facts.status),
                     not_stored ? fmt::format(" and it is not in T({})", index.name(facts.conv))
                                : ""),
                 .msgs = {index.name(msg)},
