@@ -178,22 +178,16 @@ void World::start_probes() {
     chosen.resize(max);
     std::sort(chosen.begin(), chosen.end());
   }
-  std::vector<std::vector<std::int32_t>> convs_of_user(users.size());
-  for (std::size_t c = 0; c < convs.size(); c++) {
-    for (const std::int32_t member : convs[c].members) {
-      convs_of_user[static_cast<std::size_t>(member)].push_back(static_cast<std::int32_t>(c));
-    }
-  }
-  // Some users also scroll back once the faults are healed (devices that resynced after an
-  // inbox TTL expiry hold a roamed view too).
-  for (const std::int32_t d : chosen) {
-    DeviceHost& host = *devices[static_cast<std::size_t>(d)];
-    if (host.exists()) maybe_page_back(host);
-  }
   IMSIM_ASSERT(pending_probes_.empty());
   for (const std::int32_t d : chosen) {
-    const auto user = static_cast<std::size_t>(devices[static_cast<std::size_t>(d)]->user());
-    for (const std::int32_t c : convs_of_user[user]) pending_probes_.push_back({d, c});
+    DeviceHost& host = *devices[static_cast<std::size_t>(d)];
+    // Some users also scroll back once the faults are healed (devices that resynced after an
+    // inbox TTL expiry hold a roamed view too).
+    if (host.exists()) maybe_page_back(host);
+    const engine::UserId user = users[static_cast<std::size_t>(host.user())].id;
+    for (const engine::ConvId conv : topology.conversations_of(user)) {
+      pending_probes_.push_back({d, conv});
+    }
   }
   log("availability probes: " + std::to_string(chosen.size()) + " devices, " +
       std::to_string(pending_probes_.size()) + " sends");
@@ -205,9 +199,7 @@ void World::probe_round(std::int32_t round) {
   for (const Probe& probe : pending_probes_) {
     DeviceHost& host = *devices[static_cast<std::size_t>(probe.device)];
     const bool sent = host.exists() &&
-                      host.send(convs[static_cast<std::size_t>(probe.conv)].id,
-                                std::string(kProbeBody))
-                          .has_value();
+                      host.send(probe.conv, std::string(kProbeBody)).has_value();
     if (sent) {
       count("model.probes_sent");
     } else {

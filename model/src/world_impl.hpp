@@ -364,7 +364,7 @@ class World {
   sim::Rng page_back_rng_;
   struct Probe {
     std::int32_t device = 0;
-    std::int32_t conv = 0;
+    engine::ConvId conv;
   };
   std::vector<Probe> pending_probes_;
   sim::SimTime safety_end_;
