@@ -16,6 +16,18 @@ std::vector<ClientMsgId> timeline_ids(World& w, ConvId conv) {
 
 // The script: A sends to B while B is offline -> B comes online and pages -> B's second
 // device syncs the same -> A's other device sees A's message as sent.
+// Both devices of a two-user chat online; u1/d1 sends nine messages into c1, all settled.
+// Returns them (empty if the world did not settle).
+std::vector<ClientMsgId> nine_sent(World& w) {
+  w.online(dev(1, 1));
+  w.online(dev(2, 1));
+  w.run_for(100 * kMs);
+  std::vector<ClientMsgId> sent;
+  for (int i = 0; i < 9; i++) sent.push_back(w.send(dev(1, 1), kC1, std::to_string(i)));
+  if (!w.settle()) sent.clear();
+  return sent;
+}
+
 TEST(EndToEnd, OfflineRecipientPagesThenSecondDeviceThenSendersOtherDevice) {
   World w(fast_config(), make_topology(2, 2, {{kC1, {UserId{1}, UserId{2}}}}));
   const DeviceId a1 = dev(1, 1), a2 = dev(1, 2), b1 = dev(2, 1), b2 = dev(2, 2);
@@ -92,12 +104,8 @@ TEST(EndToEnd, LargeGroupUsesReadFanOut) {
 
 TEST(EndToEnd, ReinstalledDeviceRoamsHistoryBackwards) {
   World w(fast_config(), make_topology(2, 1, {{kC1, {UserId{1}, UserId{2}}}}));
-  w.online(dev(1, 1));
-  w.online(dev(2, 1));
-  w.run_for(100 * kMs);
-  std::vector<ClientMsgId> sent;
-  for (int i = 0; i < 9; i++) sent.push_back(w.send(dev(1, 1), kC1, std::to_string(i)));
-  ASSERT_TRUE(w.settle());
+  std::vector<ClientMsgId> sent = nine_sent(w);
+  ASSERT_EQ(sent.size(), 9u);
   w.reinstall(dev(2, 1));
   w.online(dev(2, 1));
   ASSERT_TRUE(w.settle());
@@ -116,12 +124,8 @@ TEST(EndToEnd, ReinstalledDeviceRoamsHistoryBackwards) {
 
 TEST(EndToEnd, ARoamedViewThatReachesTheFirstMessageReportsTopReached) {
   World w(fast_config(), make_topology(2, 1, {{kC1, {UserId{1}, UserId{2}}}}));
-  w.online(dev(1, 1));
-  w.online(dev(2, 1));
-  w.run_for(100 * kMs);
-  std::vector<ClientMsgId> sent;
-  for (int i = 0; i < 9; i++) sent.push_back(w.send(dev(1, 1), kC1, std::to_string(i)));
-  ASSERT_TRUE(w.settle());
+  std::vector<ClientMsgId> sent = nine_sent(w);
+  ASSERT_EQ(sent.size(), 9u);
   // A view anchored at an empty conversation holds it all by construction: nothing to report.
   EXPECT_EQ(w.tops_reached(dev(2, 1), kC1), 0u);
   w.reinstall(dev(2, 1));
@@ -141,12 +145,8 @@ TEST(EndToEnd, RoamingStopsAtItsLimitUntilTheUserPagesBack) {
   config.roam_messages_max = 3;
   config.inbox_ttl_ns = 5'000 * kMs;  // the new install cannot take it all from the inbox
   World w(config, make_topology(2, 1, {{kC1, {UserId{1}, UserId{2}}}}));
-  w.online(dev(1, 1));
-  w.online(dev(2, 1));
-  w.run_for(100 * kMs);
-  std::vector<ClientMsgId> sent;
-  for (int i = 0; i < 9; i++) sent.push_back(w.send(dev(1, 1), kC1, std::to_string(i)));
-  ASSERT_TRUE(w.settle());
+  std::vector<ClientMsgId> sent = nine_sent(w);
+  ASSERT_EQ(sent.size(), 9u);
   w.run_for(10'000 * kMs);
   w.reinstall(dev(2, 1));
   w.online(dev(2, 1));

@@ -76,6 +76,56 @@ TEST_P(LibraryScenario, SwarmFailureFilesLoadAndReplay) {
 
 // A fault may name a generated device up to devices_max (a failure file names what its seed
 // drew); a seed whose population lacks the device stops the run with a clear error.
+// The two knobs of the availability probes and paging back (docs/model.md) change the run.
+// Paging back acts only on views that roaming left short of the first message (reinstalls after
+// the inbox expired, small pages, a short roam limit): a view anchored at an empty
+// conversation, or one roamed whole, already holds everything.
+scenarios::RunOutcome run_knobs(double page_back_p, std::int64_t probe_devices_max) {
+  auto loaded = scenarios::load_scenario_text(
+      R"({"name": "knobs", "seed": 3, "durations": {"safety_s": 6, "quiescence_s": 30},
+          "users": {"count": 6, "devices_min": 1, "devices_max": 2},
+          "conversations": {"direct": 3, "groups": [{"count": 1, "size": 4}]},
+          "engine": {"roam_messages_max": 2, "inbox_ttl_s": 1, "page_size": 2},
+          "devices": {"reinstall_mean_interval_s": 1, "page_back_p": )" +
+          std::to_string(page_back_p) + R"(},
+          "quiescence": {"probe_devices_max": )" +
+          std::to_string(probe_devices_max) + "}}",
+      "inline");
+  EXPECT_TRUE(loaded.ok()) << loaded.error();
+  if (!loaded.ok()) return {};
+  return scenarios::run_scenario(loaded.value(), {});
+}
+
+std::uint64_t counter(const scenarios::RunOutcome& run, const std::string& name) {
+  auto it = run.result.counters.find(name);
+  return it == run.result.counters.end() ? 0 : it->second;
+}
+
+TEST(WorldKnobs, PageBackProbabilityChangesTheRun) {
+  const scenarios::RunOutcome never = run_knobs(0.0, 32);
+  const scenarios::RunOutcome always = run_knobs(1.0, 32);
+  ASSERT_EQ(never.exit_code, scenarios::kExitValid) << never.error;
+  ASSERT_EQ(always.exit_code, scenarios::kExitValid) << always.error;
+  EXPECT_EQ(counter(never, "model.page_backs"), 0u);
+  EXPECT_GT(counter(always, "model.page_backs"), 0u);
+  EXPECT_GT(counter(always, "device.tops_reached"), counter(never, "device.tops_reached"));
+  EXPECT_NE(never.result.trace_hash, always.result.trace_hash);
+}
+
+TEST(WorldKnobs, ProbeDevicesMaxBoundsTheProbes) {
+  const scenarios::RunOutcome none = run_knobs(0.0, 0);
+  const scenarios::RunOutcome one = run_knobs(0.0, 1);
+  const scenarios::RunOutcome all = run_knobs(0.0, 32);
+  for (const auto* run : {&none, &one, &all}) {
+    ASSERT_EQ(run->exit_code, scenarios::kExitValid) << run->error;
+  }
+  EXPECT_EQ(counter(none, "model.probes_sent"), 0u);
+  EXPECT_GT(counter(one, "model.probes_sent"), 0u);
+  EXPECT_GT(counter(all, "model.probes_sent"), counter(one, "model.probes_sent"));
+  EXPECT_NE(none.result.trace_hash, one.result.trace_hash);
+  EXPECT_NE(one.result.trace_hash, all.result.trace_hash);
+}
+
 TEST(GeneratedPopulation, AFaultOnADeviceTheSeedDidNotDrawIsAnError) {
   auto loaded = scenarios::load_scenario_text(
       R"({"name": "absent", "seed": 1, "durations": {"safety_s": 2, "quiescence_s": 10},
