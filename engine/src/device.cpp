@@ -42,6 +42,7 @@ void Device::Impl::recover(const DurableMap& durable, LocalTime now, Effects& fx
       e.conv_seq = r.conv_seq;
       e.durable = true;
       e.deadline = LocalTime{now.ns + config.send_timeout_ns};
+      if (e.state == records::OutboxState::sending) io.cover(CoveragePoint::device_recover_outbox);
       last_counter = std::max(last_counter, r.msg.id.counter);
       lane_last[r.msg.conv] = std::max(lane_last[r.msg.conv], r.msg.lane_seq);
     } else if (records::has_prefix(key, kAnchorPrefix)) {
@@ -97,6 +98,7 @@ void Device::Impl::connect(Effects& fx) {
 
 void Device::Impl::schedule_reconnect(LocalTime now, Effects& fx) {
   if (!want_online) return;
+  io.cover(CoveragePoint::device_reconnect_backoff);
   std::int64_t delay = config.reconnect_backoff_ns;
   for (std::uint32_t i = 1; i < connect_attempts && delay < config.reconnect_backoff_max_ns; i++) {
     delay *= 2;
@@ -127,7 +129,10 @@ void Device::Impl::on_session(LocalTime now, Effects& fx) {
     for (ApplyBatch& b : batches) b.last = InboxSeq{0};
     for (auto& [conv, cs] : convs) cs.hi = std::min(cs.hi, cs.anchor);
   }
-  if (!bootstrapped) enqueue(SyncTask{TaskKind::resync_start, ConvId{}});
+  if (!bootstrapped) {
+    io.cover(CoveragePoint::device_first_sync);
+    enqueue(SyncTask{TaskKind::resync_start, ConvId{}});
+  }
   enqueue(SyncTask{TaskKind::inbox_pull, ConvId{}});
   enqueue_catch_up();
   for (auto& [conv, cs] : convs) {

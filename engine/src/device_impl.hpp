@@ -100,6 +100,8 @@ struct Device::Impl {
   void on_ack(const ClientMsgId& msg, ConvSeq seq, LocalTime now, Effects& fx);
   void on_nack(const SendNack& nack, LocalTime now, Effects& fx);
   void fail_lane(const OutboxEntry& first, Effects& fx);
+  // A later send of head's lane is still within its retry budget.
+  bool younger_in_budget(const OutboxEntry& head) const;
   void on_send_timer(LocalTime now, Effects& fx);
   void arm_send_timer(LocalTime now, Effects& fx);
   void prune_sent(ConvId conv, LaneSeq below, Effects& fx);

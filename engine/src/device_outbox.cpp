@@ -27,9 +27,15 @@ SendOutcome Device::Impl::send(ConvId conv, std::string body, LocalTime now, Eff
   if (!topology.has_conv(conv)) return SendOutcome{SendError::unknown_conv, {}};
   if (!topology.is_member(id.user, conv)) return SendOutcome{SendError::not_member, {}};
   if (body.size() > config.message_body_bytes_max) return SendOutcome{SendError::oversized, {}};
-  if (pending_count() >= config.outbox_length_max) return SendOutcome{SendError::outbox_full, {}};
+  if (pending_count() >= config.outbox_length_max) {
+    io.cover(CoveragePoint::device_send_outbox_full);
+    return SendOutcome{SendError::outbox_full, {}};
+  }
   // Refused sends have no effects: the reservation is in flight since recover().
-  if (last_counter >= ids_reserved) return SendOutcome{SendError::not_ready, {}};
+  if (last_counter >= ids_reserved) {
+    io.cover(CoveragePoint::device_send_not_ready);
+    return SendOutcome{SendError::not_ready, {}};
+  }
   const ClientMsgId msg_id{id, incarnation, ++last_counter};
   IMSIM_ASSERT(outbox.count(msg_id) == 0);  // a counter is never reused within an install
   LaneSeq& lane = lane_last[conv];
@@ -38,6 +44,7 @@ SendOutcome Device::Impl::send(ConvId conv, std::string body, LocalTime now, Eff
   revive_lane(conv, lane, now, fx);
   OutboxEntry& e = outbox[msg_id];
   e.msg = MessageData{msg_id, conv, lane, now.ns, std::move(body)};
+  if (admitting.has_value()) io.cover(CoveragePoint::device_admit_queued);
   admit_queue.push_back(msg_id);
   admit_next(fx);
   device_counters.sends++;
@@ -58,6 +65,7 @@ bool Device::Impl::resend(const ClientMsgId& msg, LocalTime now, Effects& fx) {
 void Device::Impl::revive_lane(ConvId conv, LaneSeq below, LocalTime now, Effects& fx) {
   for (auto& [msg, e] : outbox) {
     if (e.msg.conv != conv || e.state != OutboxState::failed || e.msg.lane_seq >= below) continue;
+    io.cover(CoveragePoint::device_lane_revived);
     e.state = OutboxState::sending;
     e.timeouts = 0;
     e.gap_held = false;
@@ -140,7 +148,10 @@ void Device::Impl::transmit(OutboxEntry& e, LocalTime now, Effects& fx) {
   IMSIM_ASSERT(e.state == OutboxState::sending);
   IMSIM_ASSERT(e.durable);
   e.deadline = LocalTime{now.ns + send_timeout_ns(e.timeouts)};
-  if (!authed) return;  // the timeout still runs: the budget bounds offline time too
+  if (!authed) {
+    io.cover(CoveragePoint::device_transmit_offline);
+    return;  // sent on the next session (on_session)
+  }
   io.send(fx, *conn, Send{e.msg});
   device_counters.transmissions++;
 }
@@ -163,6 +174,7 @@ void Device::Impl::on_ack(const ClientMsgId& msg, ConvSeq seq, LocalTime now, Ef
     if (other.msg.conv == conv && other.msg.lane_seq == next &&
         other.state == OutboxState::sending && other.gap_held && other.durable) {
       other.gap_held = false;
+      io.cover(CoveragePoint::device_gap_held_released);
       transmit(other, now, fx);
     }
   }
@@ -190,13 +202,16 @@ void Device::Impl::on_nack(const SendNack& nack, LocalTime now, Effects& fx) {
   if (it == outbox.end() || it->second.state != OutboxState::sending) return;
   switch (nack.reason) {
     case RejectReason::fifo_gap:
+      io.cover(CoveragePoint::device_nack_fifo_gap);
       it->second.gap_held = true;
       hurry_lane_head(it->second.msg.conv, it->second.msg.lane_seq, now, fx);
       return;
     case RejectReason::overloaded:
+      io.cover(CoveragePoint::device_nack_overloaded);
       return;  // the timeout resends
     default:
       // Permanent refusal (stale lane, forged, not member, ...): retrying cannot help.
+      io.cover(CoveragePoint::device_fail_refused);
       fail_lane(it->second, fx);
       arm_send_timer(now, fx);
       return;
@@ -216,6 +231,7 @@ void Device::Impl::hurry_lane_head(ConvId conv, LaneSeq below, LocalTime now, Ef
   }
   if (head == nullptr || head->gap_held || head->hurried) return;
   head->hurried = true;
+  io.cover(CoveragePoint::device_fast_retransmit);
   device_counters.fast_retransmits++;
   transmit(*head, now, fx);
   arm_send_timer(now, fx);
@@ -244,15 +260,51 @@ void Device::Impl::on_send_timer(LocalTime now, Effects& fx) {
   for (const ClientMsgId& msg : due) {
     OutboxEntry& e = outbox.at(msg);
     if (e.state != OutboxState::sending) continue;  // failed with its lane head just now
+    if (!authed) {
+      // Nothing was transmitted since the last timeout: the budget counts attempts the network
+      // could have lost, not time away (a send made as a fault heals must not fail because the
+      // device is still reconnecting). A device that never comes back keeps it sending.
+      io.cover(CoveragePoint::device_timeout_offline);
+      e.deadline = LocalTime{now.ns + send_timeout_ns(e.timeouts)};
+      continue;
+    }
+    if (e.gap_held) {
+      // The store answered (fifo_gap: it holds this one for an earlier send of the lane), so
+      // nothing was lost: resend, spending no budget. The next timeout counts unless the store
+      // refuses it again.
+      io.cover(CoveragePoint::device_timeout_gap_held);
+      e.gap_held = false;
+      e.hurried = false;
+      transmit(e, now, fx);
+      continue;
+    }
     e.timeouts++;
     e.hurried = false;
-    if (e.timeouts >= config.retry_budget) {
+    if (e.timeouts >= config.retry_budget && younger_in_budget(e)) {
+      // A later send of the lane still has budget: failing this one would fail it too (FIFO),
+      // so a send made after a fault heals could fail for a timeout that ran out before it.
+      // The lane fails when its newest message's budget is spent, not its oldest's.
+      io.cover(CoveragePoint::device_head_outlived);
+      transmit(e, now, fx);
+    } else if (e.timeouts >= config.retry_budget) {
+      io.cover(CoveragePoint::device_fail_budget);
       fail_lane(e, fx);
     } else {
+      io.cover(CoveragePoint::device_retransmit_timeout);
       transmit(e, now, fx);
     }
   }
   arm_send_timer(now, fx);
+}
+
+bool Device::Impl::younger_in_budget(const OutboxEntry& head) const {
+  for (const auto& [msg, e] : outbox) {
+    if (e.msg.conv == head.msg.conv && e.state == OutboxState::sending &&
+        e.msg.lane_seq > head.msg.lane_seq && e.timeouts < config.retry_budget) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void Device::Impl::arm_send_timer(LocalTime now, Effects& fx) {

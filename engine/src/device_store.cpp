@@ -33,6 +33,7 @@ void Device::Impl::report_top(ConvId conv, ConvState& cs, Effects& fx) {
   const bool at_top = cs.lo.value == 1 || (cs.top_known && cs.lo == lowest_held(cs));
   if (!at_top) return;
   cs.top_reported = true;
+  io.cover(CoveragePoint::device_top_reached);
   device_counters.tops_reached++;
   fx.observations.push_back(TopReached{conv});
 }
@@ -53,6 +54,7 @@ void Device::Impl::reconcile(const TimelineEntry& entry, LocalTime now, Effects&
     // Sent by an earlier install of this device, which can no longer report it: the device
     // that sent it learns here that it is stored.
     if (earlier_install_acked.insert(entry.msg.id).second) {
+      io.cover(CoveragePoint::device_reconcile_earlier_install);
       device_counters.reconciled++;
       fx.observations.push_back(Acked{entry.msg.id, entry.msg.conv, entry.conv_seq});
     }
@@ -61,6 +63,7 @@ void Device::Impl::reconcile(const TimelineEntry& entry, LocalTime now, Effects&
   if (!is_mine(entry.msg.id)) return;
   auto it = outbox.find(entry.msg.id);
   if (it == outbox.end() || it->second.state == records::OutboxState::sent) return;
+  io.cover(CoveragePoint::device_reconcile_own);
   device_counters.reconciled++;
   on_ack(entry.msg.id, entry.conv_seq, now, fx);
 }
@@ -74,6 +77,7 @@ void Device::Impl::put_message(const TimelineEntry& entry, std::set<OpId>& needs
   ConvState& cs = convs[conv];
   auto it = cs.msgs.find(entry.conv_seq);
   if (it != cs.msgs.end()) {
+    io.cover(CoveragePoint::device_duplicate_seq);
     device_counters.duplicates_ignored++;
     if (it->second.write_op) needs.insert(*it->second.write_op);
     if (config.mutations.no_client_dedup && cs.anchor_durable && !it->second.write_op &&
@@ -87,6 +91,7 @@ void Device::Impl::put_message(const TimelineEntry& entry, std::set<OpId>& needs
     return;
   }
   if (cs.ids.count(entry.msg.id) != 0 && !config.mutations.no_client_dedup) {
+    io.cover(CoveragePoint::device_duplicate_id);
     device_counters.duplicates_ignored++;  // one id at two conv_seqs: show it once
     return;
   }

@@ -89,6 +89,7 @@ void Device::Impl::on_pull_timer(LocalTime now, Effects& fx) {
     pull_timer.arm_by(io, fx, now, outstanding->deadline);
     return;
   }
+  io.cover(CoveragePoint::device_pull_retransmit);
   send_pull(now, fx);  // same request id: a late page of the first copy is just as good
 }
 
@@ -102,7 +103,9 @@ void Device::Impl::on_poll_timer(LocalTime now, Effects& fx) {
 }
 
 void Device::Impl::on_inbox_page(const InboxPage& page, LocalTime now, Effects& fx) {
-  if (!outstanding || outstanding->req != page.req) return;  // stale page
+  if (!outstanding || outstanding->req != page.req) {
+    return io.cover(CoveragePoint::device_stale_page);  // a page of a pull no longer asked
+  }
   if (page.user != id.user) return io.count_reject(RejectReason::bad_field);
   const SyncTask task = outstanding->task;
   outstanding.reset();
@@ -115,6 +118,7 @@ void Device::Impl::on_inbox_page(const InboxPage& page, LocalTime now, Effects& 
   if (page.low.value > cursor.value + 1) {
     // Entries after our checkpoint expired (TTL): the inbox cannot tell us what we missed.
     if (!config.mutations.ttl_gap_ignored) {
+      io.cover(CoveragePoint::device_ttl_resync);
       device_counters.ttl_resyncs++;
       start_resync(page.head, now, fx);
       enqueue(SyncTask{TaskKind::inbox_pull, ConvId{}});
@@ -125,13 +129,16 @@ void Device::Impl::on_inbox_page(const InboxPage& page, LocalTime now, Effects& 
   apply_inbox(page.entries, now, fx);
   bool more = !page.entries.empty();  // only an empty page ends the sync
   if (config.mutations.short_page_is_end && page.entries.size() < config.page_size) more = false;
+  if (page.entries.size() >= config.page_size) io.cover(CoveragePoint::device_backlog_multi_page);
   if (more) enqueue(SyncTask{TaskKind::inbox_pull, ConvId{}}, /*front=*/true);
   drain_push_buffer(now, fx);
   pump_sync(now, fx);
 }
 
 void Device::Impl::on_conv_page(const ConvPage& page, LocalTime now, Effects& fx) {
-  if (!outstanding || outstanding->req != page.req) return;
+  if (!outstanding || outstanding->req != page.req) {
+    return io.cover(CoveragePoint::device_stale_page);
+  }
   const SyncTask task = outstanding->task;
   if (task.conv != page.conv || !topology.is_member(id.user, page.conv)) {
     return io.count_reject(RejectReason::bad_field);
@@ -153,7 +160,9 @@ void Device::Impl::on_conv_page(const ConvPage& page, LocalTime now, Effects& fx
     cs.top_known = true;  // the server says nothing older exists
     report_top(page.conv, cs, fx);
   }
+  if (task.kind == TaskKind::conv_backward && got) io.cover(CoveragePoint::device_roam_page);
   if (task.kind == TaskKind::conv_forward && got) {
+    io.cover(CoveragePoint::device_conv_forward_more);
     enqueue(SyncTask{TaskKind::conv_forward, page.conv}, /*front=*/true);
   }
   if ((task.kind == TaskKind::conv_anchor || (task.kind == TaskKind::conv_backward && got)) &&
@@ -172,6 +181,7 @@ void Device::Impl::on_push(const Push& push, LocalTime now, Effects& fx) {
     return pump_sync(now, fx);
   }
   if (seq <= cursor) {
+    io.cover(CoveragePoint::device_push_old);
     device_counters.pushes_ignored++;
     return;
   }
@@ -179,15 +189,19 @@ void Device::Impl::on_push(const Push& push, LocalTime now, Effects& fx) {
     cursor = InboxSeq{seq.value - 1};  // mutation: jump over the gap
   }
   if (seq.value == cursor.value + 1) {
+    io.cover(CoveragePoint::device_push_in_order);
     device_counters.pushes_applied++;
     apply_inbox({push.entry}, now, fx);
     drain_push_buffer(now, fx);
     return pump_sync(now, fx);
   }
   // A gap: keep the push for later and pull what is missing. Never move past the gap.
+  io.cover(CoveragePoint::device_push_gap);
   if (push_buffer.size() < config.push_buffer_max) {
     push_buffer.emplace(seq, push.entry);
     device_counters.pushes_buffered++;
+  } else {
+    io.cover(CoveragePoint::device_push_buffer_full);
   }
   enqueue(SyncTask{TaskKind::inbox_pull, ConvId{}});
   pump_sync(now, fx);
@@ -197,6 +211,7 @@ void Device::Impl::on_notice(const Notice& notice, LocalTime now, Effects& fx) {
   if (!topology.is_member(id.user, notice.conv)) return io.count_reject(RejectReason::bad_field);
   ConvState& cs = convs[notice.conv];
   if (!cs.anchored || notice.conv_seq <= cs.hi) return;
+  io.cover(CoveragePoint::device_notice_pull);
   enqueue(SyncTask{TaskKind::conv_forward, notice.conv});
   pump_sync(now, fx);
 }
@@ -231,6 +246,7 @@ void Device::Impl::drain_push_buffer(LocalTime now, Effects& fx) {
     if (it->first.value != cursor.value + 1) return;
     const InboxEntry entry = it->second;
     push_buffer.erase(it);
+    io.cover(CoveragePoint::device_push_buffer_drained);
     device_counters.pushes_applied++;
     apply_inbox({entry}, now, fx);
   }
@@ -270,12 +286,16 @@ void Device::Impl::check_batches(LocalTime, Effects& fx) {
     }
     return b.needs.empty();
   };
-  if (!ready(batches.front())) return;
+  if (!ready(batches.front())) {
+    io.cover(CoveragePoint::device_checkpoint_waits);
+    return;
+  }
   // Fold the ready batches behind it into one checkpoint write (only at the deque's ends:
   // erasing in the middle would invalidate references).
   ApplyBatch merged = std::move(batches.front());
   batches.pop_front();
   while (!batches.empty() && ready(batches.front())) {
+    io.cover(CoveragePoint::device_checkpoint_merged);
     merged.last = std::max(merged.last, batches.front().last);
     merged.bootstraps = merged.bootstraps || batches.front().bootstraps;
     batches.pop_front();

@@ -129,7 +129,9 @@ void Gateway::Impl::on_datagram(Address from, const Frame& frame, Effects& fx) {
   const bool from_processor = from.kind == RoleKind::processor;
   if (auto* page = std::get_if<InboxPage>(&frame); page && from_store) {
     const Conn* conn = authenticated(page->conn);
-    if (conn == nullptr || conn->device->user != page->user) return;  // the device is gone
+    if (conn == nullptr || conn->device->user != page->user) {
+      return io.cover(CoveragePoint::gateway_page_conn_gone);  // the device is gone
+    }
     InboxPage out = *page;
     out.conn = ConnId{0};
     io.send(fx, page->conn, out);
@@ -141,7 +143,9 @@ void Gateway::Impl::on_datagram(Address from, const Frame& frame, Effects& fx) {
     io.send(fx, cp->conn, out);
   } else if (auto* r = std::get_if<SendResult>(&frame); r && from_processor) {
     const Conn* conn = authenticated(r->origin.conn);
-    if (r->origin.gateway != index || conn == nullptr) return;  // the device resends instead
+    if (r->origin.gateway != index || conn == nullptr) {
+      return io.cover(CoveragePoint::gateway_result_conn_gone);  // the device resends instead
+    }
     if (*conn->device != r->msg.device || conn->incarnation != r->msg.incarnation) return;
     if (r->reason == RejectReason::none) {
       io.send(fx, r->origin.conn, SendAck{r->msg, r->conv_seq});

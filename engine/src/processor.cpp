@@ -160,7 +160,9 @@ void Processor::Impl::on_deliver(Address from, const Deliver& d, LocalTime now, 
     return io.count_reject(RejectReason::not_member);
   }
   const JobKey key{d.partition, d.offset, d.msg.id};
-  if (jobs.count(key) != 0) return;  // already running: its own retries drive it
+  if (jobs.count(key) != 0) {
+    return io.cover(CoveragePoint::processor_job_running);  // its own retries drive it
+  }
   Job& job = jobs[key];
   job.queue = from;
   job.delivery = d;
@@ -178,7 +180,9 @@ void Processor::Impl::on_append_reply(const AppendReply& r, LocalTime now, Effec
   if (!req) return;
   Job& job = jobs.at(req->job);
   if (r.msg != job.delivery.msg.id) return io.count_reject(RejectReason::bad_field);
-  if (job.stage != Stage::appending) return;  // the repeated append's second answer
+  if (job.stage != Stage::appending) {
+    return io.cover(CoveragePoint::processor_repeat_answer);  // the repeated append's second answer
+  }
   switch (r.status) {
     case AppendStatus::appended:
     case AppendStatus::duplicate:
@@ -186,9 +190,11 @@ void Processor::Impl::on_append_reply(const AppendReply& r, LocalTime now, Effec
       job.conv_seq = r.conv_seq;
       return start_fanout(job, now, fx);
     case AppendStatus::fifo_gap:
+      io.cover(CoveragePoint::processor_nack_fifo_gap);
       send_result(job, RejectReason::fifo_gap, fx);
       return complete(req->job, fx);
     case AppendStatus::stale:
+      io.cover(CoveragePoint::processor_nack_stale);
       send_result(job, RejectReason::stale_lane, fx);
       return complete(req->job, fx);
     case AppendStatus::gap:
@@ -204,9 +210,11 @@ void Processor::Impl::start_fanout(Job& job, LocalTime now, Effects& fx) {
   job.stage = Stage::fanning_out;
   const JobKey key{job.delivery.partition, job.delivery.offset, job.delivery.msg.id};
   if (topology.is_large(job.delivery.msg.conv, config)) {
+    io.cover(CoveragePoint::processor_read_fanout);
     processor_counters.read_fanout_messages++;
     return after_fanout(job, now, fx);
   }
+  io.cover(CoveragePoint::processor_write_fanout);
   processor_counters.write_fanout_messages++;
   for (UserId member : topology.members(job.delivery.msg.conv)) {
     request(job, key, topology.store_for_user(member),
@@ -224,6 +232,7 @@ void Processor::Impl::on_inbox_reply(const InboxAppendReply& r, LocalTime now, E
     // An earlier conv_seq of this conversation is not in the user's inbox yet. Usually its own
     // job (or the queue's redelivery of it) puts it there; repair in case that job is gone.
     // Ask again after a backoff.
+    io.cover(CoveragePoint::processor_inbox_gap);
     start_repair(r.user, sent->msg.conv, sent->conv_seq, fx);
     it->second.deadline = LocalTime{now.ns + backoff_ns(it->second.attempts)};
     retry.arm_by(io, fx, now, it->second.deadline);
@@ -253,6 +262,7 @@ void Processor::Impl::start_repair(UserId user, ConvId conv, ConvSeq below, Effe
   repair_reads[req] = RepairTarget{user, conv, below};
   io.send(fx, topology.store_for_conv(conv),
           PullConv{req, ConnId{0}, conv, PullDirection::backward, below, config.page_size_max});
+  io.cover(CoveragePoint::processor_repair);
   processor_counters.fanout_repairs++;
 }
 
@@ -351,16 +361,19 @@ void Processor::Impl::on_timer(LocalTime now, Effects& fx) {
     if (r.attempts >= config.request_retry_budget) {
       if (std::holds_alternative<Deliveries>(r.frame)) {
         // Pushes are best effort: a device that missed one catches up by pulling.
+        io.cover(CoveragePoint::processor_push_given_up);
         const JobKey key = r.job;
         take_request(req);
         Job& job = jobs.at(key);
         if (job.requests.empty()) complete(key, fx);
       } else {
+        io.cover(CoveragePoint::processor_job_abandoned);
         const JobKey key = r.job;  // abandon erases `r`
         abandon(key);
       }
       continue;
     }
+    io.cover(CoveragePoint::processor_request_retry);
     r.attempts++;
     r.deadline = LocalTime{now.ns + backoff_ns(r.attempts)};
     io.send(fx, r.to, r.frame);

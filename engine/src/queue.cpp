@@ -68,6 +68,7 @@ void Queue::Impl::recover(const DurableMap& durable, LocalTime now, Effects& fx)
     p.entries[r.offset] = Entry{r.origin, r.msg, true, false, LocalTime{}, 0};
     p.by_msg[r.msg.id] = r.offset;
     p.next_offset = std::max(p.next_offset, r.offset + 1);
+    io.cover(CoveragePoint::queue_recover_pending);
   }
   for (auto& [p, partition] : partitions) pump(p, now, fx);
 }
@@ -87,10 +88,12 @@ void Queue::Impl::on_enqueue(const Enqueue& e, Effects& fx) {
     // A resend while the first copy is pending: keep one entry, but route the ACK to the
     // connection the device uses now.
     partition.entries[it->second].origin = e.origin;
+    io.cover(CoveragePoint::queue_duplicate_enqueue);
     queue_counters.duplicates_dropped++;
     return;
   }
   if (partition.entries.size() >= config.queue_length_max) {
+    io.cover(CoveragePoint::queue_overflow);
     queue_counters.overflow_dropped++;
     return io.count_reject(RejectReason::overloaded);  // the device resends later
   }
@@ -109,7 +112,9 @@ void Queue::Impl::on_done(const Done& d, LocalTime now, Effects& fx) {
   Partition& partition = partitions[d.partition];
   auto it = partition.entries.find(d.offset);
   // A late Done for an entry already erased, or for a reused offset holding another message.
-  if (it == partition.entries.end() || it->second.msg.id != d.msg) return;
+  if (it == partition.entries.end() || it->second.msg.id != d.msg) {
+    return io.cover(CoveragePoint::queue_late_done);
+  }
   if (!it->second.durable) return;  // cannot be: never delivered before durable
   if (it->second.in_flight) partition.in_flight--;
   partition.by_msg.erase(it->second.msg.id);
@@ -131,12 +136,18 @@ void Queue::Impl::pump(std::uint32_t p, LocalTime now, Effects& fx) {
   }
   std::sort(waiting.begin(), waiting.end());
   for (const auto& [attempts, offset] : waiting) {
-    if (partition.in_flight >= config.queue_delivery_window) break;
+    if (partition.in_flight >= config.queue_delivery_window) {
+      io.cover(CoveragePoint::queue_window_full);
+      break;
+    }
     Entry& entry = partition.entries.at(offset);
     const Address to = topology.processor_for_partition(p, entry.attempts);
     io.send(fx, to, Deliver{p, offset, entry.origin, entry.msg});
     queue_counters.deliveries++;
-    if (entry.attempts > 0) queue_counters.redeliveries++;
+    if (entry.attempts > 0) {
+      io.cover(CoveragePoint::queue_redelivery);
+      queue_counters.redeliveries++;
+    }
     entry.attempts++;
     entry.in_flight = true;
     partition.in_flight++;

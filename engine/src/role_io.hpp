@@ -69,6 +69,9 @@ class RoleIo {
     counters.rejected_by_reason[static_cast<std::size_t>(reason)]++;
   }
 
+  // The role passed a named decision branch (coverage.hpp).
+  void cover(CoveragePoint point) { counters.coverage[static_cast<std::size_t>(point)]++; }
+
   std::uint32_t frame_bytes_max() const { return frame_bytes_max_; }
 
   RoleCounters counters;

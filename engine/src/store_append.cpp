@@ -29,11 +29,13 @@ void TimelineStore::Impl::on_append(ReplyTo reply, const MessageData& msg, Local
   if (tl.in_flight) {
     if (tl.in_flight->record.entry.msg.id == msg.id) {
       tl.in_flight->replies.push_back(reply);  // a retry of the append being written
-      return;
+      return io.cover(CoveragePoint::store_append_joins);
     }
     if (tl.waiting.size() >= config.queue_length_max) {
+      io.cover(CoveragePoint::store_overloaded);
       return io.count_reject(RejectReason::overloaded);  // the processor retries
     }
+    io.cover(CoveragePoint::store_append_waits);
     tl.waiting.emplace_back(reply, msg);
     return;
   }
@@ -53,12 +55,14 @@ void TimelineStore::Impl::start_append(ConvTimeline& tl, ReplyTo reply, const Me
   const bool lane_order = !config.mutations.no_fifo_holdback;
   if (!config.mutations.no_server_dedup) {
     if (std::optional<ConvSeq> seq = find_duplicate(tl, msg, now)) {
+      io.cover(CoveragePoint::store_dedup_hit);
       store_counters.dedup_hits++;
       return reply_append(fx, reply, msg, AppendStatus::duplicate, *seq, expected);
     }
     if (msg.lane_seq <= last && lane_order) {
       // The position is taken by another message id: a device reused it (never in the
       // reference device). Refuse rather than store out of lane order.
+      io.cover(CoveragePoint::store_stale_lane);
       return reply_append(fx, reply, msg, AppendStatus::stale, ConvSeq{0}, expected);
     }
   }
@@ -66,17 +70,20 @@ void TimelineStore::Impl::start_append(ConvTimeline& tl, ReplyTo reply, const Me
   if (newest != tl.newest_install.end() && msg.id.incarnation < newest->second && lane_order) {
     // A send of an earlier install arriving after the new install stored: it would overtake
     // nothing but stand after newer sends of the same device. Refuse it for good.
+    io.cover(CoveragePoint::store_stale_install);
     return reply_append(fx, reply, msg, AppendStatus::stale, ConvSeq{0}, expected);
   }
   const std::pair<Address, ReqId> request{reply.to, reply.req};
   if (lane_order && tl.refused.count(request) != 0) {
     // A late copy of a request already refused: its job has ended (docs/engine.md).
+    io.cover(CoveragePoint::store_fifo_gap_late_copy);
     store_counters.fifo_gaps++;
     return reply_append(fx, reply, msg, AppendStatus::fifo_gap, ConvSeq{0}, expected);
   }
   if (msg.lane_seq > expected && lane_order) {
     // An earlier send of this lane is not stored yet: refusing keeps per-lane FIFO. The device
     // resends once the earlier one is acknowledged (a new job, a new request).
+    io.cover(CoveragePoint::store_fifo_gap_refused);
     store_counters.fifo_gaps++;
     if (tl.refused.size() >= kRefusedMax) tl.refused.erase(tl.refused.begin());
     tl.refused.emplace(request, std::pair{lane, msg.lane_seq});
@@ -145,6 +152,7 @@ std::optional<ConvSeq> TimelineStore::Impl::find_duplicate(ConvTimeline& tl, con
   const LaneId lane{msg.id.device, msg.id.incarnation, msg.conv};
   auto lane_it = tl.lane_last.find(lane);
   if (lane_it == tl.lane_last.end() || msg.lane_seq > lane_it->second) return std::nullopt;
+  io.cover(CoveragePoint::store_dedup_scan);
   store_counters.dedup_scans++;
   for (std::size_t i = 0; i < tl.dedup_floor && i < tl.entries.size(); i++) {
     if (tl.entries[i].entry.msg.id == msg.id) return tl.entries[i].entry.conv_seq;

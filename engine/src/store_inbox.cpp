@@ -26,11 +26,13 @@ void TimelineStore::Impl::on_inbox_append(ReplyTo reply, const InboxAppend& a, L
     const InboxEntry& e = inbox.in_flight->record.entry;
     if (e.msg.conv == a.msg.conv && e.conv_seq == a.conv_seq) {
       inbox.in_flight->replies.push_back(reply);
-      return;
+      return io.cover(CoveragePoint::store_append_joins);
     }
     if (inbox.waiting.size() >= config.queue_length_max) {
+      io.cover(CoveragePoint::store_overloaded);
       return io.count_reject(RejectReason::overloaded);
     }
+    io.cover(CoveragePoint::store_append_waits);
     inbox.waiting.emplace_back(reply, a);
     return;
   }
@@ -45,6 +47,7 @@ void TimelineStore::Impl::start_inbox_append(UserInbox& inbox, ReplyTo reply, co
   const ConvSeq wm = wm_it == inbox.watermark.end() ? ConvSeq{0} : wm_it->second;
   if (a.conv_seq <= wm && !config.mutations.fanout_not_idempotent) {
     // Redelivered fan-out: the entry exists (or existed and expired).
+    io.cover(CoveragePoint::store_inbox_duplicate);
     store_counters.fanout_duplicates++;
     InboxSeq existing{0};
     for (auto it = inbox.entries.rbegin(); it != inbox.entries.rend(); ++it) {
@@ -58,6 +61,7 @@ void TimelineStore::Impl::start_inbox_append(UserInbox& inbox, ReplyTo reply, co
   if (a.conv_seq.value > wm.value + 1) {
     // Per (user, conversation) the inbox holds conv_seqs in order: the earlier one's fan-out
     // (its queue entry is still pending) must land first. The processor retries.
+    io.cover(CoveragePoint::store_inbox_gap);
     return reply_inbox(fx, reply, a.user, AppendStatus::gap, InboxSeq{0});
   }
   const InboxSeq seq{inbox.head().value + 1};
@@ -112,6 +116,7 @@ void TimelineStore::Impl::expire(UserId user, UserInbox& inbox, LocalTime now, E
     expired++;
   }
   if (expired == 0) return;
+  io.cover(CoveragePoint::store_inbox_expired);
   store_counters.inbox_entries_expired += expired;
   if (!inbox.floor_op) write_floor(user, inbox, fx);  // else: rewritten when that one is done
 }

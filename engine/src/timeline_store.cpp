@@ -61,6 +61,7 @@ void TimelineStore::Impl::recover(const DurableMap& durable, LocalTime now) {
       store_counters.bytes_stored += r.entry.msg.body.size();
       tl.entries.push_back(std::move(r));
     }
+    if (!tl.entries.empty()) io.cover(CoveragePoint::store_recover_timelines);
     // The allocator is durable because it is the timeline itself; the mutation forgets it.
     tl.allocated =
         config.mutations.volatile_seq_allocator ? ConvSeq{0} : ConvSeq{tl.entries.size()};
@@ -125,10 +126,14 @@ void TimelineStore::Impl::serve_inbox(Address from, const PullInbox& pull, Local
   for (std::uint64_t seq = first; seq <= inbox.head().value && page.entries.size() < limit; seq++) {
     const InboxEntry& e = inbox.entries[seq - inbox.low.value].entry;
     IMSIM_ASSERT(e.inbox_seq.value == seq);
-    if (!page.entries.empty() && body_bytes + e.msg.body.size() > config.page_bytes_max) break;
+    if (!page.entries.empty() && body_bytes + e.msg.body.size() > config.page_bytes_max) {
+      io.cover(CoveragePoint::store_page_bytes_cut);
+      break;
+    }
     body_bytes += e.msg.body.size();
     page.entries.push_back(e);
   }
+  if (page.entries.size() >= limit) io.cover(CoveragePoint::store_page_full);
   store_counters.inbox_reads++;
   store_counters.inbox_entries_read += page.entries.size();
   io.send(fx, from, page);
@@ -148,6 +153,7 @@ void TimelineStore::Impl::serve_conv(Address from, const PullConv& pull, Effects
   auto take = [&](std::uint64_t seq) {
     const TimelineEntry& e = tl.entries[seq - 1].entry;
     if (!page.entries.empty() && body_bytes + e.msg.body.size() > config.page_bytes_max) {
+      io.cover(CoveragePoint::store_page_bytes_cut);
       return false;
     }
     body_bytes += e.msg.body.size();
@@ -159,13 +165,16 @@ void TimelineStore::Impl::serve_conv(Address from, const PullConv& pull, Effects
       if (!take(seq)) break;
     }
   } else {
+    io.cover(CoveragePoint::store_conv_backward);
     const std::uint64_t top = pull.anchor.value == 0 ? head : std::min(head, pull.anchor.value - 1);
     for (std::uint64_t seq = top; seq >= 1; seq--) {
       if (!take(seq)) break;
     }
     std::reverse(page.entries.begin(), page.entries.end());
   }
+  if (page.entries.size() >= limit) io.cover(CoveragePoint::store_page_full);
   if (topology.is_large(pull.conv, config)) {
+    io.cover(CoveragePoint::store_conv_read_fanout);
     store_counters.timeline_reads_read_fanout++;
   } else {
     store_counters.timeline_reads_other++;

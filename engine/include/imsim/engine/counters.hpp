@@ -3,6 +3,7 @@
 // reads and writes per message on each fan-out path, bytes stored, rejected frames by reason).
 #include <array>
 #include <cstdint>
+#include <imsim/engine/coverage.hpp>
 #include <imsim/engine/frames.hpp>
 
 namespace imsim::engine {
@@ -19,6 +20,7 @@ struct RoleCounters {
   std::uint64_t storage_writes = 0;                                    // every StorageWrite issued
   std::uint64_t storage_erases = 0;
   std::uint64_t timers_set = 0;
+  CoverageCounts coverage{};  // decision branches passed (coverage.hpp), index = CoveragePoint
 
   std::uint64_t rejected(RejectReason reason) const {
     return rejected_by_reason[static_cast<std::size_t>(reason)];
