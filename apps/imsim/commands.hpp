@@ -41,6 +41,7 @@ struct RunArgs {
   bool json = false;
   std::optional<double> lamport_from_s;
   bool swarm = false;  // switch the scenario's swarm on
+  std::optional<std::uint64_t> world_seed;  // the world swarm's seed (default: --seed)
   OverrideFlags overrides;
 };
 int run_command(const RunArgs& args);
@@ -70,6 +71,7 @@ struct ExploreArgs {
   std::uint64_t seeds = 100;
   std::optional<std::uint64_t> first_seed;  // default: the scenario's seed
   bool swarm = false;
+  bool guided = false;  // coverage-guided (scenarios::ExploreOptions::guided)
   int jobs = 1;
   std::string shard = "1/1";  // K/N
   std::optional<double> time_budget_s;

@@ -148,6 +148,32 @@ void print_explore_summary(const scenarios::ExploreResult& r) {
                                 : (r.stopped_at_failure ? " (stopped at the first failure)" : ""));
 }
 
+std::vector<std::string> points_never_reached(const scenarios::ExploreResult& r) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < r.runs_reaching.size(); i++) {
+    if (r.runs_reaching[i] == 0) names.emplace_back(engine::kCoveragePointNames[i]);
+  }
+  return names;
+}
+
+void print_coverage(const scenarios::ExploreResult& r) {
+  fmt::print("coverage    {}/{} engine points reached (docs/explore.md)\n", r.points_reached(),
+             engine::kCoveragePointCount);
+  const std::vector<std::string> never = points_never_reached(r);
+  if (!never.empty()) fmt::print("never       {}\n", fmt::join(never, " "));
+}
+
+nlohmann::json coverage_json(const scenarios::ExploreResult& r) {
+  nlohmann::json runs = nlohmann::json::object();
+  for (std::size_t i = 0; i < r.runs_reaching.size(); i++) {
+    runs[engine::kCoveragePointNames[i]] = r.runs_reaching[i];
+  }
+  return {{"points", engine::kCoveragePointCount},
+          {"reached", r.points_reached()},
+          {"never_reached", points_never_reached(r)},
+          {"runs_reaching", runs}};
+}
+
 nlohmann::json explore_json(const model::WorldConfig& config, const scenarios::ExploreResult& r) {
   return {{"format", "imsim-explore"},
           {"scenario", config.name},
@@ -157,6 +183,7 @@ nlohmann::json explore_json(const model::WorldConfig& config, const scenarios::E
           {"wall_time_s", r.wall_time_s},
           {"seeds_per_s", r.seeds_per_s()},
           {"budget_exhausted", r.budget_exhausted},
+          {"coverage", coverage_json(r)},
           {"failure", nullptr},
           {"exit_code", kExitValid}};
 }
@@ -165,10 +192,12 @@ nlohmann::json explore_json(const model::WorldConfig& config, const scenarios::E
 int handle_failure(const model::WorldConfig& config, const ExploreArgs& args,
                    const scenarios::SeedVerdict& failed, nlohmann::json& summary) {
   nlohmann::json failure = {{"seed", failed.seed}, {"anomalies", failed.anomalies_found}};
+  if (failed.world_seed) failure["world_seed"] = *failed.world_seed;
   if (failed.error && failed.detail.starts_with("worker")) {
     // An assertion or a crash: re-running it here would take this process down too.
     failure["error"] = failed.detail;
     std::string flags = args.swarm ? " --swarm" : "";
+    if (failed.world_seed) flags += fmt::format(" --world-seed {}", *failed.world_seed);
     if (args.overrides.no_mutations) flags += " --no-mutations";
     for (const auto& m : args.overrides.mutations) flags += " --mutation " + m;
     if (!args.overrides.checkers.empty()) {
@@ -183,7 +212,8 @@ int handle_failure(const model::WorldConfig& config, const ExploreArgs& args,
     summary["failure"] = failure;
     return kExitAnomalies;
   }
-  const RunOutcome swarm_run = scenarios::run_seed(config, failed.seed, args.swarm);
+  const RunOutcome swarm_run =
+      scenarios::run_seed(config, failed.seed, args.swarm, failed.world_seed);
   const RunOutcome replay = scenarios::run_scenario(scenarios::explicit_config(swarm_run), {});
   if (swarm_run.result.trace_hash != failed.trace_hash ||
       replay.result.trace_hash != swarm_run.result.trace_hash) {
@@ -221,10 +251,18 @@ int explore_command(const ExploreArgs& args) {
   const std::optional<scenarios::Shard> shard = parse_shard(args.shard);
   if (!shard)
     return fail(fmt::format("--shard: expected K/N with 1 <= K <= N, got \"{}\"", args.shard));
+  if (args.guided && (!args.swarm || !config.swarm.world.any())) {
+    return fail(fmt::format(
+        "--guided varies the drawn world, so it needs --swarm and a swarm.world section in {} "
+        "(docs/scenario-format.md, \"World swarm\")",
+        args.scenario));
+  }
+  if (args.guided && args.shard != "1/1") return fail("--guided runs one sequence of rounds: no --shard");
   scenarios::ExploreOptions options;
   options.first_seed = args.first_seed.value_or(config.seed);
   options.seeds = args.seeds;
   options.swarm = args.swarm;
+  options.guided = args.guided;
   options.jobs = args.jobs;
   options.shard = *shard;
   options.time_budget_s = args.time_budget_s;
@@ -236,11 +274,13 @@ int explore_command(const ExploreArgs& args) {
   if (!result.error.empty()) return fail("explore: " + result.error);
   nlohmann::json summary = explore_json(config, result);
   if (!args.json) {
-    fmt::print("scenario    {}{}\n", config.name, args.swarm ? " (swarm)" : "");
+    fmt::print("scenario    {}{}\n", config.name,
+               args.guided ? " (swarm, guided)" : (args.swarm ? " (swarm)" : ""));
     fmt::print("seeds       {} .. {}, shard {}, {} job{}\n", options.first_seed,
                options.first_seed + options.seeds - 1, args.shard, args.jobs,
                args.jobs == 1 ? "" : "s");
     print_explore_summary(result);
+    print_coverage(result);
   }
   int code = kExitValid;
   if (result.first_failure) code = handle_failure(config, args, *result.first_failure, summary);

@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
 
   run->add_flag("--swarm", run_args.swarm,
                 "Switch the scenario's swarm on (as `imsim explore --swarm` does)");
+  run->add_option("--world-seed", run_args.world_seed,
+                  "Seed of the world swarm's draw (default: the run's seed); as printed by "
+                  "`imsim explore --guided`");
   const auto add_overrides = [](CLI::App* cmd, imsim::cli::OverrideFlags& flags) {
     cmd->add_option("--mutation", flags.mutations,
                     "Switch an engine mutation on (repeatable; `imsim list` names them); the run "
@@ -86,6 +89,9 @@ int main(int argc, char** argv) {
                       "First seed (default: the scenario's seed)");
   explore->add_flag("--swarm", explore_args.swarm,
                     "Swarm mode: the seed draws extra faults (the scenario's swarm knobs)");
+  explore->add_flag("--guided", explore_args.guided,
+                    "Coverage-guided: keep the worlds of runs that reached rare coverage points "
+                    "(needs --swarm and a swarm.world section)");
   explore->add_option("--jobs,-j", explore_args.jobs, "Worker processes (default 1)")
       ->check(CLI::Range(1, imsim::scenarios::kExploreJobsMax));
   explore->add_option("--shard", explore_args.shard,

@@ -95,6 +95,7 @@ int run_command(const RunArgs& args) {
   model::WorldConfig config = std::move(loaded).value();
   if (args.seed) config.seed = *args.seed;
   if (args.swarm) config.swarm.enabled = true;
+  if (args.world_seed) config.swarm.world_seed = args.world_seed;
   if (std::string error = apply_overrides(config, args.overrides); !error.empty()) {
     return fail(error);
   }

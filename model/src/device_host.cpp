@@ -44,7 +44,7 @@ void DeviceHost::login() {
 
 void DeviceHost::kill() {
   if (device_ == nullptr) return;
-  add_device_counters(*this, world_.retired_counters);
+  add_device_counters(*this, world_.retired_counters, world_.retired_coverage);
   world_.recorder.lifecycle(*this, "kill");
   recorded_online_ = false;
   device_.reset();
@@ -57,7 +57,7 @@ void DeviceHost::kill() {
 
 void DeviceHost::reinstall() {
   if (device_ == nullptr) return;
-  add_device_counters(*this, world_.retired_counters);
+  add_device_counters(*this, world_.retired_counters, world_.retired_coverage);
   world_.recorder.lifecycle(*this, "reinstall");
   recorded_online_ = false;
   device_.reset();

@@ -148,7 +148,7 @@ void ServerHost::start() {
 
 void ServerHost::crash(bool tear_last_write) {
   IMSIM_ASSERT(role_ != nullptr);
-  add_server_counters(*this, world_.retired_counters);
+  add_server_counters(*this, world_.retired_counters, world_.retired_coverage);
   world_.sim.crash(node(), sim::CrashOptions{.tear_last_write = tear_last_write});
   forget_timers();
   role_.reset();

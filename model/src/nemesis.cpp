@@ -49,6 +49,8 @@ const char* fault_kind_name(FaultKind kind) {
       return "reset";
     case FaultKind::kClockStep:
       return "clock_step";
+    case FaultKind::kCut:
+      return "cut";
   }
   return "?";
 }
@@ -61,7 +63,7 @@ std::string describe_fault(const Fault& f) {
     for (std::size_t i = 0; i < f.groups[g].size(); i++) s += (i ? "," : "") + f.groups[g][i];
     if (g + 1 == f.groups.size()) s += "]";
   }
-  if (!f.from.empty()) s += " " + f.from + "->" + f.to;
+  if (!f.from.empty()) s += " " + f.from + (f.both_ways ? "<->" : "->") + f.to;
   if (!f.node.empty()) s += " " + f.node;
   if (f.for_ns > 0) s += " for " + ms(f.for_ns);
   if (f.kind == FaultKind::kClockStep) s += " by " + ms(f.by_ns);
@@ -136,7 +138,27 @@ void World::apply_fault(const Fault& f) {
     case FaultKind::kClockStep:
       sim.clock(node_named(f.node)).step(sim.now(), sim::Duration::from_ns(f.by_ns));
       break;
+    case FaultKind::kCut:
+      apply_cut(f);
+      break;
   }
+}
+
+// A cut of one pair that heals on its own: its blocks are lifted for_ns later (a heal, or the
+// final heal, may have lifted them already; lifting twice is harmless).
+void World::apply_cut(const Fault& f) {
+  auto& network = sim.network();
+  const sim::NodeId from = node_named(f.from);
+  const sim::NodeId to = node_named(f.to);
+  network.block(from, to);
+  if (f.both_ways) network.block(to, from);
+  const bool both = f.both_ways;
+  sim.schedule_at(sim.now() + sim::Duration::from_ns(f.for_ns), [this, from, to, both] {
+    if (!safety_phase_) return;  // the final heal lifted every block
+    sim.network().unblock(from, to);
+    if (both) sim.network().unblock(to, from);
+    count("nemesis.cut_healed");
+  });
 }
 
 // The directed node pairs a `link` fault (or a link class) covers.

@@ -188,6 +188,9 @@ Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng,
     case FaultKind::kRestart:
     case FaultKind::kOnline:
       IMSIM_ASSERT_MSG(false, "undo halves are never drawn on their own");
+      break;
+    case FaultKind::kCut:
+      IMSIM_ASSERT_MSG(false, "pair cuts are drawn by the world swarm (world_swarm.cpp)");
   }
   return f;
 }

@@ -254,9 +254,15 @@ void World::finish(RunResult& result, bool quiesced) {
 
 // Adds one server's counters (its current life) to `c`. Crashes retire a role's counters into
 // retired_counters first, so totals cover every life of every node.
-void add_server_counters(const ServerHost& server, std::map<std::string, std::uint64_t>& c) {
+void add_coverage(const engine::RoleCounters& rc, engine::CoverageCounts& coverage) {
+  for (std::size_t i = 0; i < coverage.size(); i++) coverage[i] += rc.coverage[i];
+}
+
+void add_server_counters(const ServerHost& server, std::map<std::string, std::uint64_t>& c,
+                         engine::CoverageCounts& coverage) {
   const std::string role = engine::to_string(server.address().kind);
   const auto& rc = server.role()->counters();
+  add_coverage(rc, coverage);
   c[role + ".frames_in"] += rc.frames_in;
   c[role + ".frames_rejected"] += rc.frames_rejected;
   c[role + ".storage_writes"] += rc.storage_writes;
@@ -275,8 +281,10 @@ void add_server_counters(const ServerHost& server, std::map<std::string, std::ui
   }
 }
 
-void add_device_counters(const DeviceHost& device, std::map<std::string, std::uint64_t>& c) {
+void add_device_counters(const DeviceHost& device, std::map<std::string, std::uint64_t>& c,
+                         engine::CoverageCounts& coverage) {
   const auto& dc = device.device()->device_counters();
+  add_coverage(device.device()->counters(), coverage);
   c["device.transmissions"] += dc.transmissions;
   c["device.pulls"] += dc.pulls;
   c["device.pushes_applied"] += dc.pushes_applied;
@@ -290,6 +298,7 @@ void add_device_counters(const DeviceHost& device, std::map<std::string, std::ui
 void World::collect_counters(RunResult& result) const {
   auto& c = result.counters;
   c = retired_counters;
+  result.coverage = retired_coverage;
   const auto& net = sim.network().counters();
   c["net.datagrams_sent"] = net.packets_sent;
   c["net.datagrams_delivered"] = net.packets_delivered;
@@ -303,13 +312,13 @@ void World::collect_counters(RunResult& result) const {
   c["network_frames"] = net.packets_sent + net.conn_messages_sent;
   for (const auto& server : servers) {
     if (!server->up()) continue;
-    add_server_counters(*server, c);
+    add_server_counters(*server, c, result.coverage);
     // Live bytes, not a sum over lives: what the stores hold at the end.
     if (server->store() != nullptr)
       c["bytes_stored"] += server->store()->store_counters().bytes_stored;
   }
   for (const auto& device : devices) {
-    if (device->exists()) add_device_counters(*device, c);
+    if (device->exists()) add_device_counters(*device, c, result.coverage);
   }
   for (const auto& [name, value] : model_counters) c[name] += value;
 }
@@ -386,6 +395,18 @@ std::int64_t sample(const Distribution& d, sim::Rng& rng) {
 namespace imsim::model {
 
 RunResult run_world(const WorldConfig& config, const RunOptions& options) {
+  if (config.swarm.enabled && config.swarm.world.any()) {
+    std::map<std::string, std::string> params;
+    WorldConfig drawn = draw_world(config, params);
+    RunResult result;
+    {
+      detail::World world(drawn, options);
+      world.swarm_parameters = std::move(params);
+      result = world.run();
+    }
+    result.drawn_config = std::move(drawn);
+    return result;
+  }
   detail::World world(config, options);
   return world.run();
 }

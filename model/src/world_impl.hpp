@@ -293,6 +293,7 @@ class World {
   std::map<std::string, std::string> swarm_parameters;
   std::vector<Fault> fault_schedule;  // scheduled + swarm-drawn, by time: what the run applies
   std::map<std::string, std::uint64_t> retired_counters;  // of role lives ended by crashes
+  engine::CoverageCounts retired_coverage{};              // likewise, coverage points
 
   sim::Duration storage_latency(sim::Rng& rng, bool device);
   std::int32_t lane_of(sim::NodeId node) const { return static_cast<std::int32_t>(node.value()); }
@@ -338,6 +339,7 @@ class World {
   void schedule_faults();
   void draw_swarm();
   void apply_fault(const Fault& fault);
+  void apply_cut(const Fault& fault);
   void apply_link_fault(const Fault& fault);
   void apply_base_links();
   void heal_all();
@@ -374,8 +376,10 @@ class World {
 };
 
 sim::LatencyModel latency_model(const Distribution& distribution);
-void add_server_counters(const ServerHost& server, std::map<std::string, std::uint64_t>& c);
-void add_device_counters(const DeviceHost& device, std::map<std::string, std::uint64_t>& c);
+void add_server_counters(const ServerHost& server, std::map<std::string, std::uint64_t>& c,
+                         engine::CoverageCounts& coverage);
+void add_device_counters(const DeviceHost& device, std::map<std::string, std::uint64_t>& c,
+                         engine::CoverageCounts& coverage);
 const char* fault_kind_name(FaultKind kind);
 std::string describe_fault(const Fault& fault);
 std::int64_t sample(const Distribution& distribution, sim::Rng& rng);

@@ -17,12 +17,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
 
 #include "imsim/base/assert.hpp"
+#include "imsim/sim/distributions.hpp"
+#include "imsim/sim/rng.hpp"
 
 namespace imsim::scenarios {
 
@@ -34,10 +37,16 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kVerdictLineBytesMax = 4096;
 constexpr const char* kBudgetLine = "budget";
 
+// One run to make: its seed (its identity) and, guided, the world seed it keeps.
+struct Candidate {
+  std::uint64_t seed = 0;
+  std::optional<std::uint64_t> world_seed;
+};
+
 struct Worker {
   pid_t pid = -1;
   int fd = -1;  // read end of its pipe; -1 once closed
-  std::vector<std::uint64_t> seeds;
+  std::vector<Candidate> seeds;
   std::size_t reported = 0;  // verdicts received
   bool budget_stop = false;  // it said it stopped for the time budget
   bool killed = false;       // we stopped it (first failure)
@@ -60,14 +69,15 @@ bool past(const std::optional<Clock::time_point>& deadline) {
 }
 
 [[noreturn]] void worker_main(int fd, const model::WorldConfig& base, const ExploreOptions& options,
-                              const std::vector<std::uint64_t>& seeds,
+                              const std::vector<Candidate>& seeds,
                               std::optional<Clock::time_point> deadline) {
-  for (std::uint64_t seed : seeds) {
+  for (const Candidate& c : seeds) {
     if (past(deadline)) {
       write_all(fd, std::string(kBudgetLine) + "\n");
       ::_exit(0);
     }
-    const SeedVerdict verdict = verdict_of(run_seed(base, seed, options.swarm));
+    const SeedVerdict verdict =
+        verdict_of(run_seed(base, c.seed, options.swarm, c.world_seed));
     if (!write_all(fd, encode_verdict(verdict) + "\n")) ::_exit(3);
   }
   ::_exit(0);
@@ -75,17 +85,19 @@ bool past(const std::optional<Clock::time_point>& deadline) {
 
 class Explorer {
  public:
-  Explorer(const model::WorldConfig& base, const ExploreOptions& options)
-      : base_(base), options_(options), start_(Clock::now()) {
-    if (options.time_budget_s) {
-      deadline_ = start_ + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(*options.time_budget_s));
-    }
-  }
+  // `seeds` in increasing seed order; `start` and `deadline` may come from an enclosing
+  // guided exploration (its rounds share one clock and budget).
+  Explorer(const model::WorldConfig& base, const ExploreOptions& options,
+           std::vector<Candidate> seeds, Clock::time_point start,
+           std::optional<Clock::time_point> deadline)
+      : base_(base),
+        options_(options),
+        seeds_(std::move(seeds)),
+        start_(start),
+        deadline_(deadline) {}
 
   ExploreResult run() {
-    const std::vector<std::uint64_t> seeds =
-        shard_seeds(options_.first_seed, options_.seeds, options_.shard);
+    const std::vector<Candidate>& seeds = seeds_;
     result_.seeds_planned = seeds.size();
     if (start_workers(seeds)) {
       while (poll_once()) {
@@ -97,7 +109,7 @@ class Explorer {
   }
 
  private:
-  bool start_workers(const std::vector<std::uint64_t>& seeds) {
+  bool start_workers(const std::vector<Candidate>& seeds) {
     const std::size_t jobs = std::min<std::size_t>(std::size_t(options_.jobs), seeds.size());
     workers_.resize(jobs);
     for (std::size_t i = 0; i < seeds.size(); i++) workers_[i % jobs].seeds.push_back(seeds[i]);
@@ -157,7 +169,7 @@ class Explorer {
     }
     for (Worker& w : workers_) {
       if (w.pid <= 0 || w.killed || w.reported >= w.seeds.size()) continue;
-      if (w.seeds[w.reported] < first_failing) continue;
+      if (w.seeds[w.reported].seed < first_failing) continue;
       w.killed = true;
       ::kill(w.pid, SIGKILL);
     }
@@ -191,7 +203,7 @@ class Explorer {
       return true;
     }
     std::optional<SeedVerdict> verdict = decode_verdict(line);
-    if (!verdict || w.reported >= w.seeds.size() || verdict->seed != w.seeds[w.reported]) {
+    if (!verdict || w.reported >= w.seeds.size() || verdict->seed != w.seeds[w.reported].seed) {
       return broken(fmt::format("bad line from a worker: {}", line));
     }
     w.reported++;
@@ -219,7 +231,8 @@ class Explorer {
     w.pid = -1;
     if (w.killed || w.budget_stop || w.reported == w.seeds.size()) return;
     SeedVerdict crash;
-    crash.seed = w.seeds[w.reported];
+    crash.seed = w.seeds[w.reported].seed;
+    crash.world_seed = w.seeds[w.reported].world_seed;
     crash.error = true;
     crash.detail = WIFSIGNALED(status)
                        ? fmt::format("worker killed by signal {} ({})", WTERMSIG(status),
@@ -265,6 +278,7 @@ class Explorer {
 
   const model::WorldConfig& base_;
   const ExploreOptions& options_;
+  const std::vector<Candidate> seeds_;
   const Clock::time_point start_;
   std::optional<Clock::time_point> deadline_;
   std::vector<Worker> workers_;
@@ -273,15 +287,24 @@ class Explorer {
 
 }  // namespace
 
-model::WorldConfig seed_config(const model::WorldConfig& base, std::uint64_t seed, bool swarm) {
+CoverageBits coverage_bits(const engine::CoverageCounts& counts) {
+  CoverageBits bits;
+  for (std::size_t i = 0; i < counts.size(); i++) bits[i] = counts[i] > 0;
+  return bits;
+}
+
+model::WorldConfig seed_config(const model::WorldConfig& base, std::uint64_t seed, bool swarm,
+                               std::optional<std::uint64_t> world_seed) {
   model::WorldConfig config = base;
   config.seed = seed;
   if (swarm) config.swarm.enabled = true;
+  if (world_seed) config.swarm.world_seed = world_seed;
   return config;
 }
 
-RunOutcome run_seed(const model::WorldConfig& base, std::uint64_t seed, bool swarm) {
-  return run_scenario(seed_config(base, seed, swarm), RunSettings{});
+RunOutcome run_seed(const model::WorldConfig& base, std::uint64_t seed, bool swarm,
+                    std::optional<std::uint64_t> world_seed) {
+  return run_scenario(seed_config(base, seed, swarm, world_seed), RunSettings{});
 }
 
 SeedVerdict verdict_of(const RunOutcome& outcome) {
@@ -292,6 +315,8 @@ SeedVerdict verdict_of(const RunOutcome& outcome) {
   verdict.error = !outcome.error.empty();
   verdict.anomalies_found = outcome.anomalies_found;
   verdict.detail = outcome.error;
+  verdict.world_seed = outcome.config.swarm.world_seed;
+  verdict.covered = coverage_bits(outcome.result.coverage);
   return verdict;
 }
 
@@ -311,14 +336,136 @@ double ExploreResult::seeds_per_s() const {
   return wall_time_s > 0 ? double(verdicts.size()) / wall_time_s : 0.0;
 }
 
+std::size_t ExploreResult::points_reached() const {
+  return std::size_t(std::count_if(runs_reaching.begin(), runs_reaching.end(),
+                                   [](std::uint64_t n) { return n > 0; }));
+}
+
+namespace {
+
+std::optional<Clock::time_point> deadline_of(Clock::time_point start,
+                                             const ExploreOptions& options) {
+  if (!options.time_budget_s) return std::nullopt;
+  return start + std::chrono::duration_cast<Clock::duration>(
+                     std::chrono::duration<double>(*options.time_budget_s));
+}
+
+void count_coverage(ExploreResult& result) {
+  result.runs_reaching.fill(0);
+  for (const SeedVerdict& v : result.verdicts) {
+    for (std::size_t i = 0; i < v.covered.size(); i++) result.runs_reaching[i] += v.covered[i];
+  }
+}
+
+// How rare what a run reached is: the sum over its points of 1 / (runs reaching the point).
+double rarity(const SeedVerdict& v, const ExploreResult& so_far) {
+  double score = 0;
+  for (std::size_t i = 0; i < v.covered.size(); i++) {
+    if (v.covered[i] && so_far.runs_reaching[i] > 0) {
+      score += 1.0 / double(so_far.runs_reaching[i]);
+    }
+  }
+  return score;
+}
+
+// Rounds of kGuidedRound seeds. Each round's candidates depend only on the verdicts of the
+// rounds before it (and the first seed), never on timing or the number of workers.
+ExploreResult explore_guided(const model::WorldConfig& base, const ExploreOptions& options) {
+  constexpr std::size_t kCorpusMax = 64;
+  const Clock::time_point start = Clock::now();
+  const std::optional<Clock::time_point> deadline = deadline_of(start, options);
+  sim::Rng rng = sim::Rng(options.first_seed).fork("guided");
+  ExploreResult result;
+  result.seeds_planned = options.seeds;
+  std::vector<SeedVerdict> corpus;
+  std::uint64_t next = options.first_seed;
+  ExploreOptions round_options = options;
+  round_options.on_progress = nullptr;
+  while (next - options.first_seed < options.seeds) {
+    const std::uint64_t n = std::min(kGuidedRound, options.seeds - (next - options.first_seed));
+    // Parents weighted by rarity, recomputed against every run so far.
+    std::vector<double> weights;
+    double total = 0;
+    for (const SeedVerdict& v : corpus) {
+      weights.push_back(rarity(v, result));
+      total += weights.back();
+    }
+    std::vector<Candidate> round;
+    for (std::uint64_t i = 0; i < n; i++) {
+      Candidate c{next++, std::nullopt};
+      if (!corpus.empty() && total > 0 && i % 4 != 0) {
+        double x = sim::uniform_real(rng, 0.0, total);
+        std::size_t k = 0;
+        while (k + 1 < corpus.size() && x >= weights[k]) x -= weights[k++];
+        c.world_seed = corpus[k].world_seed.value_or(corpus[k].seed);
+      }
+      round.push_back(c);
+    }
+    ExploreResult part = Explorer(base, round_options, std::move(round), start, deadline).run();
+    if (!part.error.empty()) {
+      result.error = part.error;
+      break;
+    }
+    for (SeedVerdict& v : part.verdicts) {
+      if (v.failed()) result.failures++;
+      result.verdicts.push_back(std::move(v));
+    }
+    count_coverage(result);
+    if (options.on_progress) {
+      options.on_progress({.done = result.verdicts.size(),
+                           .total = result.seeds_planned,
+                           .failures = result.failures,
+                           .elapsed_s = std::chrono::duration<double>(Clock::now() - start).count()});
+    }
+    // The corpus: the runs whose coverage is rarest so far (ties: the earlier seed).
+    std::vector<SeedVerdict> pool = corpus;
+    for (const SeedVerdict& v : result.verdicts) {
+      if (v.seed >= next - n && !v.failed()) pool.push_back(v);
+    }
+    std::stable_sort(pool.begin(), pool.end(), [&](const SeedVerdict& a, const SeedVerdict& b) {
+      return rarity(a, result) > rarity(b, result);
+    });
+    if (pool.size() > kCorpusMax) pool.resize(kCorpusMax);
+    corpus = std::move(pool);
+    if (part.budget_exhausted || (options.stop_at_first_failure && result.failures > 0)) {
+      result.budget_exhausted = part.budget_exhausted;
+      result.stopped_at_failure = options.stop_at_first_failure && result.failures > 0 &&
+                                  result.verdicts.size() < result.seeds_planned;
+      break;
+    }
+  }
+  std::sort(result.verdicts.begin(), result.verdicts.end(),
+            [](const SeedVerdict& a, const SeedVerdict& b) { return a.seed < b.seed; });
+  for (const SeedVerdict& v : result.verdicts) {
+    if (v.failed()) {
+      result.first_failure = v;
+      break;
+    }
+  }
+  result.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
+
+}  // namespace
+
 ExploreResult explore(const model::WorldConfig& base, const ExploreOptions& options) {
   IMSIM_ASSERT(options.jobs >= 1);
   IMSIM_ASSERT(options.jobs <= kExploreJobsMax);
   IMSIM_ASSERT(options.seeds >= 1);
-  return Explorer(base, options).run();
+  if (options.guided) return explore_guided(base, options);
+  std::vector<Candidate> seeds;
+  for (std::uint64_t seed : shard_seeds(options.first_seed, options.seeds, options.shard)) {
+    seeds.push_back(Candidate{seed, std::nullopt});
+  }
+  const Clock::time_point start = Clock::now();
+  ExploreResult result =
+      Explorer(base, options, std::move(seeds), start, deadline_of(start, options)).run();
+  count_coverage(result);
+  return result;
 }
 
-// "v <seed> <hash> <as_expected 0|1> <error 0|1> <anomalies a,b|-> <detail...>"
+// "v <seed> <hash> <as_expected 0|1> <error 0|1> <anomalies a,b|-> <world seed|-> <coverage
+// bits, point 0 last> <detail...>"
 std::string encode_verdict(const SeedVerdict& v) {
   std::string anomalies = v.anomalies_found.empty() ? "-" : "";
   for (const std::string& name : v.anomalies_found) {
@@ -326,20 +473,33 @@ std::string encode_verdict(const SeedVerdict& v) {
   }
   std::string detail = v.detail;
   std::replace(detail.begin(), detail.end(), '\n', ' ');
-  return fmt::format("v {} {} {} {} {} {}", v.seed, v.trace_hash, v.as_expected ? 1 : 0,
-                     v.error ? 1 : 0, anomalies, detail);
+  const std::string world = v.world_seed ? std::to_string(*v.world_seed) : "-";
+  return fmt::format("v {} {} {} {} {} {} {} {}", v.seed, v.trace_hash, v.as_expected ? 1 : 0,
+                     v.error ? 1 : 0, anomalies, world, v.covered.to_string(), detail);
 }
 
 std::optional<SeedVerdict> decode_verdict(const std::string& line) {
   std::istringstream in(line);
-  std::string tag, anomalies;
+  std::string tag, anomalies, world, covered;
   int as_expected = -1, error = -1;
   SeedVerdict v;
-  if (!(in >> tag >> v.seed >> v.trace_hash >> as_expected >> error >> anomalies)) {
+  if (!(in >> tag >> v.seed >> v.trace_hash >> as_expected >> error >> anomalies >> world >>
+        covered)) {
     return std::nullopt;
   }
   if (tag != "v" || as_expected < 0 || as_expected > 1 || error < 0 || error > 1) {
     return std::nullopt;
+  }
+  if (covered.size() != v.covered.size() ||
+      covered.find_first_not_of("01") != std::string::npos) {
+    return std::nullopt;
+  }
+  v.covered = CoverageBits(covered);
+  if (world != "-") {
+    std::uint64_t world_seed = 0;
+    const auto [end, ec] = std::from_chars(world.data(), world.data() + world.size(), world_seed);
+    if (ec != std::errc() || end != world.data() + world.size()) return std::nullopt;
+    v.world_seed = world_seed;
   }
   v.as_expected = as_expected == 1;
   v.error = error == 1;

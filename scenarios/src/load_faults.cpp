@@ -57,6 +57,8 @@ std::vector<std::string> fault_fields(FaultKind kind) {
       return {"node", "for_s"};
     case FaultKind::kClockStep:
       return {"node", "by_ms"};
+    case FaultKind::kCut:
+      return {"from", "to", "for_s", "both_ways"};
   }
   IMSIM_ASSERT(false);
 }
@@ -131,6 +133,22 @@ void read_from_to(const ObjectReader& r, Fault& fault, const NodeSet& nodes) {
   if (fault.from == fault.to) fail(r.field_path("to"), "must differ from \"from\"");
 }
 
+// A cut names a pair that exchanges frames: a device and a gateway, or two servers.
+void read_cut(const ObjectReader& r, Fault& fault, const NodeSet& nodes) {
+  read_from_to(r, fault, nodes);
+  const bool from_device = nodes.is_device(fault.from);
+  const bool to_device = nodes.is_device(fault.to);
+  const bool linked = (!from_device && !to_device) || (from_device && nodes.is_gateway(fault.to)) ||
+                      (to_device && nodes.is_gateway(fault.from));
+  if (!linked) {
+    fail(r.field_path("to"),
+         fmt::format("{} and {} exchange no frames (devices talk only to gateways; servers to "
+                     "servers): a cut between them changes nothing",
+                     fault.from, fault.to));
+  }
+  fault.both_ways = r.boolean("both_ways", false);
+}
+
 NodeRole node_role(FaultKind kind) {
   if (kind == FaultKind::kCrash || kind == FaultKind::kRestart) return NodeRole::kServer;
   if (kind == FaultKind::kClockStep) return NodeRole::kAny;
@@ -187,6 +205,9 @@ void read_fault(const json& value, const std::string& path, const model::WorldCo
     case FaultKind::kLink:
       read_links(r, fault, nodes);
       break;
+    case FaultKind::kCut:
+      read_cut(r, fault, nodes);
+      break;
     case FaultKind::kHeal:
       break;
     default:
@@ -198,7 +219,7 @@ void read_fault(const json& value, const std::string& path, const model::WorldCo
   }
   std::int64_t for_ns = 0;
   const NumberRange duration{0.0, double(model::kRunDurationMax_ns) / 1e9, true};
-  if (fault.kind == FaultKind::kClog) {
+  if (fault.kind == FaultKind::kClog || fault.kind == FaultKind::kCut) {
     fault.for_ns = r.require_duration_ns("for_s", duration);
   } else if (r.has("for_s")) {
     for_ns = r.require_duration_ns("for_s", duration);
@@ -266,6 +287,12 @@ json faults_to_json(const std::vector<Fault>& faults) {
       case FaultKind::kLink:
         f = link_fault_fields(fault, std::move(f));
         break;
+      case FaultKind::kCut:
+        f["from"] = fault.from;
+        f["to"] = fault.to;
+        f["for_s"] = time_to_json(fault.for_ns, "for_s");
+        f["both_ways"] = fault.both_ways;
+        break;
       case FaultKind::kHeal:
         break;
       default:
@@ -282,7 +309,7 @@ model::Swarm read_swarm(const json& value, const std::string& path,
   ObjectReader r(value, path);
   r.allow({"enabled", "kinds", "nodes", "kind_enable_p", "fault_mean_interval_s", "faults_max",
            "partition_max_s", "clog_max_s", "down_max_s", "clock_step_max_ms", "loss_p_max",
-           "dup_p_max", "reorder_p_max", "latency_max_ms"});
+           "dup_p_max", "reorder_p_max", "latency_max_ms", "world", "world_seed"});
   model::Swarm s;
   s.enabled = r.boolean("enabled", s.enabled);
   if (r.has("kinds")) {
@@ -327,13 +354,15 @@ model::Swarm read_swarm(const json& value, const std::string& path,
   s.dup_p_max = r.number("dup_p_max", s.dup_p_max, kProbability);
   s.reorder_p_max = r.number("reorder_p_max", s.reorder_p_max, kProbability);
   s.latency_max_ns = r.duration_ns("latency_max_ms", s.latency_max_ns, span_ms);
+  if (r.has("world")) s.world = read_world_swarm(r.get("world"), r.field_path("world"), config);
+  if (r.has("world_seed")) s.world_seed = r.unsigned_integer("world_seed", 0);
   return s;
 }
 
 json swarm_to_json(const model::Swarm& s) {
   json kinds = json::array();
   for (FaultKind kind : s.kinds) kinds.push_back(fault_kind_names()[std::size_t(kind)]);
-  return json{{"enabled", s.enabled},
+  json out = json{{"enabled", s.enabled},
               {"kinds", kinds},
               {"nodes", s.nodes},
               {"kind_enable_p", s.kind_enable_p},
@@ -346,7 +375,10 @@ json swarm_to_json(const model::Swarm& s) {
               {"loss_p_max", s.loss_p_max},
               {"dup_p_max", s.dup_p_max},
               {"reorder_p_max", s.reorder_p_max},
-              {"latency_max_ms", time_to_json(s.latency_max_ns, "_ms")}};
+              {"latency_max_ms", time_to_json(s.latency_max_ns, "_ms")},
+              {"world", world_swarm_to_json(s.world)}};
+  if (s.world_seed) out["world_seed"] = *s.world_seed;
+  return out;
 }
 
 }  // namespace imsim::scenarios::detail

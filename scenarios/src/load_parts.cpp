@@ -165,7 +165,8 @@ json time_to_json(std::int64_t ns, std::string_view key) {
 const std::vector<std::string>& fault_kind_names() {
   static const std::vector<std::string> names = {
       "partition", "partition_oneway", "heal",    "clog",   "link",  "crash",     "restart",
-      "kill",      "reinstall",        "offline", "online", "reset", "clock_step"};
+      "kill",      "reinstall",        "offline", "online", "reset", "clock_step",
+      "cut"};
   return names;
 }
 

@@ -51,6 +51,9 @@ json faults_to_json(const std::vector<model::Fault>& faults);
 model::Swarm read_swarm(const json& value, const std::string& path,
                         const model::WorldConfig& config);
 json swarm_to_json(const model::Swarm& swarm);
+model::WorldSwarm read_world_swarm(const json& value, const std::string& path,
+                                   const model::WorldConfig& config);
+json world_swarm_to_json(const model::WorldSwarm& world);
 
 }  // namespace imsim::scenarios::detail
 

@@ -139,9 +139,10 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
 
 FailureFile failure_file_of(const RunOutcome& outcome) {
   FailureFile failure;
-  failure.scenario = outcome.config;
-  // Self-contained: the faults the run applied (swarm-drawn ones included) become the
-  // schedule, and the swarm is switched off, so the file replays without the swarm's draws.
+  // Self-contained: the world the run drew (world swarm) is the scenario, the faults it applied
+  // (swarm-drawn ones included) become the schedule, and the swarm is switched off, so the
+  // file replays without the swarm's draws.
+  failure.scenario = outcome.result.drawn_config.value_or(outcome.config);
   if (outcome.config.swarm.enabled) {
     failure.scenario.faults = outcome.result.fault_schedule;
     failure.scenario.swarm.enabled = false;

@@ -280,7 +280,7 @@ bool shares_a_name(const std::vector<std::string>& a, const std::vector<std::str
 }  // namespace
 
 model::WorldConfig explicit_config(const RunOutcome& outcome) {
-  WorldConfig config = outcome.config;
+  WorldConfig config = outcome.result.drawn_config.value_or(outcome.config);
   config.faults = outcome.result.fault_schedule;
   config.swarm.enabled = false;
   return config;

@@ -4,10 +4,12 @@
 // Deterministic: the same config (seed included) gives the same trace hash, always.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "imsim/engine/coverage.hpp"
 #include "imsim/model/trace_log.hpp"
 #include "imsim/model/world_config.hpp"
 
@@ -33,10 +35,15 @@ struct RunResult {
   std::uint64_t messages_acked = 0;
   std::uint64_t messages_failed = 0;
   std::map<std::string, std::uint64_t> counters;  // engine + network counters, by name
+  // Hits per engine coverage point (engine/coverage.hpp), summed over every node and life.
+  engine::CoverageCounts coverage{};
   std::map<std::string, std::string> swarm_parameters;  // every drawn parameter, printed
   // The fully expanded fault schedule the run applied (scheduled + swarm-drawn, by time). A
   // config with these as `faults` and swarm off replays the same run (same trace hash).
   std::vector<Fault> fault_schedule;
+  // With the world swarm on (swarm.enabled and swarm.world set): the world this run drew and
+  // ran (draw_world). A failure file records it in place of the scenario.
+  std::optional<WorldConfig> drawn_config;
   TraceLog trace_log;  // empty unless RunOptions::record_trace_log
   // Non-empty: the config names a node the world drawn from its seed does not have (a device
   // of a generated population beyond what this seed drew); nothing ran.
@@ -44,5 +51,11 @@ struct RunResult {
 };
 
 RunResult run_world(const WorldConfig& config, const RunOptions& options);
+
+// The world swarm's draw (WorldSwarm): `config` with its world drawn from
+// swarm.world_seed (absent: config.seed), the drawn faults merged into `faults`, and
+// swarm.world cleared. Every drawn value goes into `params` as "world.*". run_world calls it
+// when the swarm is on; exposed for tests and the shrinker.
+WorldConfig draw_world(const WorldConfig& config, std::map<std::string, std::string>& params);
 
 }  // namespace imsim::model

@@ -234,12 +234,16 @@ enum class FaultKind : std::uint8_t {
   kOnline,           // device `node` goes online
   kReset,            // device `node`'s connection is reset (both ends see it); it reconnects
   kClockStep,        // node `node`'s local clock jumps by by_ns (may be negative)
+  kCut,              // from -> to frames (and to -> from if both_ways) are dropped for for_ns,
+                     // then that pair's blocks are lifted: a targeted cut that heals on its own
+                     // (a heal or the final heal ends it earlier)
 };
 
 enum class LinkClass : std::uint8_t { kNone, kMobile, kServers, kAll };
 
 // One scheduled fault. Which fields a kind uses (the loader rejects any other):
 //   partition: groups | partition_oneway: from, to | heal: - | clog: from, to, for_ns
+//   cut: from, to, for_ns, both_ways (from/to: a device and a gateway, or two servers)
 //   link: (links or link_class) and at least one of latency_ns, loss_p, dup_p, reorder_p
 //   crash, restart: node (a server) | kill, reinstall, offline, online, reset: node (a device)
 //   clock_step: node (server or device), by_ns
@@ -252,7 +256,8 @@ struct Fault {
   std::vector<std::vector<std::string>> groups;  // partition. Valid: >= 2 groups, disjoint
   std::string from;                              // partition_oneway, clog
   std::string to;                                // partition_oneway, clog
-  std::int64_t for_ns = 0;                       // clog. Valid: > 0
+  std::int64_t for_ns = 0;                       // clog, cut. Valid: > 0
+  bool both_ways = false;                        // cut
   std::string node;                              // crash .. clock_step
   std::int64_t by_ns = 0;                        // clock_step
   // link: the links it changes, each {a, b} meaning both directions between a and b ...
@@ -262,6 +267,52 @@ struct Fault {
   std::optional<double> loss_p;             // link: replaces loss_p if set
   std::optional<double> dup_p;
   std::optional<double> reorder_p;
+};
+
+// ---- World swarm ----------------------------------------------------------------------------
+// With the swarm on and any of these set, the model first draws the world itself from the
+// seed (or from swarm.world_seed) within the scenario's ranges, so exploration reaches the rare
+// situations a fixed world never does: pages of a few entries, inbox TTLs short enough that
+// devices must resync, groups exactly at the large-group threshold, long offline periods that
+// build multi-page backlogs for devices that synced before, and long cuts of one pair of nodes.
+// Every drawn value goes into RunResult::swarm_parameters ("world.*") and into the drawn
+// config the run used (RunResult::drawn_config), which a failure file records.
+struct Range {
+  std::int64_t min = 0;  // inclusive
+  std::int64_t max = 0;  // inclusive. Valid: min <= max
+};
+
+struct WorldSwarm {
+  std::optional<Range> page_size;           // engine.page_size. Valid: 1..engine.page_size_max
+  std::optional<Range> inbox_ttl_ns;        // engine.inbox_ttl_ns, log-uniform. Valid: min > 0
+  std::optional<Range> retry_budget;        // engine.retry_budget. Valid: min >= 1
+  std::optional<Range> send_timeout_ns;     // engine.send_timeout_ns (the cap follows). Valid: > 0
+  std::optional<Range> request_timeout_ns;  // engine.request_timeout_ns (the cap follows)
+  // Each role's server count (gateways, queue partitions, processors, stores), drawn per role;
+  // never below what the scenario names (a fault on store1 keeps two stores).
+  // Valid: 1 <= min <= max <= kServersPerRoleMax
+  std::optional<Range> servers_per_role;
+  // Generated groups: each entry's size. Valid: 2 <= min <= max <= users
+  std::optional<Range> group_size;
+  // With this probability a generated group's size is drawn from threshold-1..threshold+1 of
+  // the engine's large_group_threshold (the write/read fan-out edge) instead; with explicit
+  // conversations, the threshold moves to one group's size or size - 1. Valid: 0..1
+  double threshold_edge_p = 0.0;
+  // Up to this many long offline periods, each of a device online at the start, starting in
+  // the second fifth of the safety phase (it has synced) and lasting a sample of this range.
+  std::int32_t long_offline_max = 0;  // Valid: 0..kFaultsMax
+  Range long_offline_ns;              // Valid: 0 < min <= max (when long_offline_max > 0)
+  // Up to this many `cut` faults of one pair (a device and its gateways, or two servers), each
+  // lasting a sample of pair_cut_ns and healing on its own; one way with pair_cut_one_way_p.
+  std::int32_t pair_cuts_max = 0;  // Valid: 0..kFaultsMax
+  Range pair_cut_ns;               // Valid: 0 < min <= max (when pair_cuts_max > 0)
+  double pair_cut_one_way_p = 0.5;
+
+  bool any() const {
+    return page_size || inbox_ttl_ns || retry_budget || send_timeout_ns || request_timeout_ns ||
+           servers_per_role || group_size || threshold_edge_p > 0 || long_offline_max > 0 ||
+           pair_cuts_max > 0;
+  }
 };
 
 // ---- Swarm (FoundationDB-style swarm testing) ----------------------------------------------
@@ -288,6 +339,10 @@ struct Swarm {
   double dup_p_max = 0.1;
   double reorder_p_max = 0.3;
   std::int64_t latency_max_ns = 2'000'000'000;
+  WorldSwarm world;  // the world's own draw (above); empty = the scenario's world as written
+  // The seed of the world draw; absent = the run's seed. Guided exploration keeps a world that
+  // reached rare coverage and varies the run's seed (faults, workload), or the other way round.
+  std::optional<std::uint64_t> world_seed;
 };
 
 // ---- Checks -------------------------------------------------------------------------------

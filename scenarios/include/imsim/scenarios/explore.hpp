@@ -6,12 +6,14 @@
 // Determinism: a seed's run depends only on (config, seed, swarm); how many workers run the
 // seeds, and in what order they finish, changes nothing but the wall time. The wall clock is
 // read here (time budget, progress), never inside sim/model/engine.
+#include <bitset>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "imsim/engine/coverage.hpp"
 #include "imsim/model/world_config.hpp"
 #include "imsim/scenarios/run.hpp"
 
@@ -20,9 +22,15 @@ namespace imsim::scenarios {
 inline constexpr std::uint64_t kExploreSeedsMax = 100'000'000;
 inline constexpr int kExploreJobsMax = 64;
 
+// The engine coverage points (engine/coverage.hpp) one run reached, by CoveragePoint.
+using CoverageBits = std::bitset<engine::kCoveragePointCount>;
+CoverageBits coverage_bits(const engine::CoverageCounts& counts);
+
 // The config of one seed: `base` with that seed and, if `swarm`, the swarm switched on (its
-// knobs as the scenario sets them).
-model::WorldConfig seed_config(const model::WorldConfig& base, std::uint64_t seed, bool swarm);
+// knobs as the scenario sets them); `world_seed`, if set, seeds the world swarm's draw instead
+// of `seed` (guided exploration keeps a world and varies the rest).
+model::WorldConfig seed_config(const model::WorldConfig& base, std::uint64_t seed, bool swarm,
+                               std::optional<std::uint64_t> world_seed = std::nullopt);
 
 // What one seed's run showed.
 struct SeedVerdict {
@@ -32,13 +40,16 @@ struct SeedVerdict {
   bool error = false;        // the run could not be judged, or its worker died (crashed)
   std::vector<std::string> anomalies_found;  // names with at least one occurrence
   std::string detail;                        // error: why (e.g. "worker killed by signal 6")
+  std::optional<std::uint64_t> world_seed;   // guided: the world swarm's seed, if not `seed`
+  CoverageBits covered;                      // coverage points the run reached
 
   bool failed() const { return error || !as_expected; }
   bool operator==(const SeedVerdict&) const = default;
 };
 
 // Runs one seed in this process (no output files) and judges it.
-RunOutcome run_seed(const model::WorldConfig& base, std::uint64_t seed, bool swarm);
+RunOutcome run_seed(const model::WorldConfig& base, std::uint64_t seed, bool swarm,
+                    std::optional<std::uint64_t> world_seed = std::nullopt);
 SeedVerdict verdict_of(const RunOutcome& outcome);
 
 // The seeds of a shard: first_seed + i for i in [0, seeds) with i % count == index - 1.
@@ -68,9 +79,17 @@ struct ExploreOptions {
   // not run, seeds below it are (so the failure found does not depend on `jobs`); false: run
   // every seed.
   bool stop_at_first_failure = true;
+  // Coverage-guided (needs swarm and a swarm.world section): seeds are run in rounds of
+  // kGuidedRound; after the first round, three runs in four keep the world (world seed) of an
+  // earlier run chosen by how rare the coverage points it reached are, with a fresh seed for
+  // everything else (faults, workload); the fourth draws a fresh world. Seeds stay
+  // first_seed, first_seed + 1, ... (a run's seed is its identity); shards do not apply.
+  bool guided = false;
   // Called in the calling process after each seed's verdict arrives.
   std::function<void(const ExploreProgress&)> on_progress;
 };
+
+inline constexpr std::uint64_t kGuidedRound = 32;
 
 struct ExploreResult {
   std::vector<SeedVerdict> verdicts;  // every seed that finished, by seed
@@ -83,8 +102,11 @@ struct ExploreResult {
   bool stopped_at_failure = false;
   double wall_time_s = 0.0;
   std::string error;  // the exploration itself broke (fork, pipe): exit 2
+  // How many runs reached each coverage point (index = CoveragePoint).
+  std::array<std::uint64_t, engine::kCoveragePointCount> runs_reaching{};
 
   double seeds_per_s() const;
+  std::size_t points_reached() const;
 };
 
 ExploreResult explore(const model::WorldConfig& base, const ExploreOptions& options);
