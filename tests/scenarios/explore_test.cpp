@@ -68,14 +68,74 @@ TEST(Explore, VerdictLineRoundTrips) {
                            .as_expected = false,
                            .error = true,
                            .anomalies_found = {"lost", "fifo"},
-                           .detail = "worker killed by signal 6 (Aborted)"};
+                           .detail = "worker killed by signal 6 (Aborted)",
+                           .world_seed = 18446744073709551615ULL,
+                           .covered = scenarios::CoverageBits("1011")};
   const auto decoded = scenarios::decode_verdict(scenarios::encode_verdict(v));
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(*decoded, v);
   v.anomalies_found.clear();
   v.detail.clear();
+  v.world_seed.reset();
   EXPECT_EQ(*scenarios::decode_verdict(scenarios::encode_verdict(v)), v);
   EXPECT_FALSE(scenarios::decode_verdict("garbage").has_value());
+  // A world seed past 2^64 or a coverage field of the wrong length is a broken line.
+  std::string line = scenarios::encode_verdict(v);
+  const std::string bits = v.covered.to_string();
+  std::string bad_world = line;
+  bad_world.replace(bad_world.find(" - " + bits), 3, " 99999999999999999999 ");
+  EXPECT_FALSE(scenarios::decode_verdict(bad_world).has_value());
+  std::string bad_bits = line;
+  bad_bits.replace(bad_bits.find(bits), bits.size(), bits.substr(1));
+  EXPECT_FALSE(scenarios::decode_verdict(bad_bits).has_value());
+}
+
+// Coverage: a run reports the engine points it reached, explore counts runs per point, and
+// the counts are the same for any number of workers.
+TEST(Explore, CoverageIsCountedPerRun) {
+  const model::WorldConfig config = load("default");
+  ExploreOptions options = options_of(6, true, 1);
+  options.stop_at_first_failure = false;
+  const ExploreResult one = scenarios::explore(config, options);
+  options.jobs = 2;
+  const ExploreResult two = scenarios::explore(config, options);
+  ASSERT_TRUE(one.error.empty()) << one.error;
+  EXPECT_EQ(one.runs_reaching, two.runs_reaching);
+  EXPECT_GT(one.points_reached(), 10u);
+  EXPECT_LT(one.points_reached(), engine::kCoveragePointCount);
+  // Every run writes: device.push_in_order is reached by all 6; store.overloaded by none.
+  EXPECT_EQ(one.runs_reaching[std::size_t(engine::CoveragePoint::device_push_in_order)], 6u);
+  EXPECT_EQ(one.runs_reaching[std::size_t(engine::CoveragePoint::store_overloaded)], 0u);
+  for (const auto& v : one.verdicts) EXPECT_TRUE(v.covered.any());
+}
+
+// Guided exploration keeps the worlds of earlier runs: after the first round some runs carry a
+// world seed that is an earlier run's, and the choice is the same for any number of workers.
+TEST(Explore, GuidedReusesWorldsDeterministically) {
+  model::WorldConfig config = load("swarm-smoke");
+  config.swarm.world.page_size = model::Range{1, 10};
+  config.swarm.world.threshold_edge_p = 0.5;
+  ExploreOptions options = options_of(2 * scenarios::kGuidedRound, true, 1);
+  options.guided = true;
+  options.stop_at_first_failure = false;
+  const ExploreResult one = scenarios::explore(config, options);
+  options.jobs = 2;
+  const ExploreResult two = scenarios::explore(config, options);
+  ASSERT_TRUE(one.error.empty()) << one.error;
+  ASSERT_EQ(one.verdicts.size(), 2 * scenarios::kGuidedRound);
+  EXPECT_EQ(one.verdicts, two.verdicts);
+  std::set<std::uint64_t> first_round;
+  std::size_t reused = 0;
+  for (const auto& v : one.verdicts) {
+    if (v.seed < options.first_seed + scenarios::kGuidedRound) {
+      EXPECT_FALSE(v.world_seed.has_value());
+      first_round.insert(v.seed);
+    } else if (v.world_seed) {
+      EXPECT_TRUE(first_round.count(*v.world_seed)) << *v.world_seed;
+      reused++;
+    }
+  }
+  EXPECT_EQ(reused, scenarios::kGuidedRound * 3 / 4);
 }
 
 TEST(Explore, JobsDoNotChangeVerdicts) {

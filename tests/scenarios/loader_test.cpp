@@ -46,7 +46,36 @@ const std::vector<BadInput> kBadInputs = {
     {"/faults/0/kind", R"("ofline")",
      R"(faults[0].kind: expected one of "partition", )"
      R"("partition_oneway", "heal", "clog", "link", "crash", "restart", "kill", "reinstall", )"
-     R"("offline", "online", "reset", "clock_step", got "ofline" (did you mean "offline"?))"},
+     R"("offline", "online", "reset", "clock_step", "cut", got "ofline" (did you mean "offline"?))"},
+    {"/faults/0", R"({"at_s": 1, "kind": "cut", "from": "u1/d1", "to": "store0", "for_s": 2})",
+     "faults[0].to: u1/d1 and store0 exchange no frames (devices talk only to gateways; servers "
+     "to servers): a cut between them changes nothing"},
+    {"/faults/0", R"({"at_s": 1, "kind": "cut", "from": "u1/d1", "to": "gateway0"})",
+     R"(faults[0]: missing required field "for_s")"},
+    {"/faults/0", R"({"at_s": 1, "kind": "cut", "from": "u1/d1", "to": "gateway1", "for_s": 2, )"
+     R"("both_ways": "yes"})",
+     R"(faults[0].both_ways: expected true or false, got "yes")"},
+    {"/swarm", R"({"world": {"page_size": [0, 5]}})",
+     "swarm.world.page_size[0]: expected a range [min, max] of integers in [1, 100] with min <= "
+     "max, got 0"},
+    {"/swarm", R"({"world": {"page_size": [5, 2]}})",
+     "swarm.world.page_size: expected a range [min, max] of integers in [1, 100] with min <= max, "
+     "got [5,2]"},
+    {"/swarm", R"({"world": {"inbox_ttl_s": [0, 5]}})",
+     "swarm.world.inbox_ttl_s[0]: expected a number in (0, 2592000], got 0"},
+    {"/swarm", R"({"world": {"inbox_ttl_s": [1e-12, 5]}})",
+     "swarm.world.inbox_ttl_s[0]: expected a time of at least 1 ns, got 1e-12"},
+    {"/swarm", R"({"world": {"group_size": [2, 3]}})",
+     "swarm.world.group_size: draws the sizes of generated groups, and this scenario lists its "
+     "conversations (use threshold_edge_p to move the large-group threshold to a listed group's "
+     "size)"},
+    {"/swarm", R"({"world": {"threshold_edge_p": 0.5}})",
+     "swarm.world.threshold_edge_p: moves the large-group threshold to a group's size, and this "
+     "scenario has no group"},
+    {"/swarm", R"({"world": {"pair_cuts": {"max": 2}}})",
+     R"(swarm.world.pair_cuts: missing required field "for_s")"},
+    {"/swarm", R"({"world": {"page_sizes": [1, 2]}})",
+     R"(swarm.world.page_sizes: unknown field (did you mean "page_size"?))"},
     {"/faults/0/kind", nullptr, R"(faults[0]: missing required field "kind")"},
     {"/faults/0/node", R"("u9/d1")",
      R"(faults[0].node: expected a device node (gateway0..gateway1, )"
