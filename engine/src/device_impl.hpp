@@ -25,6 +25,7 @@ struct OutboxEntry {
   bool durable = false;          // the first record write completed: may be transmitted
   bool gap_held = false;         // nacked fifo_gap: retransmit once the predecessor is acked
   bool hurried = false;          // fast-retransmitted (a successor was nacked) since its timeout
+  bool busy = false;             // nacked overloaded since its last timeout: nothing was lost
   std::optional<OpId> write_op;  // record write in flight
   bool dirty = false;            // state changed while a write was in flight
 };

@@ -208,7 +208,8 @@ void Device::Impl::on_nack(const SendNack& nack, LocalTime now, Effects& fx) {
       return;
     case RejectReason::overloaded:
       io.cover(CoveragePoint::device_nack_overloaded);
-      return;  // the timeout resends
+      it->second.busy = true;
+      return;  // the timeout resends, spending no budget (backpressure, not loss)
     default:
       // Permanent refusal (stale lane, forged, not member, ...): retrying cannot help.
       io.cover(CoveragePoint::device_fail_refused);
@@ -268,12 +269,13 @@ void Device::Impl::on_send_timer(LocalTime now, Effects& fx) {
       e.deadline = LocalTime{now.ns + send_timeout_ns(e.timeouts)};
       continue;
     }
-    if (e.gap_held) {
-      // The store answered (fifo_gap: it holds this one for an earlier send of the lane), so
-      // nothing was lost: resend, spending no budget. The next timeout counts unless the store
-      // refuses it again.
+    if (e.gap_held || e.busy) {
+      // The servers answered (fifo_gap: the store holds this one for an earlier send of the
+      // lane; overloaded: the queue is full), so nothing was lost: resend, spending no budget.
+      // The next timeout counts unless they refuse it again.
       io.cover(CoveragePoint::device_timeout_gap_held);
       e.gap_held = false;
+      e.busy = false;
       e.hurried = false;
       transmit(e, now, fx);
       continue;

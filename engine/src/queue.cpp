@@ -95,7 +95,14 @@ void Queue::Impl::on_enqueue(const Enqueue& e, Effects& fx) {
   if (partition.entries.size() >= config.queue_length_max) {
     io.cover(CoveragePoint::queue_overflow);
     queue_counters.overflow_dropped++;
-    return io.count_reject(RejectReason::overloaded);  // the device resends later
+    io.count_reject(RejectReason::overloaded);
+    // Tell the sender (through its gateway): it resends later without spending its budget,
+    // where silence would have cost it one timeout per refusal.
+    if (e.origin.gateway < topology.gateway_count) {
+      io.send(fx, topology.gateway(e.origin.gateway),
+              SendResult{e.origin, e.msg.id, RejectReason::overloaded, ConvSeq{0}});
+    }
+    return;
   }
   const std::uint64_t offset = partition.next_offset++;
   const records::QueueRecord record{p, offset, e.origin, e.msg};

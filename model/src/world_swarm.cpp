@@ -112,6 +112,29 @@ void draw_engine(const WorldSwarm& w, sim::Rng& rng, WorldConfig& c,
     e.send_timeout_max_ns = std::max(e.send_timeout_max_ns, e.send_timeout_ns);
     params["world.send_timeout"] = seconds(e.send_timeout_ns);
   }
+  const auto bound = [&](const std::optional<Range>& range, std::uint32_t& field,
+                         const char* name) {
+    if (!range) return;
+    field = static_cast<std::uint32_t>(draw_in(rng, *range));
+    params[std::string("world.") + name] = std::to_string(field);
+  };
+  bound(w.page_bytes_max, e.page_bytes_max, "page_bytes_max");
+  bound(w.queue_length_max, e.queue_length_max, "queue_length_max");
+  bound(w.push_buffer_max, e.push_buffer_max, "push_buffer_max");
+  bound(w.outbox_length_max, e.outbox_length_max, "outbox_length_max");
+  if (w.dedup_key_retention_ns) {
+    e.dedup_key_retention_ns = draw_log(rng, *w.dedup_key_retention_ns);
+    params["world.dedup_key_retention"] = seconds(e.dedup_key_retention_ns);
+  }
+  if (w.message_bytes) {
+    c.workload.size_bytes =
+        Distribution{.kind = DistributionKind::kConstant, .value = draw_in(rng, *w.message_bytes)};
+    params["world.message_bytes"] = std::to_string(c.workload.size_bytes.value);
+  }
+  if (w.buggify_p > 0) {
+    e.buggify = sim::bernoulli(rng, w.buggify_p);
+    params["world.buggify"] = e.buggify ? "on" : "off";
+  }
   if (w.request_timeout_ns) {
     e.request_timeout_ns = draw_log(rng, *w.request_timeout_ns);
     e.request_timeout_max_ns = std::max(e.request_timeout_max_ns, e.request_timeout_ns);
@@ -136,18 +159,23 @@ void draw_servers(const WorldSwarm& w, sim::Rng& rng, WorldConfig& c,
   c.engine.queue_partitions = static_cast<std::uint32_t>(c.topology.queue_partitions);
 }
 
+void move_threshold_to_a_group(sim::Rng& rng, WorldConfig& c,
+                               std::map<std::string, std::string>& params);
+
 void draw_groups(const WorldSwarm& w, sim::Rng& rng, WorldConfig& c,
                  std::map<std::string, std::string>& params) {
   const std::int64_t users = user_count(c);
   const std::int64_t threshold = c.engine.large_group_threshold;
-  if (c.generated_conversations && (w.group_size || w.threshold_edge_p > 0)) {
+  // Groups can reach threshold + 1 members: sizes snap to the edge. Else the edge moves.
+  const bool snap_sizes = threshold + 1 <= users;
+  if (c.generated_conversations && (w.group_size || (w.threshold_edge_p > 0 && snap_sizes))) {
     // One entry per group, so each group gets its own size (ids c1.. keep their order).
     std::vector<GeneratedGroups> groups;
     std::string sizes;
     for (const GeneratedGroups& entry : c.generated_conversations->groups) {
       for (std::int32_t i = 0; i < entry.count; i++) {
         std::int64_t size = w.group_size ? draw_in(rng, *w.group_size) : entry.size;
-        if (w.threshold_edge_p > 0 && sim::bernoulli(rng, w.threshold_edge_p)) {
+        if (snap_sizes && w.threshold_edge_p > 0 && sim::bernoulli(rng, w.threshold_edge_p)) {
           size = threshold + sim::uniform_int(rng, -1, 1);
         }
         size = std::clamp<std::int64_t>(size, 2, users);
@@ -157,12 +185,21 @@ void draw_groups(const WorldSwarm& w, sim::Rng& rng, WorldConfig& c,
     }
     c.generated_conversations->groups = std::move(groups);
     if (!sizes.empty()) params["world.group_sizes"] = sizes;
-    return;
+    if (snap_sizes) return;
   }
   if (w.threshold_edge_p <= 0 || !sim::bernoulli(rng, w.threshold_edge_p)) return;
+  move_threshold_to_a_group(rng, c, params);
+}
+
+// The threshold moves to one group's size (write fan-out) or size - 1 (read fan-out).
+void move_threshold_to_a_group(sim::Rng& rng, WorldConfig& c,
+                               std::map<std::string, std::string>& params) {
   std::vector<std::int64_t> sizes;
   for (const ConversationSpec& conv : c.conversations) {
     if (conv.kind == ConversationKind::kGroup) sizes.push_back(std::ssize(conv.members));
+  }
+  if (c.generated_conversations) {
+    for (const GeneratedGroups& g : c.generated_conversations->groups) sizes.push_back(g.size);
   }
   if (sizes.empty()) return;
   const std::int64_t n = pick(rng, sizes);

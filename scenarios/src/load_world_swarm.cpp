@@ -58,7 +58,8 @@ model::WorldSwarm read_world_swarm(const json& value, const std::string& path,
                                    const model::WorldConfig& config) {
   ObjectReader r(value, path);
   r.allow({"page_size", "inbox_ttl_s", "retry_budget", "send_timeout_ms", "request_timeout_ms",
-           "servers_per_role", "group_size", "threshold_edge_p", "long_offline", "pair_cuts"});
+           "page_bytes_max", "queue_length_max", "push_buffer_max", "outbox_length_max",
+           "buggify_p", "dedup_key_retention_s", "message_bytes", "servers_per_role", "group_size", "threshold_edge_p", "long_offline", "pair_cuts"});
   model::WorldSwarm w;
   if (r.has("page_size")) {
     w.page_size = read_int_range(r.get("page_size"), r.field_path("page_size"), 1,
@@ -77,6 +78,29 @@ model::WorldSwarm read_world_swarm(const json& value, const std::string& path,
   if (r.has("request_timeout_ms")) {
     w.request_timeout_ns =
         read_time_range(r.get("request_timeout_ms"), r.field_path("request_timeout_ms"), "_ms");
+  }
+  const engine::Config& e = config.engine;
+  if (r.has("page_bytes_max")) {
+    // The engine's rules: a page holds one largest body, and fits a frame with its headers.
+    const std::int64_t room =
+        std::int64_t(e.frame_bytes_max) - 128 * std::int64_t(e.page_size_max);
+    w.page_bytes_max = read_int_range(r.get("page_bytes_max"), r.field_path("page_bytes_max"),
+                                      e.message_body_bytes_max, room);
+  }
+  const auto bound = [&r](const char* key, std::optional<model::Range>& out) {
+    if (r.has(key)) out = read_int_range(r.get(key), r.field_path(key), 1, 1'000'000);
+  };
+  bound("queue_length_max", w.queue_length_max);
+  bound("push_buffer_max", w.push_buffer_max);
+  bound("outbox_length_max", w.outbox_length_max);
+  w.buggify_p = r.number("buggify_p", w.buggify_p, kProbability);
+  if (r.has("dedup_key_retention_s")) {
+    w.dedup_key_retention_ns = read_time_range(r.get("dedup_key_retention_s"),
+                                               r.field_path("dedup_key_retention_s"), "_s");
+  }
+  if (r.has("message_bytes")) {
+    w.message_bytes = read_int_range(r.get("message_bytes"), r.field_path("message_bytes"), 1,
+                                     e.message_body_bytes_max);
   }
   if (r.has("servers_per_role")) {
     w.servers_per_role = read_int_range(r.get("servers_per_role"),
@@ -130,6 +154,15 @@ json world_swarm_to_json(const model::WorldSwarm& w) {
   if (w.request_timeout_ns) {
     out["request_timeout_ms"] = time_range_to_json(*w.request_timeout_ns, "_ms");
   }
+  if (w.page_bytes_max) out["page_bytes_max"] = ints(*w.page_bytes_max);
+  if (w.queue_length_max) out["queue_length_max"] = ints(*w.queue_length_max);
+  if (w.push_buffer_max) out["push_buffer_max"] = ints(*w.push_buffer_max);
+  if (w.outbox_length_max) out["outbox_length_max"] = ints(*w.outbox_length_max);
+  if (w.buggify_p > 0) out["buggify_p"] = w.buggify_p;
+  if (w.dedup_key_retention_ns) {
+    out["dedup_key_retention_s"] = time_range_to_json(*w.dedup_key_retention_ns, "_s");
+  }
+  if (w.message_bytes) out["message_bytes"] = ints(*w.message_bytes);
   if (w.servers_per_role) out["servers_per_role"] = ints(*w.servers_per_role);
   if (w.group_size) out["group_size"] = ints(*w.group_size);
   if (w.threshold_edge_p > 0) out["threshold_edge_p"] = w.threshold_edge_p;

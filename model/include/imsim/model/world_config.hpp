@@ -288,15 +288,27 @@ struct WorldSwarm {
   std::optional<Range> retry_budget;        // engine.retry_budget. Valid: min >= 1
   std::optional<Range> send_timeout_ns;     // engine.send_timeout_ns (the cap follows). Valid: > 0
   std::optional<Range> request_timeout_ns;  // engine.request_timeout_ns (the cap follows)
+  // Bounds, small enough that the paths behind them run: a page cut at its bytes, a full queue
+  // partition or store backlog (overloaded), a full push buffer, a full outbox.
+  std::optional<Range> page_bytes_max;     // Valid: message_body_bytes_max .. the frame's room
+  std::optional<Range> queue_length_max;   // Valid: >= 1
+  std::optional<Range> push_buffer_max;    // Valid: >= 1
+  std::optional<Range> outbox_length_max;  // Valid: >= 1
+  std::optional<Range> dedup_key_retention_ns;  // short: late duplicates need the scan
+  std::optional<Range> message_bytes;  // workload.size_bytes, a constant. Valid: 1..body max
+  // With this probability the run has engine.buggify on (BUGGIFY sites may fire). Valid: 0..1
+  double buggify_p = 0.0;
   // Each role's server count (gateways, queue partitions, processors, stores), drawn per role;
   // never below what the scenario names (a fault on store1 keeps two stores).
   // Valid: 1 <= min <= max <= kServersPerRoleMax
   std::optional<Range> servers_per_role;
   // Generated groups: each entry's size. Valid: 2 <= min <= max <= users
   std::optional<Range> group_size;
-  // With this probability a generated group's size is drawn from threshold-1..threshold+1 of
-  // the engine's large_group_threshold (the write/read fan-out edge) instead; with explicit
-  // conversations, the threshold moves to one group's size or size - 1. Valid: 0..1
+  // The write/read fan-out edge (engine.large_group_threshold: more members => read fan-out).
+  // Where groups can have threshold + 1 members, each generated group's size is drawn from
+  // threshold-1 .. threshold+1 with this probability; otherwise (explicit conversations, or a
+  // threshold above the population) with this probability the threshold moves to one group's
+  // size or size - 1. Valid: 0..1
   double threshold_edge_p = 0.0;
   // Up to this many long offline periods, each of a device online at the start, starting in
   // the second fifth of the safety phase (it has synced) and lasting a sample of this range.
@@ -310,7 +322,8 @@ struct WorldSwarm {
 
   bool any() const {
     return page_size || inbox_ttl_ns || retry_budget || send_timeout_ns || request_timeout_ns ||
-           servers_per_role || group_size || threshold_edge_p > 0 || long_offline_max > 0 ||
+           page_bytes_max || dedup_key_retention_ns || message_bytes || queue_length_max || push_buffer_max || outbox_length_max ||
+           buggify_p > 0 || servers_per_role || group_size || threshold_edge_p > 0 || long_offline_max > 0 ||
            pair_cuts_max > 0;
   }
 };
