@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -285,6 +286,15 @@ int explore_command(const ExploreArgs& args) {
   int code = kExitValid;
   if (result.first_failure) code = handle_failure(config, args, *result.first_failure, summary);
   summary["exit_code"] = code;
+  if (args.out_dir) {
+    // The summary (coverage included) beside the failure file, for tools that gather several
+    // explorations (the CI gate's coverage table: tests/explore_coverage.py).
+    std::error_code ec;
+    fs::create_directories(*args.out_dir, ec);
+    std::ofstream out(fs::path(*args.out_dir) / "explore.json");
+    out << summary.dump(2) << '\n';
+    if (!out) return fail(fmt::format("cannot write {}/explore.json", *args.out_dir));
+  }
   if (args.json) std::cout << summary.dump(2) << '\n';
   if (!args.json && code == kExitValid) fmt::print("verdict     no failure  (exit 0)\n");
   return code;
