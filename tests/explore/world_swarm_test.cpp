@@ -8,6 +8,7 @@
 #include <imsim/scenarios/failure_file.hpp>
 #include <imsim/scenarios/run.hpp>
 #include <imsim/scenarios/scenario.hpp>
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <string>
@@ -138,6 +139,45 @@ TEST(WorldSwarm, EachDimensionIsDrawnRecordedAndChangesTheRun) {
     EXPECT_GE(changed, d.reached ? 1 : 3);
     EXPECT_GE(values.size(), 2u);  // drawn from the seed, not fixed
   }
+}
+
+// Every dimension of the world swarm is drawn by at least one library scenario, so the CI gate
+// (every library scenario under --swarm) explores it.
+TEST(WorldSwarm, EveryDimensionIsInSomeGateScenario) {
+  model::WorldSwarm any;
+  for (const auto& entry : scenarios::list_library()) {
+    auto loaded = scenarios::load_scenario_named(entry.name);
+    ASSERT_TRUE(loaded.ok()) << loaded.error();
+    const model::WorldSwarm& w = loaded.value().swarm.world;
+    const auto take = [](auto& into, const auto& from) {
+      if (from) into = from;
+    };
+    take(any.page_size, w.page_size);
+    take(any.inbox_ttl_ns, w.inbox_ttl_ns);
+    take(any.retry_budget, w.retry_budget);
+    take(any.send_timeout_ns, w.send_timeout_ns);
+    take(any.request_timeout_ns, w.request_timeout_ns);
+    take(any.page_bytes_max, w.page_bytes_max);
+    take(any.queue_length_max, w.queue_length_max);
+    take(any.push_buffer_max, w.push_buffer_max);
+    take(any.outbox_length_max, w.outbox_length_max);
+    take(any.dedup_key_retention_ns, w.dedup_key_retention_ns);
+    take(any.message_bytes, w.message_bytes);
+    take(any.servers_per_role, w.servers_per_role);
+    take(any.group_size, w.group_size);
+    any.buggify_p = std::max(any.buggify_p, w.buggify_p);
+    any.threshold_edge_p = std::max(any.threshold_edge_p, w.threshold_edge_p);
+    any.long_offline_max = std::max(any.long_offline_max, w.long_offline_max);
+    any.pair_cuts_max = std::max(any.pair_cuts_max, w.pair_cuts_max);
+  }
+  EXPECT_TRUE(any.page_size && any.inbox_ttl_ns && any.retry_budget && any.send_timeout_ns &&
+              any.request_timeout_ns && any.page_bytes_max && any.queue_length_max &&
+              any.push_buffer_max && any.outbox_length_max && any.dedup_key_retention_ns &&
+              any.message_bytes && any.servers_per_role && any.group_size);
+  EXPECT_GT(any.buggify_p, 0);
+  EXPECT_GT(any.threshold_edge_p, 0);
+  EXPECT_GT(any.long_offline_max, 0);
+  EXPECT_GT(any.pair_cuts_max, 0);
 }
 
 TEST(WorldSwarm, DrawsStayInTheirRanges) {
