@@ -64,14 +64,17 @@ json conversations_json(const model::WorldConfig& c) {
 }
 
 json devices_json(const model::DeviceBehaviour& b) {
-  return json{
-      {"churn", b.churn},
-      {"online_session", detail::distribution_to_json(b.online_session_ns, Unit::kSeconds)},
-      {"offline_session", detail::distribution_to_json(b.offline_session_ns, Unit::kSeconds)},
-      {"app_kill_mean_interval_s", time_to_json(b.app_kill_interval_mean_ns, "_s")},
-      {"reinstall_mean_interval_s", time_to_json(b.reinstall_interval_mean_ns, "_s")},
-      {"new_device_mean_interval_s", time_to_json(b.new_device_interval_mean_ns, "_s")},
-      {"page_back_p", b.page_back_p}};
+  json out{{"churn", b.churn},
+           {"app_kill_mean_interval_s", time_to_json(b.app_kill_interval_mean_ns, "_s")},
+           {"reinstall_mean_interval_s", time_to_json(b.reinstall_interval_mean_ns, "_s")},
+           {"new_device_mean_interval_s", time_to_json(b.new_device_interval_mean_ns, "_s")},
+           {"page_back_p", b.page_back_p}};
+  // Sessions are drawn only for churning devices (the loader refuses them otherwise).
+  if (b.churn) {
+    out["online_session"] = detail::distribution_to_json(b.online_session_ns, Unit::kSeconds);
+    out["offline_session"] = detail::distribution_to_json(b.offline_session_ns, Unit::kSeconds);
+  }
+  return out;
 }
 
 json workload_json(const model::Workload& w) {

@@ -309,8 +309,13 @@ inline const char* const kCheckerNames[] = {"lost",   "duplicated", "reordered",
 // applied its inbox up to the head and displays every stored message of its conversations
 // that it is required to (see HISTORY.md), and no storage op is in flight. The model tests
 // this every check_interval_ns of the liveness phase and ends the run at the first success.
+// The liveness phase checks quiescence at most this many times (each check reads every
+// device and store): a tiny interval in a long window would otherwise run for hours.
+inline constexpr std::int64_t kQuiescenceChecksMax = 1'000'000;
+
 struct Quiescence {
-  std::int64_t check_interval_ns = 100'000'000;  // Valid: > 0
+  // Valid: > 0, and durations.quiescence_ns / check_interval_ns <= kQuiescenceChecksMax.
+  std::int64_t check_interval_ns = 100'000'000;
   // Availability probes: at the start of the liveness phase, up to this many devices (all of
   // them when there are fewer; otherwise a seeded sample) each send one message into every
   // conversation of their user. The history's `unavailable` rule requires each acked and
