@@ -194,6 +194,7 @@ void Device::Impl::on_nack(const SendNack& nack, LocalTime now, Effects& fx) {
       hurry_lane_head(it->second.msg.conv, it->second.msg.lane_seq, now, fx);
       return;
     case RejectReason::overloaded:
+    case RejectReason::rate_limited:
       return;  // the timeout resends
     default:
       // Permanent refusal (stale lane, forged, not member, ...): retrying cannot help.

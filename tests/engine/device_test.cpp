@@ -24,7 +24,8 @@ struct DeviceFixture : ::testing::Test {
 
   void SetUp() override {
     device = std::make_unique<Device>(
-        config, topology, me, DeviceOptions{Incarnation{0}, topology.device_token(me)}, nullptr);
+        config, topology, me,
+        DeviceOptions{Incarnation{0}, topology.device_token(me, Incarnation{0})}, nullptr);
     Effects fx;
     device->recover(durable, now, fx);
     absorb(fx);
@@ -69,6 +70,7 @@ struct DeviceFixture : ::testing::Test {
     ASSERT_EQ(fx.connects.size(), 1u);
     device->on_connected(kConn, now, fx);
     absorb(fx);
+    frame(Challenge{1});
     frame(HelloOk{me});
     for (int i = 0; i < 20; i++) {
       auto pulls = take<PullInbox>();
@@ -103,6 +105,7 @@ struct DeviceFixture : ::testing::Test {
     device->on_connected(kConn, now, fx);
     absorb(fx);
     sent.clear();
+    frame(Challenge{1});
     frame(HelloOk{me});
     auto pulls = take<PullInbox>();
     EXPECT_FALSE(pulls.empty());
@@ -250,7 +253,8 @@ TEST_F(DeviceFixture, ClientIdsAreNeverReusedAfterAKill) {
   absorb(fx);
   held.clear();  // app kill: the outbox entry never became durable
   device = std::make_unique<Device>(
-      config, topology, me, DeviceOptions{Incarnation{0}, topology.device_token(me)}, nullptr);
+      config, topology, me,
+      DeviceOptions{Incarnation{0}, topology.device_token(me, Incarnation{0})}, nullptr);
   fx = Effects{};
   device->recover(durable, now, fx);
   // Until the new id block is durable, sends are refused without effects.
