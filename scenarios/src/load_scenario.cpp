@@ -63,7 +63,15 @@ void read_topology(const json& value, const std::string& path, model::Topology& 
   }
   for (const auto& [node, spec] : clocks.raw().items()) {
     ObjectReader c(spec, clocks.field_path(node));
-    c.allow({"offset_ms", "drift_ppm"});
+    // Servers only measure intervals on their own clock (timeouts, the TTL): a constant offset
+    // cannot be observed, so it is refused rather than silently ignored. Drift stretches those
+    // intervals; a clock_step fault moves the pending timers and ages the stored entries.
+    if (c.raw().contains("offset_ms")) {
+      fail(c.field_path("offset_ms"),
+           "a server's clock offset has no effect (servers only measure intervals on their own "
+           "clock): use drift_ppm, or a clock_step fault");
+    }
+    c.allow({"drift_ppm"});
     t.server_clocks[node] = read_clock(c, "offset_ms", "drift_ppm");
   }
 }

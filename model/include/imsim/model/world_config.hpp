@@ -83,7 +83,8 @@ struct Topology {
   std::int32_t processors = 2;        // processor0 ..
   std::int32_t stores = 1;            // store0 ..
   // Clock of a server node, by node name (absent node: perfect clock).
-  // Valid: every key names an existing server node.
+  // Valid: every key names an existing server node; offset_ns == 0 (servers only measure
+  // intervals on their own clock, so an offset would have no effect: the loader refuses it).
   std::map<std::string, ClockSpec> server_clocks;
 };
 
