@@ -77,6 +77,53 @@ if(TARGET imsim)
   imsim_cli_test(unknown_subcommand 2 "" frobnicate)
   imsim_cli_test(no_subcommand 2 "" "")
   imsim_cli_test(replay_missing_file 2 "cannot open" replay ${imsim_cli_data}/absent.json)
+  # Issue 17: hostile input found by fuzzing and probing. Each is exit 2 with exactly one line
+  # `imsim: error: <file>: <json path>: <what>` and no output directory; before, they crashed
+  # (uncaught exception, stack overflow), aborted (exit 134), hung, or were silently accepted.
+  # imsim_cli_error(<name> <regex> <imsim args>...)
+  function(imsim_cli_error name regex)
+    add_test(NAME cli.${name}
+             COMMAND ${CMAKE_COMMAND} -DEXIT=2 -DONE_ERROR_LINE=ON
+                     -DABSENT=${imsim_cli_out}/${name}
+                     -P ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/cli_check.cmake -- $<TARGET_FILE:imsim>
+                     ${ARGN}
+             WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+    set_tests_properties(cli.${name} PROPERTIES LABELS cli TIMEOUT 60
+                         PASS_REGULAR_EXPRESSION "${regex}")
+  endfunction()
+  foreach(case overflow check-interval mean duplicate-key nul)
+    set(file ${imsim_cli_data}/hostile-${case}.json)
+    if(case STREQUAL overflow)
+      set(regex "hostile-overflow.json: workload.messages_per_s: not valid JSON: number overflow parsing '9E644'")
+    elseif(case STREQUAL check-interval)
+      set(regex "hostile-check-interval.json: quiescence.check_interval_ms: 1e-07 is below 1 ns")
+    elseif(case STREQUAL mean)
+      set(regex "hostile-mean.json: network.mobile.latency.mean_ms: 1e-09 is below 1 ns")
+    elseif(case STREQUAL duplicate-key)
+      set(regex "hostile-duplicate-key.json: workload.messages_per_s: duplicate key \"messages_per_s\"")
+    else()
+      set(regex "hostile-nul.json: not valid JSON: a NUL byte at line 7, column 1")
+    endif()
+    imsim_cli_error(hostile_${case} "${regex}" run ${file} --out ${imsim_cli_out}/hostile_${case})
+  endforeach()
+  imsim_cli_error(hostile_replay
+                  "hostile-replay.json: scenario.quiescence.check_interval_ms: 1e-07 is below 1 ns"
+                  replay ${imsim_cli_data}/hostile-replay.json --out ${imsim_cli_out}/hostile_replay)
+  # Seeds are decimal integers that fit 64 bits: no wrap (-1), no clamp (2^64), no exponent.
+  foreach(seed -1 18446744073709551616 1e23 0x10)
+    imsim_cli_error(seed_${seed} "--seed: expected a seed: a decimal integer in \\[0, 18446744073709551615\\], got \"${seed}\""
+                    run default --seed ${seed} --out ${imsim_cli_out}/seed_${seed})
+  endforeach()
+  imsim_cli_error(first_seed_negative "--first-seed: expected a seed" explore default --first-seed -1)
+  imsim_cli_error(first_seed_wraps "--seeds: 2 seeds from seed 18446744073709551615 would pass"
+                  explore default --first-seed 18446744073709551615 --seeds 2)
+  # CLI11's own parse errors get the prefix too, on one line.
+  imsim_cli_error(parse_error_missing "imsim: error: scenario is required" run)
+  imsim_cli_error(parse_error_subcommand "imsim: error: A subcommand is required" frobnicate)
+  imsim_cli_error(parse_error_range "imsim: error: --lamport-from: Value 1e400 not in range"
+                  run default --lamport-from 1e400)
+  imsim_cli_test(run_seed_max 0 "seed +18446744073709551615\n"
+                 run default --seed 18446744073709551615 --no-out)
   imsim_cli_test(replay_not_a_failure_file 2 "format: expected \"imsim-failure\" \\(a failure file\\), got null"
                  replay ${imsim_cli_data}/bad-at.json)
 endif()

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "imsim/scenarios/failure_file.hpp"
@@ -15,6 +16,9 @@ namespace imsim::cli {
 
 // Prints "imsim: error: <message>" to stderr; returns the bad-input/error exit code (2).
 int fail(const std::string& message);
+// A seed as the command line gives it: decimal digits only, at most 2^64-1 (no sign, no
+// exponent, no wrap-around).
+std::optional<std::uint64_t> parse_seed(std::string_view text);
 // The message for a replay whose trace hash differs from the failure file's.
 std::string nondeterminism(const scenarios::FailureFile& failure, std::uint64_t replayed_hash);
 

@@ -262,6 +262,10 @@ int explore_command(const ExploreArgs& args) {
   scenarios::ExploreOptions options;
   options.first_seed = args.first_seed.value_or(config.seed);
   options.seeds = args.seeds;
+  if (options.seeds - 1 > UINT64_MAX - options.first_seed) {
+    return fail(fmt::format("--seeds: {} seeds from seed {} would pass the last seed, {}",
+                            options.seeds, options.first_seed, UINT64_MAX));
+  }
   options.swarm = args.swarm;
   options.guided = args.guided;
   options.jobs = args.jobs;

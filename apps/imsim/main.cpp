@@ -4,11 +4,31 @@
 
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <limits>
 
 #include "commands.hpp"
+#include "imsim/model/world_config.hpp"
 #include "imsim/scenarios/explore.hpp"
 #include "imsim/scenarios/run.hpp"
 #include "imsim/scenarios/shrink.hpp"
+
+namespace {
+
+// CLI11 would read "-1" as 2^64-1 and clamp 2^64: a seed is exactly a decimal integer that fits
+// 64 bits, like the scenario's "seed".
+const CLI::Validator kSeed(
+    [](std::string& text) -> std::string {
+      if (imsim::cli::parse_seed(text)) return {};
+      return "expected a seed: a decimal integer in [0, 18446744073709551615], got \"" + text +
+             "\"";
+    },
+    "SEED");
+
+// Wall-clock and simulated seconds given on the command line: finite, and within what a run
+// can hold (a value beyond would overflow when converted to nanoseconds).
+const double kSecondsMax = double(imsim::model::kRunDurationMax_ns) / 1e9;
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using imsim::scenarios::kExitError;
@@ -21,7 +41,8 @@ int main(int argc, char** argv) {
   run->add_option("scenario", run_args.scenario,
                   "Scenario file, or the name of a library scenario (see `imsim list`)")
       ->required();
-  run->add_option("--seed", run_args.seed, "Seed for this run (overrides the scenario's)");
+  run->add_option("--seed", run_args.seed, "Seed for this run (overrides the scenario's)")
+      ->check(kSeed);
   CLI::Option* out = run->add_option("--out", run_args.out_dir,
                                      "Output directory (default: imsim-out/<scenario>-seed<seed>)");
   run->add_flag("--no-out", run_args.no_out, "Write no files (the history is checked in memory)")
@@ -29,7 +50,7 @@ int main(int argc, char** argv) {
   run->add_flag("--json", run_args.json, "Print results.json to stdout instead of the summary");
   run->add_option("--lamport-from", run_args.lamport_from_s,
                   "First instant (s) drawn in lamport.svg (default: just before the first fault)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0.0, kSecondsMax));
 
   imsim::cli::ReplayArgs replay_args;
   CLI::App* replay = app.add_subcommand(
@@ -40,7 +61,7 @@ int main(int argc, char** argv) {
   replay
       ->add_option("--lamport-from", replay_args.lamport_from_s,
                    "First instant (s) drawn in lamport.svg (default: just before the first fault)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0.0, kSecondsMax));
 
   imsim::cli::ListArgs list_args;
   CLI::App* list = app.add_subcommand("list", "List the library scenarios");
@@ -85,8 +106,10 @@ int main(int argc, char** argv) {
       ->required();
   explore->add_option("--seeds", explore_args.seeds, "How many seeds (default 100)")
       ->check(CLI::Range(std::uint64_t(1), imsim::scenarios::kExploreSeedsMax));
-  explore->add_option("--first-seed", explore_args.first_seed,
-                      "First seed (default: the scenario's seed)");
+  explore
+      ->add_option("--first-seed", explore_args.first_seed,
+                   "First seed (default: the scenario's seed)")
+      ->check(kSeed);
   explore->add_flag("--swarm", explore_args.swarm,
                     "Swarm mode: the seed draws extra faults (the scenario's swarm knobs)");
   explore->add_flag("--guided", explore_args.guided,
@@ -99,7 +122,7 @@ int main(int argc, char** argv) {
   explore
       ->add_option("--time-budget", explore_args.time_budget_s,
                    "Stop launching seeds after S wall seconds")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber & CLI::Range(0.0, kSecondsMax));
   explore->add_option("--out", explore_args.out_dir,
                       "Directory of the failure file (default imsim-out/explore-<scenario>)");
   explore->add_flag("--no-shrink", explore_args.no_shrink,
@@ -117,12 +140,12 @@ int main(int argc, char** argv) {
       ->add_option(
           "--runs-max", shrink_args.runs_max,
           fmt::format("Candidate runs at most (default {})", imsim::scenarios::kShrinkRunsMax))
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(std::uint32_t(1), std::numeric_limits<std::uint32_t>::max()));
   shrink
       ->add_option(
           "--time-max", shrink_args.time_max_s,
           fmt::format("Wall seconds at most (default {})", imsim::scenarios::kShrinkWallSecondsMax))
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber & CLI::Range(0.0, kSecondsMax));
   shrink->add_flag("--json", shrink_args.json, "Print a JSON summary to stdout");
 
   // Later: `bench` registers here, as its own subcommand function in apps/imsim/.
@@ -130,8 +153,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);  // prints help / version / the parse error
-    return code == 0 ? 0 : kExitError;
+    // --help and --version are "errors" that succeed: CLI11 prints them.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    // Every other parse error is one line, like every other imsim error.
+    return imsim::cli::fail(fmt::format("{} (see imsim --help)", e.what()));
   }
   try {
     if (run->parsed()) return imsim::cli::run_command(run_args);

@@ -183,8 +183,12 @@ void visit(A& a, Recipient& v) {
   a(v.user, v.inbox_seq);
 }
 template <typename A>
+void visit(A& a, Challenge& v) {
+  a(v.nonce);
+}
+template <typename A>
 void visit(A& a, Hello& v) {
-  a(v.device, v.incarnation, v.token);
+  a(v.device, v.incarnation, v.proof);
 }
 template <typename A>
 void visit(A& a, HelloOk& v) {

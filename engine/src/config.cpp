@@ -108,6 +108,9 @@ std::optional<std::string> config_problem(const Config& c) {
       {c.request_timeout_ns > 0, "request_timeout > 0"},
       {c.request_retry_budget > 0, "request_retry_budget > 0"},
       {c.request_timeout_max_ns >= c.request_timeout_ns, "request_timeout_max >= request_timeout"},
+      {c.conn_frames_per_s > 0, "conn_frames_per_s > 0"},
+      {c.conn_frames_per_s <= kNsPerS, "conn_frames_per_s <= 1000000000"},
+      {c.conn_frame_burst > 0, "conn_frame_burst > 0"},
   };
   for (const Rule& r : rules) {
     if (!r.ok) return std::string("engine config: ") + r.text;

@@ -147,6 +147,7 @@ void Device::Impl::on_session(LocalTime now, Effects& fx) {
 // The connection is gone: in-flight pulls die with it; the next session starts over.
 void Device::Impl::drop_session() {
   conn.reset();
+  hello_sent = false;
   authed = false;
   tasks.clear();
   outstanding.reset();
@@ -154,8 +155,19 @@ void Device::Impl::drop_session() {
 }
 
 void Device::Impl::on_frame(const Frame& frame, LocalTime now, Effects& fx) {
+  if (const auto* challenge = std::get_if<Challenge>(&frame)) {
+    if (authed || hello_sent) return io.count_reject(RejectReason::unexpected_frame);
+    // The proof answers this connection's nonce: the token itself never travels.
+    hello_sent = true;
+    io.send(fx, *conn,
+            Hello{id, incarnation, hello_proof(options.token, challenge->nonce, id, incarnation)});
+    return;
+  }
   if (std::holds_alternative<HelloOk>(frame)) {
-    if (!authed && std::get<HelloOk>(frame).device == id) on_session(now, fx);
+    if (authed || !hello_sent || std::get<HelloOk>(frame).device != id) {
+      return io.count_reject(RejectReason::unexpected_frame);
+    }
+    on_session(now, fx);
     return;
   }
   if (!authed) return io.count_reject(RejectReason::not_authenticated);
@@ -220,9 +232,9 @@ void Device::on_connected(ConnId conn, LocalTime now, Effects& fx) {
     fx.disconnects.push_back(Disconnect{conn});  // went offline meanwhile
     return;
   }
-  impl_->conn = conn;
-  impl_->io.send(fx, conn, Hello{impl_->id, impl_->incarnation, impl_->options.token});
+  impl_->conn = conn;  // the gateway's Challenge comes first; the Hello answers it
   (void)now;
+  (void)fx;
 }
 
 void Device::on_connect_failed(LocalTime now, Effects& fx) {

@@ -157,6 +157,7 @@ struct Device::Impl {
   bool want_online = false;
   bool connecting = false;
   std::optional<ConnId> conn;
+  bool hello_sent = false;  // answered this connection's Challenge
   bool authed = false;
   std::uint32_t connect_attempts = 0;
   TimerSlot reconnect_timer;

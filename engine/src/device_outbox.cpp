@@ -210,6 +210,10 @@ void Device::Impl::on_nack(const SendNack& nack, LocalTime now, Effects& fx) {
       io.cover(CoveragePoint::device_nack_overloaded);
       it->second.busy = true;
       return;  // the timeout resends, spending no budget (backpressure, not loss)
+    case RejectReason::rate_limited:
+      io.cover(CoveragePoint::device_nack_rate_limited);
+      it->second.busy = true;
+      return;  // likewise: the gateway answered
     default:
       // Permanent refusal (stale lane, forged, not member, ...): retrying cannot help.
       io.cover(CoveragePoint::device_fail_refused);

@@ -1,5 +1,7 @@
 // Gateway: authentication, per-frame authorization, forwarding, delivery to connections.
+#include <algorithm>
 #include <imsim/engine/gateway.hpp>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -9,15 +11,23 @@ namespace imsim::engine {
 
 struct Gateway::Impl {
   struct Conn {
+    std::uint64_t nonce = 0;         // of the Challenge; the Hello's proof must answer it
     std::optional<DeviceId> device;  // set by a valid Hello
     Incarnation incarnation;
+    // Token bucket (GCRA): when the next frame is due. Local times may be negative (a clock
+    // offset), so "no frame yet" is the smallest time.
+    std::int64_t next_frame_ns = std::numeric_limits<std::int64_t>::min();
   };
 
-  Impl(const Config& c, const Topology& t, std::uint32_t i)
-      : config(c), topology(t), index(i), io(c.frame_bytes_max) {}
+  Impl(const Config& c, const Topology& t, std::uint32_t i, Random* r)
+      : config(c), topology(t), index(i), random(r), io(c.frame_bytes_max) {}
 
-  void on_conn_frame(ConnId conn, std::span<const std::uint8_t> bytes, Effects& fx);
+  void on_conn_opened(ConnId id, Effects& fx);
+  void on_conn_frame(ConnId conn, std::span<const std::uint8_t> bytes, LocalTime now, Effects& fx);
+  bool admit(Conn& conn, LocalTime now) const;  // the connection's token bucket
   void on_hello(ConnId id, Conn& conn, const Hello& h, Effects& fx);
+  void supersede(DeviceId device, ConnId newer, Effects& fx);
+  void forget(ConnId id);
   void on_send(ConnId id, const Conn& conn, const Send& s, Effects& fx);
   void on_pull_inbox(ConnId id, const Conn& conn, PullInbox p, Effects& fx);
   void on_pull_conv(ConnId id, const Conn& conn, PullConv p, Effects& fx);
@@ -30,9 +40,12 @@ struct Gateway::Impl {
   const Config& config;
   const Topology& topology;
   std::uint32_t index;
+  Random* random;                 // the host's randomness: makes nonces unpredictable
+  std::uint64_t nonces_made = 0;  // makes them distinct within this gateway's life
   RoleIo io;
   std::map<ConnId, Conn> conns;
   std::map<UserId, std::set<ConnId>> by_user;  // authenticated connections per user
+  std::map<DeviceId, ConnId> by_device;        // the one authenticated connection of a device
 };
 
 void Gateway::Impl::reject(ConnId conn, RejectReason reason, FrameType type, ReqId req,
@@ -52,8 +65,34 @@ const Gateway::Impl::Conn* Gateway::Impl::authenticated(ConnId conn) const {
   return &it->second;
 }
 
-void Gateway::Impl::on_conn_frame(ConnId id, std::span<const std::uint8_t> bytes, Effects& fx) {
+void Gateway::Impl::on_conn_opened(ConnId id, Effects& fx) {
+  IMSIM_ASSERT(id.value != 0);  // 0 means "no connection" inside frames
+  // Distinct per connection (the counter) and unpredictable (the host's randomness, when given).
+  const std::uint64_t drawn = random != nullptr ? random->next_u64() : 0;
+  const std::uint64_t nonce = challenge_nonce(topology.auth_secret, index, ++nonces_made, drawn);
+  Conn conn;
+  conn.nonce = nonce;
+  conns[id] = conn;
+  io.send(fx, id, Challenge{nonce});
+}
+
+// Generic cell rate algorithm: a frame is due every 1/conn_frames_per_s, and may come up to
+// conn_frame_burst - 1 intervals early. Integer nanoseconds of the gateway's clock.
+bool Gateway::Impl::admit(Conn& conn, LocalTime now) const {
+  const std::int64_t interval_ns = kNsPerS / config.conn_frames_per_s;
+  const std::int64_t early_ns = interval_ns * (std::int64_t{config.conn_frame_burst} - 1);
+  // Clamped to what admitting can produce, so a clock stepped back does not stall the device.
+  // Kept even when refusing: the wait starts from the clamped value.
+  conn.next_frame_ns = std::clamp(conn.next_frame_ns, now.ns, now.ns + early_ns + interval_ns);
+  if (conn.next_frame_ns - now.ns > early_ns) return false;
+  conn.next_frame_ns += interval_ns;
+  return true;
+}
+
+void Gateway::Impl::on_conn_frame(ConnId id, std::span<const std::uint8_t> bytes, LocalTime now,
+                                  Effects& fx) {
   auto it = conns.find(id);
+  // A frame on a connection this gateway closed (or never opened): counted, nothing else.
   if (it == conns.end()) return io.count_reject(RejectReason::unexpected_frame);
   std::optional<Frame> frame = io.receive(bytes);
   if (!frame) {
@@ -61,6 +100,11 @@ void Gateway::Impl::on_conn_frame(ConnId id, std::span<const std::uint8_t> bytes
     return;
   }
   Conn& conn = it->second;
+  if (!admit(conn, now)) {
+    if (auto* s = std::get_if<Send>(&*frame))
+      return nack(id, s->msg.id, RejectReason::rate_limited, fx);
+    return reject(id, RejectReason::rate_limited, type_of(*frame), {}, fx);
+  }
   if (auto* h = std::get_if<Hello>(&*frame)) return on_hello(id, conn, *h, fx);
   if (!conn.device) return reject(id, RejectReason::not_authenticated, type_of(*frame), {}, fx);
   if (auto* s = std::get_if<Send>(&*frame)) return on_send(id, conn, *s, fx);
@@ -71,13 +115,44 @@ void Gateway::Impl::on_conn_frame(ConnId id, std::span<const std::uint8_t> bytes
 
 void Gateway::Impl::on_hello(ConnId id, Conn& conn, const Hello& h, Effects& fx) {
   if (conn.device) return reject(id, RejectReason::unexpected_frame, FrameType::hello, {}, fx);
-  if (!topology.has_device(h.device) || h.token != topology.device_token(h.device)) {
+  if (!topology.has_device(h.device) ||
+      h.proof != hello_proof(topology.device_token(h.device, h.incarnation), conn.nonce, h.device,
+                             h.incarnation)) {
     return reject(id, RejectReason::auth_failed, FrameType::hello, {}, fx);
   }
+  supersede(h.device, id, fx);
   conn.device = h.device;
   conn.incarnation = h.incarnation;
   by_user[h.device.user].insert(id);
+  by_device[h.device] = id;
   io.send(fx, id, HelloOk{h.device});
+}
+
+// One authenticated connection per device on this gateway: the newest wins (a device that
+// reconnects may find its old connection still open here), the older one is closed.
+void Gateway::Impl::supersede(DeviceId device, ConnId newer, Effects& fx) {
+  auto it = by_device.find(device);
+  if (it == by_device.end()) return;
+  const ConnId older = it->second;
+  IMSIM_ASSERT(older != newer);
+  io.count_reject(RejectReason::superseded);
+  io.send(fx, older,
+          Reject{RejectReason::superseded, static_cast<std::uint8_t>(FrameType::hello), ReqId{}});
+  fx.disconnects.push_back(Disconnect{older});
+  forget(older);
+}
+
+void Gateway::Impl::forget(ConnId id) {
+  auto it = conns.find(id);
+  if (it == conns.end()) return;
+  if (it->second.device) {
+    auto& set = by_user[it->second.device->user];
+    set.erase(id);
+    if (set.empty()) by_user.erase(it->second.device->user);
+    auto device = by_device.find(*it->second.device);
+    if (device != by_device.end() && device->second == id) by_device.erase(device);
+  }
+  conns.erase(it);
 }
 
 void Gateway::Impl::on_send(ConnId id, const Conn& conn, const Send& s, Effects& fx) {
@@ -129,15 +204,20 @@ void Gateway::Impl::on_datagram(Address from, const Frame& frame, Effects& fx) {
   const bool from_processor = from.kind == RoleKind::processor;
   if (auto* page = std::get_if<InboxPage>(&frame); page && from_store) {
     const Conn* conn = authenticated(page->conn);
-    if (conn == nullptr || conn->device->user != page->user) {
+    if (conn == nullptr) {
       return io.cover(CoveragePoint::gateway_page_conn_gone);  // the device is gone
     }
+    // The return path checks again: a page of another user's inbox never reaches this device.
+    if (conn->device->user != page->user) return io.count_reject(RejectReason::forbidden_inbox);
     InboxPage out = *page;
     out.conn = ConnId{0};
     io.send(fx, page->conn, out);
   } else if (auto* cp = std::get_if<ConvPage>(&frame); cp && from_store) {
     const Conn* conn = authenticated(cp->conn);
-    if (conn == nullptr || !topology.is_member(conn->device->user, cp->conv)) return;
+    if (conn == nullptr) return;  // the device is gone
+    if (!topology.is_member(conn->device->user, cp->conv)) {
+      return io.count_reject(RejectReason::not_member);
+    }
     ConvPage out = *cp;
     out.conn = ConnId{0};
     io.send(fx, cp->conn, out);
@@ -185,8 +265,9 @@ void Gateway::Impl::on_deliveries(Address from, const Deliveries& d, Effects& fx
 
 // --- Gateway facade ---
 
-Gateway::Gateway(const Config& config, const Topology& topology, std::uint32_t index, Random*)
-    : impl_(std::make_unique<Impl>(config, topology, index)) {
+Gateway::Gateway(const Config& config, const Topology& topology, std::uint32_t index,
+                 Random* random)
+    : impl_(std::make_unique<Impl>(config, topology, index, random)) {
   validate(config);
   IMSIM_ASSERT(index < topology.gateway_count);
 }
@@ -204,25 +285,15 @@ void Gateway::on_datagram(Address from, std::span<const std::uint8_t> bytes, Loc
   impl_->on_datagram(from, *frame, fx);
 }
 
-void Gateway::on_conn_opened(ConnId conn, LocalTime, Effects&) {
-  IMSIM_ASSERT(conn.value != 0);  // 0 means "no connection" inside frames
-  impl_->conns[conn] = Impl::Conn{};
+void Gateway::on_conn_opened(ConnId conn, LocalTime, Effects& fx) {
+  impl_->on_conn_opened(conn, fx);
 }
 
-void Gateway::on_conn_closed(ConnId conn, LocalTime, Effects&) {
-  auto it = impl_->conns.find(conn);
-  if (it == impl_->conns.end()) return;
-  if (it->second.device) {
-    auto& set = impl_->by_user[it->second.device->user];
-    set.erase(conn);
-    if (set.empty()) impl_->by_user.erase(it->second.device->user);
-  }
-  impl_->conns.erase(it);
-}
+void Gateway::on_conn_closed(ConnId conn, LocalTime, Effects&) { impl_->forget(conn); }
 
-void Gateway::on_conn_frame(ConnId conn, std::span<const std::uint8_t> bytes, LocalTime,
+void Gateway::on_conn_frame(ConnId conn, std::span<const std::uint8_t> bytes, LocalTime now,
                             Effects& fx) {
-  impl_->on_conn_frame(conn, bytes, fx);
+  impl_->on_conn_frame(conn, bytes, now, fx);
 }
 
 const RoleCounters& Gateway::counters() const { return impl_->io.counters; }

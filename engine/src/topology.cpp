@@ -36,14 +36,34 @@ bool Topology::is_large(ConvId conv, const Config& config) const {
   return members(conv).size() > config.large_group_threshold;
 }
 
-std::uint64_t Topology::device_token(DeviceId device) const {
-  // splitmix64 of the secret and the device identity: deterministic, and not guessable from the
-  // device id alone without the secret.
-  std::uint64_t x = auth_secret ^ (std::uint64_t{device.user.value} << 32) ^ device.index;
+namespace {
+
+std::uint64_t mix64(std::uint64_t x) {  // splitmix64's finalizer
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
   return x ^ (x >> 31);
+}
+
+std::uint64_t identity(DeviceId device, Incarnation incarnation) {
+  return mix64((std::uint64_t{device.user.value} << 32) ^ device.index) ^ incarnation.value;
+}
+
+}  // namespace
+
+std::uint64_t Topology::device_token(DeviceId device, Incarnation incarnation) const {
+  // Deterministic, and not guessable from the identity alone without the secret.
+  return mix64(auth_secret ^ mix64(identity(device, incarnation)));
+}
+
+std::uint64_t hello_proof(std::uint64_t token, std::uint64_t nonce, DeviceId device,
+                          Incarnation incarnation) {
+  return mix64(token ^ mix64(nonce ^ mix64(identity(device, incarnation))));
+}
+
+std::uint64_t challenge_nonce(std::uint64_t secret, std::uint32_t gateway, std::uint64_t serial,
+                              std::uint64_t drawn) {
+  return mix64(secret ^ mix64(drawn ^ mix64((std::uint64_t{gateway} << 48) ^ serial)));
 }
 
 std::uint32_t Topology::partition_of(ConvId conv, const Config& config) const {

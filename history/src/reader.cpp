@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "imsim/base/assert.hpp"
-#include "json_line.hpp"
+#include "imsim/history/strict_json.hpp"
 #include "reader_state.hpp"
 
 namespace imsim::history {
@@ -35,14 +35,15 @@ ConvKind conv_kind(const nlohmann::json& conv) {
 ParseResult Reader::run(std::istream& in) {
   std::string text;
   json object;
-  std::string error;
+  StrictJsonError error;
   try {
     while (std::getline(in, text)) {
       if (line_ >= lines_max) throw LineFailure{"too many lines"};
       ++line_;
       if (!text.empty() && text.back() == '\r') text.pop_back();
       if (text.empty()) throw LineFailure{"empty line: every line must be one JSON object"};
-      if (!parse_json_line(text, object, error)) throw LineFailure{error};
+      if (!parse_strict_json(text, object, error)) throw LineFailure{error.message};
+      if (!object.is_object()) throw LineFailure{"a line must be one JSON object"};
       if (line_ == 1) {
         read_header(object);
       } else {
@@ -92,6 +93,9 @@ void Reader::read_header(const json& object) {
   }
   const json& convs = require_field(object, "conversations");
   if (!convs.is_object()) throw LineFailure{"header: `conversations` must be an object"};
+  // listed_in[user] == conversation index + 1 once the user is seen in that conversation's
+  // members: one pass per member list (a 1M-member group is checked in linear time).
+  std::vector<std::size_t> listed_in;
   for (const auto& [name, conv] : convs.items()) {
     if (!conv.is_object())
       throw LineFailure{"header: conversation \"" + name + "\" must be an object"};
@@ -103,10 +107,12 @@ void Reader::read_header(const json& object) {
       if (!member.is_string())
         throw LineFailure{"header: members of \"" + name + "\" must be strings"};
       UserId user = intern_user(member.get_ref<const std::string&>());
-      if (std::find(c.members.begin(), c.members.end(), user) != c.members.end()) {
+      if (listed_in.size() <= user.value) listed_in.resize(header.user_names.size(), 0);
+      if (listed_in[user.value] == header.conversations.size() + 1) {
         throw LineFailure{"header: user \"" + member.get<std::string>() + "\" listed twice in \"" +
                           name + "\""};
       }
+      listed_in[user.value] = header.conversations.size() + 1;
       c.members.push_back(user);
     }
     conv_ids_.emplace(name, header.conversations.size());

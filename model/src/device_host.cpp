@@ -17,8 +17,9 @@ DeviceHost::DeviceHost(World& world, std::int32_t index, std::int32_t user, engi
 
 void DeviceHost::launch(bool fresh) {
   IMSIM_ASSERT(device_ == nullptr);
-  engine::DeviceOptions options{.incarnation = engine::Incarnation(incarnation_),
-                                .token = world_.topology.device_token(id_)};
+  engine::DeviceOptions options{
+      .incarnation = engine::Incarnation(incarnation_),
+      .token = world_.topology.device_token(id_, engine::Incarnation(incarnation_))};
   device_ = std::make_unique<engine::Device>(world_.engine_config, world_.topology, id_, options,
                                              &random_);
   engine::Effects fx;

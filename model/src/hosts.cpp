@@ -32,7 +32,7 @@ void NodeHost::apply(engine::Effects& fx) {
   for (const auto& cancel : fx.timers_cancelled) {
     auto it = timers_.find(cancel.id.value);
     if (it == timers_.end()) continue;
-    world_.sim.cancel(it->second);
+    world_.sim.cancel(it->second.handle);
     timers_.erase(it);
   }
   for (const auto& op : fx.storage) start_storage(op);
@@ -64,14 +64,25 @@ void NodeHost::send_frame(const engine::SendFrame& frame) {
 void NodeHost::set_timer(const engine::SetTimer& timer) {
   const std::uint64_t id = timer.id.value;
   IMSIM_ASSERT(!timers_.contains(id));
-  const sim::TimerId handle =
-      world_.sim.schedule_at_local(node_, sim::LocalTime::from_ns(timer.deadline.ns), [this, id] {
-        timers_.erase(id);
-        engine::Effects fx;
-        fire_timer(engine::TimerId(id), fx);
-        apply(fx);
-      });
-  timers_[id] = handle;
+  timers_[id] = PendingTimer{arm_timer(id, timer.deadline), timer.deadline};
+}
+
+sim::TimerId NodeHost::arm_timer(std::uint64_t id, engine::LocalTime deadline) {
+  return world_.sim.schedule_at_local(node_, sim::LocalTime::from_ns(deadline.ns), [this, id] {
+    timers_.erase(id);
+    engine::Effects fx;
+    fire_timer(engine::TimerId(id), fx);
+    apply(fx);
+  });
+}
+
+void NodeHost::clock_stepped() {
+  // In engine timer id order: deterministic, whatever the sim's handles are.
+  for (auto& [id, timer] : timers_) {
+    const bool cancelled = world_.sim.cancel(timer.handle);
+    IMSIM_ASSERT(cancelled);  // a fired timer is no longer in timers_
+    timer.handle = arm_timer(id, timer.deadline);
+  }
 }
 
 void NodeHost::start_storage(const engine::StorageOp& op) {

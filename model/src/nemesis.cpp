@@ -137,6 +137,7 @@ void World::apply_fault(const Fault& f) {
       break;
     case FaultKind::kClockStep:
       sim.clock(node_named(f.node)).step(sim.now(), sim::Duration::from_ns(f.by_ns));
+      host_named(f.node).clock_stepped();
       break;
     case FaultKind::kCut:
       apply_cut(f);
@@ -250,6 +251,12 @@ DeviceHost& World::device_named(const std::string& name) {
   DeviceHost* device = device_on_node(node_named(name));
   IMSIM_ASSERT_MSG(device != nullptr, "device fault names a server");
   return *device;
+}
+
+NodeHost& World::host_named(const std::string& name) {
+  const sim::NodeId node = node_named(name);
+  if (node.value() < servers.size()) return *servers[node.value()];
+  return device_named(name);
 }
 
 ServerHost& World::server_named(const std::string& name) {

@@ -176,7 +176,13 @@ RunResult World::run() {
 void World::run_liveness() {
   const sim::SimTime deadline =
       safety_end_ + sim::Duration::from_ns(config.durations.quiescence_ns);
-  const sim::Duration interval = sim::Duration::from_ns(config.quiescence.check_interval_ns);
+  // At most kQuiescenceChecksMax checks: the loader refuses a smaller interval, and a long
+  // window with the default interval checks less often rather than for hours.
+  IMSIM_ASSERT(config.quiescence.check_interval_ns > 0);
+  const std::int64_t interval_min_ns =
+      (config.durations.quiescence_ns + kQuiescenceChecksMax - 1) / kQuiescenceChecksMax;
+  const sim::Duration interval =
+      sim::Duration::from_ns(std::max(config.quiescence.check_interval_ns, interval_min_ns));
   while (sim.now() < deadline) {
     const sim::SimTime next = std::min(deadline, sim.now() + interval);
     sim.run_until(next);

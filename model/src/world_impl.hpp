@@ -69,6 +69,10 @@ class NodeHost {
   void apply(engine::Effects& fx);
   // The node crashed: its sim timers are gone already; forget their ids.
   void forget_timers() { timers_.clear(); }
+  // The node's clock was stepped: an engine timer is a deadline on the local clock, so each
+  // pending one fires when the stepped clock reaches it (earlier after a step forward, later
+  // after a step back), as a timer armed against a wall clock does.
+  void clock_stepped();
 
  protected:
   virtual void fire_timer(engine::TimerId id, engine::Effects& fx) = 0;
@@ -81,6 +85,7 @@ class NodeHost {
  private:
   void send_frame(const engine::SendFrame& frame);
   void set_timer(const engine::SetTimer& timer);
+  sim::TimerId arm_timer(std::uint64_t id, engine::LocalTime deadline);
   void start_storage(const engine::StorageOp& op);
 
   std::string name_;
@@ -90,7 +95,11 @@ class NodeHost {
   // The node's own storage-latency stream ("storage" forked by node name): one node's storage
   // ops never shift another's latencies, so removing a fault (shrinking) perturbs little.
   sim::Rng storage_rng_;
-  std::map<std::uint64_t, sim::TimerId> timers_;  // engine timer id -> sim timer
+  struct PendingTimer {
+    sim::TimerId handle;
+    engine::LocalTime deadline;
+  };
+  std::map<std::uint64_t, PendingTimer> timers_;  // engine timer id -> sim timer
 };
 
 class ServerHost final : public NodeHost {
@@ -358,6 +367,7 @@ class World {
   sim::NodeId node_named(const std::string& name) const;
   DeviceHost& device_named(const std::string& name);
   ServerHost& server_named(const std::string& name);
+  NodeHost& host_named(const std::string& name);
 
   RunOptions options_;
   sim::Rng workload_rng_;

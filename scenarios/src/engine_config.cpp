@@ -52,6 +52,8 @@ const std::vector<EngineField>& engine_fields() {
       {"request_timeout_ms", nullptr, &Config::request_timeout_ns},
       {"request_retry_budget", &Config::request_retry_budget},
       {"request_timeout_max_ms", nullptr, &Config::request_timeout_max_ns},
+      {"conn_frames_per_s", &Config::conn_frames_per_s},
+      {"conn_frame_burst", &Config::conn_frame_burst},
       {"buggify", nullptr, nullptr, &Config::buggify},
   };
   return fields;

@@ -99,11 +99,9 @@ Loaded<FailureFile> load_failure_file(const std::filesystem::path& path) {
   std::stringstream text;
   text << in.rdbuf();
   json document;
-  try {
-    document = json::parse(text.str());
-  } catch (const json::parse_error& e) {
-    return Loaded<FailureFile>::failure(
-        fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
+  std::string error;
+  if (!detail::parse_json_text(text.str(), document, error)) {
+    return Loaded<FailureFile>::failure(fmt::format("{}: {}", path.string(), error));
   }
   Loaded<FailureFile> loaded = load_failure(document);
   if (loaded.ok()) return loaded;

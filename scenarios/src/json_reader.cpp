@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "imsim/base/assert.hpp"
+#include "imsim/history/strict_json.hpp"
 #include "imsim/model/world_config.hpp"
 
 namespace imsim::scenarios::detail {
@@ -32,6 +33,13 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+bool parse_json_text(std::string_view text, json& out, std::string& error) {
+  history::StrictJsonError problem;
+  if (history::parse_strict_json(text, out, problem)) return true;
+  error = problem.path.empty() ? problem.message : problem.path + ": " + problem.message;
+  return false;
+}
 
 void fail(const std::string& path, const std::string& what) {
   throw LoadFailure{fmt::format("{}: {}", path.empty() ? "scenario" : path, what)};
@@ -92,6 +100,11 @@ std::string NumberRange::describe() const {
 ObjectReader::ObjectReader(const json& value, std::string path)
     : value_(value), path_(std::move(path)) {
   if (!value_.is_object()) fail_expected(path_, "an object", value_);
+  // A null would otherwise read as "absent" and silently take the default.
+  for (const auto& [key, item] : value_.items()) {
+    if (item.is_null())
+      fail(field_path(key), "null is not a value (leave the field out for its default)");
+  }
 }
 
 void ObjectReader::allow(std::initializer_list<std::string_view> keys) {
@@ -178,7 +191,15 @@ std::int64_t ObjectReader::require_duration_ns(std::string_view key, NumberRange
     fail(field_path(key), fmt::format("{} is beyond the longest run ({} s)", describe(get(key)),
                                       model::kRunDurationMax_ns / 1'000'000'000));
   }
-  return to_ns(amount, key);
+  const std::int64_t ns = to_ns(amount, key);
+  if (ns == 0 && amount != 0.0) {
+    // A tiny positive time must not turn into 0, which means "never" or "at once" (or hangs).
+    fail(field_path(key),
+         fmt::format("{} is below 1 ns, the smallest time (expected {}at least {})",
+                     describe(get(key)), range.contains(0.0) ? "0 or " : "",
+                     1.0 / ns_per_unit(key)));
+  }
+  return ns;
 }
 
 double read_number(const json& value, const std::string& path, NumberRange range) {

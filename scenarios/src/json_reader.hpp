@@ -20,6 +20,11 @@ struct LoadFailure {
   std::string message;
 };
 
+// JSON text of a scenario or failure file, parsed strictly (imsim/history/strict_json.hpp: no
+// duplicate key, no NUL, nothing after the document, depth and numbers bounded). On failure
+// returns false and sets `error` to `<json path>: <what>` (just `<what>` at the top level).
+bool parse_json_text(std::string_view text, json& out, std::string& error);
+
 [[noreturn]] void fail(const std::string& path, const std::string& what);
 // `path: expected <expectation>, got <value>`.
 [[noreturn]] void fail_expected(const std::string& path, std::string_view expectation,

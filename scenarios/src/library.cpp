@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "imsim/scenarios/scenario.hpp"
+#include "json_reader.hpp"
 
 #ifndef IMSIM_SCENARIO_LIBRARY_DIR
 #error "IMSIM_SCENARIO_LIBRARY_DIR must name the source tree's scenarios/library"
@@ -28,12 +29,9 @@ Loaded<model::WorldConfig> load_scenario_text(std::string_view text, std::string
     return fmt::format("{}: {}", origin, message);
   };
   nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line ..."
-    if (const std::size_t end = what.find("] "); end != std::string::npos) what.erase(0, end + 2);
-    return Loaded<model::WorldConfig>::failure(prefixed("not valid JSON: " + what));
+  std::string error;
+  if (!detail::parse_json_text(text, document, error)) {
+    return Loaded<model::WorldConfig>::failure(prefixed(error));
   }
   Loaded<model::WorldConfig> loaded = load_scenario(document, default_name);
   if (loaded.ok()) return loaded;

@@ -321,6 +321,14 @@ model::Swarm read_swarm(const json& value, const std::string& path,
       if (std::find(s.kinds.begin(), s.kinds.end(), kind) != s.kinds.end()) {
         fail(index_path(r.field_path("kinds"), i), "listed twice");
       }
+      // These are drawn only as the second half of a cut, crash or offline: listed alone they
+      // would draw nothing, listed with others they change nothing.
+      if (kind == FaultKind::kHeal || kind == FaultKind::kRestart || kind == FaultKind::kOnline) {
+        fail(index_path(r.field_path("kinds"), i),
+             fmt::format("\"{}\" is not drawn on its own (heal follows each partition, clog and "
+                         "link; restart each crash; online each offline): list the fault it undoes",
+                         fault_kind_names()[std::size_t(kind)]));
+      }
       s.kinds.push_back(kind);
     }
   }

@@ -80,8 +80,21 @@ model::Distribution read_distribution(const json& value, const std::string& path
   const NumberRange amount{0.0, unit_max(unit), false};
   const NumberRange positive{0.0, unit_max(unit), true};
   const double scale = unit_scale(unit);
+  // In integer units (ns or bytes): a nonzero amount must not round to 0, since a sampler given a
+  // zero mean or median aborts and a zero elsewhere is not what was written.
+  const auto to_units = [&](const std::string& field, double amount) {
+    const std::int64_t units = std::llround(amount * scale);
+    if (units == 0 && amount != 0.0) {
+      const bool bytes = unit == Unit::kBytes;
+      fail(reader.field_path(field),
+           fmt::format("{} is below 1 {}, the smallest {} (expected at least {})",
+                       describe(reader.get(field)), bytes ? "byte" : "ns", bytes ? "size" : "time",
+                       1.0 / scale));
+    }
+    return units;
+  };
   const auto read = [&](const char* name, NumberRange range) {
-    return std::llround(reader.require_number(key(name), range) * scale);
+    return to_units(key(name), reader.require_number(key(name), range));
   };
   switch (d.kind) {
     case model::DistributionKind::kConstant:
@@ -104,7 +117,7 @@ model::Distribution read_distribution(const json& value, const std::string& path
       break;
   }
   d.tail_p = reader.number("tail_p", 0.0, kProbability);
-  d.tail = std::llround(reader.number(key("tail"), 0.0, amount) * scale);
+  d.tail = to_units(key("tail"), reader.number(key("tail"), 0.0, amount));
   return d;
 }
 

@@ -63,7 +63,15 @@ void read_topology(const json& value, const std::string& path, model::Topology& 
   }
   for (const auto& [node, spec] : clocks.raw().items()) {
     ObjectReader c(spec, clocks.field_path(node));
-    c.allow({"offset_ms", "drift_ppm"});
+    // Servers only measure intervals on their own clock (timeouts, the TTL): a constant offset
+    // cannot be observed, so it is refused rather than silently ignored. Drift stretches those
+    // intervals; a clock_step fault moves the pending timers and ages the stored entries.
+    if (c.raw().contains("offset_ms")) {
+      fail(c.field_path("offset_ms"),
+           "a server's clock offset has no effect (servers only measure intervals on their own "
+           "clock): use drift_ppm, or a clock_step fault");
+    }
+    c.allow({"drift_ppm"});
     t.server_clocks[node] = read_clock(c, "offset_ms", "drift_ppm");
   }
 }
@@ -160,6 +168,27 @@ void read_network(const json& value, const std::string& path, model::NetworkMode
   }
 }
 
+void read_quiescence(const json& value, const std::string& path, model::WorldConfig& c) {
+  ObjectReader q(value, path);
+  q.allow({"check_interval_ms", "probe_devices_max"});
+  c.quiescence.check_interval_ns = q.duration_ns(
+      "check_interval_ms", c.quiescence.check_interval_ns, NumberRange{0.0, kRunMax_s * 1e3, true});
+  // Bounds the checks of the liveness phase (a run must end in reasonable time).
+  const std::int64_t checks = c.durations.quiescence_ns / c.quiescence.check_interval_ns;
+  if (checks > model::kQuiescenceChecksMax) {
+    const double min_ms =
+        double(c.durations.quiescence_ns) / double(model::kQuiescenceChecksMax) / 1e6;
+    fail(q.field_path("check_interval_ms"),
+         fmt::format("{} would check more than {} times in the quiescence window "
+                     "(durations.quiescence_s = {}): expected at least {} ms",
+                     describe(q.get("check_interval_ms")), model::kQuiescenceChecksMax,
+                     time_to_json(c.durations.quiescence_ns, "_s").dump(), min_ms));
+  }
+  c.quiescence.probe_devices_max = static_cast<std::int32_t>(
+      q.integer("probe_devices_max", c.quiescence.probe_devices_max, 0,
+                std::int64_t{model::kUsersMax} * model::kDevicesPerUserMax));
+}
+
 const std::vector<std::string> kTopLevelFields = {
     "name",    "description", "seed",          "durations", "topology",
     "engine",  "users",       "conversations", "devices",   "workload",
@@ -188,16 +217,7 @@ model::WorldConfig read_world(const json& document, std::string_view default_nam
   if (r.has("faults")) c.faults = read_faults(r.get("faults"), at("faults"), c);
   if (r.has("swarm")) c.swarm = read_swarm(r.get("swarm"), at("swarm"), c);
   if (r.has("checks")) read_checks(r.get("checks"), at("checks"), c.checks);
-  if (r.has("quiescence")) {
-    ObjectReader q(r.get("quiescence"), at("quiescence"));
-    q.allow({"check_interval_ms", "probe_devices_max"});
-    c.quiescence.check_interval_ns =
-        q.duration_ns("check_interval_ms", c.quiescence.check_interval_ns,
-                      NumberRange{0.0, kRunMax_s * 1e3, true});
-    c.quiescence.probe_devices_max = static_cast<std::int32_t>(q.integer(
-        "probe_devices_max", c.quiescence.probe_devices_max, 0,
-        std::int64_t{model::kUsersMax} * model::kDevicesPerUserMax));
-  }
+  if (r.has("quiescence")) read_quiescence(r.get("quiescence"), at("quiescence"), c);
   return c;
 }
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "loader.hpp"
@@ -121,6 +122,13 @@ void read_device_behaviour(const json& value, const std::string& path, model::De
   r.allow({"churn", "online_session", "offline_session", "app_kill_mean_interval_s",
            "reinstall_mean_interval_s", "new_device_mean_interval_s", "page_back_p"});
   b.churn = r.boolean("churn", b.churn);
+  for (const char* session : {"online_session", "offline_session"}) {
+    if (r.has(session) && !b.churn) {
+      fail(r.field_path(session),
+           "has no effect without \"churn\": true (sessions are drawn "
+           "only for churning devices)");
+    }
+  }
   if (r.has("online_session")) {
     b.online_session_ns =
         read_distribution(r.get("online_session"), r.field_path("online_session"), Unit::kSeconds);
@@ -144,6 +152,14 @@ void read_workload(const json& value, const std::string& path, model::Workload& 
   r.allow({"messages_per_s", "size", "kind_weights", "reply_p", "messages_max"});
   w.messages_per_s = r.number("messages_per_s", w.messages_per_s,
                               NumberRange{0.0, model::kMessagesPerSecondMax, false});
+  // The mean gap between sends (1 / rate) must be a time the run can hold.
+  const double run_max_s = double(model::kRunDurationMax_ns) / 1e9;
+  if (w.messages_per_s > 0.0 && w.messages_per_s * run_max_s < 1.0) {
+    fail(r.field_path("messages_per_s"),
+         fmt::format("{} is below one message per {} s, the longest run (expected 0 or at least "
+                     "{:.3g})",
+                     describe(r.get("messages_per_s")), run_max_s, 1.0 / run_max_s));
+  }
   if (r.has("size"))
     w.size_bytes = read_distribution(r.get("size"), r.field_path("size"), Unit::kBytes);
   if (r.has("kind_weights")) {
@@ -153,7 +169,11 @@ void read_workload(const json& value, const std::string& path, model::Workload& 
     w.kind_weights.group = k.number("group", w.kind_weights.group, kNonNegative);
     w.kind_weights.large = k.number("large", w.kind_weights.large, kNonNegative);
     const model::KindWeights& kw = w.kind_weights;
-    if (kw.direct + kw.group + kw.large <= 0.0) fail(k.path(), "at least one weight must be > 0");
+    const double sum = kw.direct + kw.group + kw.large;
+    if (!std::isfinite(sum)) {
+      fail(k.path(), "the weights must add up to a finite number (their sum overflows a double)");
+    }
+    if (sum <= 0.0) fail(k.path(), "at least one weight must be > 0");
   }
   w.reply_p = r.number("reply_p", w.reply_p, kProbability);
   w.messages_max = r.integer("messages_max", w.messages_max, 0, std::int64_t(1) << 40);

@@ -1,4 +1,5 @@
 // model::WorldConfig -> the fully expanded scenario document (defaults written out).
+#include "imsim/base/assert.hpp"
 #include "imsim/scenarios/scenario.hpp"
 #include "loader.hpp"
 
@@ -17,7 +18,8 @@ json clock_json(const model::ClockSpec& clock, const char* offset_key, const cha
 json topology_json(const model::Topology& t) {
   json clocks = json::object();
   for (const auto& [node, clock] : t.server_clocks) {
-    clocks[node] = clock_json(clock, "offset_ms", "drift_ppm");
+    IMSIM_ASSERT(clock.offset_ns == 0);  // the loader refuses server offsets
+    clocks[node] = json{{"drift_ppm", clock.drift_ppm}};
   }
   return json{{"gateways", t.gateways},
               {"queue_partitions", t.queue_partitions},
@@ -64,14 +66,17 @@ json conversations_json(const model::WorldConfig& c) {
 }
 
 json devices_json(const model::DeviceBehaviour& b) {
-  return json{
-      {"churn", b.churn},
-      {"online_session", detail::distribution_to_json(b.online_session_ns, Unit::kSeconds)},
-      {"offline_session", detail::distribution_to_json(b.offline_session_ns, Unit::kSeconds)},
-      {"app_kill_mean_interval_s", time_to_json(b.app_kill_interval_mean_ns, "_s")},
-      {"reinstall_mean_interval_s", time_to_json(b.reinstall_interval_mean_ns, "_s")},
-      {"new_device_mean_interval_s", time_to_json(b.new_device_interval_mean_ns, "_s")},
-      {"page_back_p", b.page_back_p}};
+  json out{{"churn", b.churn},
+           {"app_kill_mean_interval_s", time_to_json(b.app_kill_interval_mean_ns, "_s")},
+           {"reinstall_mean_interval_s", time_to_json(b.reinstall_interval_mean_ns, "_s")},
+           {"new_device_mean_interval_s", time_to_json(b.new_device_interval_mean_ns, "_s")},
+           {"page_back_p", b.page_back_p}};
+  // Sessions are drawn only for churning devices (the loader refuses them otherwise).
+  if (b.churn) {
+    out["online_session"] = detail::distribution_to_json(b.online_session_ns, Unit::kSeconds);
+    out["offline_session"] = detail::distribution_to_json(b.offline_session_ns, Unit::kSeconds);
+  }
+  return out;
 }
 
 json workload_json(const model::Workload& w) {

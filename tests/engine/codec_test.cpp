@@ -114,7 +114,7 @@ Bytes sample() { return encode(Notice{ConvId{7}, ConvSeq{9}}); }
 
 TEST(Codec, NamesEachError) {
   Bytes b = sample();
-  b[4] = 2;  // version
+  b[4] = kWireVersion + 1;  // version
   EXPECT_EQ(decode(b, kMax).error, DecodeError::bad_version);
   b = sample();
   b[5] = 0;  // type

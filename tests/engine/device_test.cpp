@@ -21,10 +21,29 @@ struct DeviceFixture : ::testing::Test {
   std::vector<Frame> sent;      // frames the device wrote on its connection
   std::vector<StorageOp> held;  // storage ops not completed yet (when holding)
   bool hold_storage = false;
+  std::vector<SetTimer> timers;  // every timer the device set (it ignores stale ones itself)
+
+  // Moves the clock to `t` and fires every timer due by then.
+  void advance_to(LocalTime t) {
+    now = t;
+    std::vector<SetTimer> due;
+    std::erase_if(timers, [&](const SetTimer& timer) {
+      if (timer.deadline > now) return false;
+      due.push_back(timer);
+      return true;
+    });
+    for (const SetTimer& timer : due) {
+      Effects fx;
+      device->on_timer(timer.id, now, fx);
+      absorb(fx);
+    }
+  }
+  void advance_by(std::int64_t ns) { advance_to(LocalTime{now.ns + ns}); }
 
   void SetUp() override {
     device = std::make_unique<Device>(
-        config, topology, me, DeviceOptions{Incarnation{0}, topology.device_token(me)}, nullptr);
+        config, topology, me,
+        DeviceOptions{Incarnation{0}, topology.device_token(me, Incarnation{0})}, nullptr);
     Effects fx;
     device->recover(durable, now, fx);
     absorb(fx);
@@ -32,6 +51,7 @@ struct DeviceFixture : ::testing::Test {
   // Takes the outputs: storage completes at once unless held; frames are recorded.
   void absorb(Effects& fx) {
     for (Observation& o : fx.observations) observations.push_back(o);
+    for (const SetTimer& t : fx.timers_set) timers.push_back(t);
     for (const SendFrame& f : fx.frames) sent.push_back(*decode(f.bytes, 1 << 20).frame);
     std::vector<StorageOp> ops = std::move(fx.storage);
     fx = Effects{};
@@ -69,6 +89,7 @@ struct DeviceFixture : ::testing::Test {
     ASSERT_EQ(fx.connects.size(), 1u);
     device->on_connected(kConn, now, fx);
     absorb(fx);
+    frame(Challenge{1});
     frame(HelloOk{me});
     for (int i = 0; i < 20; i++) {
       auto pulls = take<PullInbox>();
@@ -103,6 +124,7 @@ struct DeviceFixture : ::testing::Test {
     device->on_connected(kConn, now, fx);
     absorb(fx);
     sent.clear();
+    frame(Challenge{1});
     frame(HelloOk{me});
     auto pulls = take<PullInbox>();
     EXPECT_FALSE(pulls.empty());
@@ -189,6 +211,75 @@ TEST_F(DeviceFixture, PermanentNackFailsTheLaneAndResendKeepsTheId) {
   EXPECT_FALSE(device->resend(b, now, fx));      // not failed any more
 }
 
+// The retry budget counts only transmissions no server answered (docs/engine.md): an
+// overloaded or fifo_gap refusal, or time without a session, spends none; a timeout after a
+// silent transmission does.
+TEST_F(DeviceFixture, OnlyUnansweredTransmissionsSpendTheBudget) {
+  config.retry_budget = 1;
+  SetUp();
+  connect_and_bootstrap();
+  Effects fx;
+  const ClientMsgId a = device->send(kC, "a", now, fx).msg;
+  absorb(fx);
+  ASSERT_EQ(take<Send>().size(), 1u);
+  frame(SendNack{a, RejectReason::overloaded});
+  advance_by(config.send_timeout_ns);
+  EXPECT_EQ(device->status(a), OutboxStatus::sending);  // answered: resent, no budget spent
+  EXPECT_EQ(take<Send>().size(), 1u);
+  advance_by(config.send_timeout_ns);  // silent this time: the budget of 1 is spent
+  EXPECT_EQ(device->status(a), OutboxStatus::failed);
+}
+
+TEST_F(DeviceFixture, NoBudgetIsSpentWithoutASession) {
+  config.retry_budget = 1;
+  SetUp();
+  connect_and_bootstrap();
+  Effects fx;
+  device->go_offline(now, fx);
+  absorb(fx);
+  const ClientMsgId a = device->send(kC, "a", now, fx).msg;
+  absorb(fx);
+  for (int i = 0; i < 5; i++) advance_by(config.send_timeout_max_ns);
+  EXPECT_EQ(device->status(a), OutboxStatus::sending);
+  sent.clear();
+  reconnect();
+  bool resent = false;
+  for (const Frame& f : sent) {
+    if (const auto* s = std::get_if<Send>(&f)) resent = resent || s->msg.id == a;
+  }
+  EXPECT_TRUE(resent);
+}
+
+TEST_F(DeviceFixture, AHeadOutOfBudgetWaitsForItsLaneAndAHeldSendSpendsNothing) {
+  config.retry_budget = 1;
+  SetUp();
+  connect_and_bootstrap();
+  Effects fx;
+  const ClientMsgId a = device->send(kC, "a", now, fx).msg;
+  absorb(fx);
+  advance_by(config.send_timeout_ns / 2);
+  const ClientMsgId b = device->send(kC, "b", now, fx).msg;  // sent later: a's deadline first
+  absorb(fx);
+  ASSERT_EQ(take<Send>().size(), 2u);
+  frame(SendNack{b, RejectReason::fifo_gap});  // the store holds b for a
+  advance_to(LocalTime{now.ns + config.send_timeout_ns / 2});
+  // a timed out with its budget spent, but b (younger, in budget) keeps it retrying: failing a
+  // would fail b too (FIFO).
+  EXPECT_EQ(device->status(a), OutboxStatus::sending);
+  EXPECT_EQ(device->status(b), OutboxStatus::sending);
+  advance_by(config.send_timeout_ns);  // b's timeout: it was held (answered), no budget spent
+  EXPECT_EQ(device->status(b), OutboxStatus::sending);
+  frame(SendAck{a, ConvSeq{1}});
+  frame(SendAck{b, ConvSeq{2}});
+  EXPECT_EQ(device->status(a), OutboxStatus::sent);
+  EXPECT_EQ(device->status(b), OutboxStatus::sent);
+  // Without a younger send in budget, a head past its budget fails as before.
+  const ClientMsgId c = device->send(kC, "c", now, fx).msg;
+  absorb(fx);
+  advance_by(config.send_timeout_ns);
+  EXPECT_EQ(device->status(c), OutboxStatus::failed);
+}
+
 TEST_F(DeviceFixture, PushAppliesOnlyContiguouslyAndPullsTheGap) {
   connect_and_bootstrap();
   frame(Push{me.user, entry(2, 2, dev(2, 1))});
@@ -250,7 +341,8 @@ TEST_F(DeviceFixture, ClientIdsAreNeverReusedAfterAKill) {
   absorb(fx);
   held.clear();  // app kill: the outbox entry never became durable
   device = std::make_unique<Device>(
-      config, topology, me, DeviceOptions{Incarnation{0}, topology.device_token(me)}, nullptr);
+      config, topology, me,
+      DeviceOptions{Incarnation{0}, topology.device_token(me, Incarnation{0})}, nullptr);
   fx = Effects{};
   device->recover(durable, now, fx);
   // Until the new id block is durable, sends are refused without effects.

@@ -76,7 +76,7 @@ void World::make_device(DeviceId d, Incarnation inc) {
   DeviceSlot& s = devices_[d];
   s.incarnation = inc;
   s.device = std::make_unique<Device>(config_, topology_, d,
-                                      DeviceOptions{inc, topology_.device_token(d)}, random_);
+                                      DeviceOptions{inc, topology_.device_token(d, inc)}, random_);
   NodeState& n = nodes_[d];
   n.down = false;
   Effects fx;

@@ -43,7 +43,8 @@ TEST(MutationCatalog, ValidateAcceptsEverySwitch) {
   validate(config);  // aborts on a refused switch
   Topology topology = make_topology(2, 1, {{ConvId{1}, {UserId{1}, UserId{2}}}});
   Device device(config, topology, dev(1, 1),
-                DeviceOptions{Incarnation{0}, topology.device_token(dev(1, 1))}, nullptr);
+                DeviceOptions{Incarnation{0}, topology.device_token(dev(1, 1), Incarnation{0})},
+                nullptr);
   TimelineStore store(config, topology, 0, nullptr);
 }
 

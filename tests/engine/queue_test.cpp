@@ -55,6 +55,31 @@ TEST_F(QueueFixture, DuplicateEnqueueKeepsOneEntryWithTheNewestOrigin) {
   EXPECT_EQ(only_frame<Deliver>(done).origin.conn, ConnId{6});
 }
 
+// Issue 17: the overloaded path. A full partition drops the send (the device resends after its
+// timeout), counts it, and writes nothing.
+TEST_F(QueueFixture, AFullPartitionDropsAndCountsWithoutWriting) {
+  config.queue_length_max = 2;
+  restart();
+  in(kGw, Enqueue{Origin{0, ConnId{5}}, message(dev(1, 1), kC, 1, 1)});
+  in(kGw, Enqueue{Origin{0, ConnId{5}}, message(dev(1, 1), kC, 2, 2)});
+  const std::string before = queue->state_digest();
+  Effects full = in(kGw, Enqueue{Origin{0, ConnId{5}}, message(dev(1, 1), kC, 3, 3)});
+  EXPECT_TRUE(full.storage.empty());
+  // The sender hears it (through its gateway): it resends later without spending its budget.
+  const SendResult told = only_frame<SendResult>(full);
+  EXPECT_EQ(told.reason, RejectReason::overloaded);
+  EXPECT_EQ(told.origin.conn, ConnId{5});
+  EXPECT_EQ(told.msg.counter, 3u);
+  EXPECT_EQ(queue->state_digest(), before);
+  EXPECT_EQ(queue->pending_count(), 2u);
+  EXPECT_EQ(queue->queue_counters().overflow_dropped, 1u);
+  EXPECT_EQ(queue->counters().rejected(RejectReason::overloaded), 1u);
+  // A resend of a pending one is still a duplicate, not an overflow.
+  in(kGw, Enqueue{Origin{0, ConnId{6}}, message(dev(1, 1), kC, 1, 1)});
+  EXPECT_EQ(queue->queue_counters().overflow_dropped, 1u);
+  EXPECT_EQ(queue->queue_counters().duplicates_dropped, 1u);
+}
+
 TEST_F(QueueFixture, RecoversDurableEntriesAndDeliversThem) {
   Effects fx = in(kGw, Enqueue{Origin{}, message(dev(1, 1), kC, 1, 1)});
   complete_storage(*queue, fx, durable);

@@ -12,6 +12,15 @@ namespace {
 const ConvId kC12{1};  // u1 + u2
 const ConvId kC23{2};  // u2 + u3: u1 is not a member
 
+// The connections a set of effects sends frames to, in order.
+std::vector<ConnId> frames_to_conns(const Effects& fx) {
+  std::vector<ConnId> out;
+  for (const auto& f : fx.frames) {
+    if (const auto* c = std::get_if<ConnId>(&f.to)) out.push_back(*c);
+  }
+  return out;
+}
+
 struct GatewayFixture : ::testing::Test {
   Config config = fast_config();
   Topology topology =
@@ -19,21 +28,35 @@ struct GatewayFixture : ::testing::Test {
   Gateway gateway{config, topology, 0, nullptr};
   const ConnId conn{7};
   const DeviceId me = dev(1, 1);
+  std::uint64_t nonce = 0;  // of `conn`'s Challenge
 
   void SetUp() override {
     Effects fx;
     gateway.recover({}, LocalTime{}, fx);
-    gateway.on_conn_opened(conn, LocalTime{}, fx);
+    nonce = open(conn);
   }
 
-  Effects feed(const Frame& f) { return feed_bytes(encode(f)); }
-  Effects feed_bytes(const Bytes& b) {
+  // Opens a connection; returns the nonce of the Challenge the gateway sent on it.
+  std::uint64_t open(ConnId c) {
     Effects fx;
-    gateway.on_conn_frame(conn, b, LocalTime{}, fx);
+    gateway.on_conn_opened(c, LocalTime{}, fx);
+    EXPECT_EQ(fx.frames.size(), 1u);
+    return std::get<Challenge>(*decode(fx.frames.at(0).bytes, 1 << 20).frame).nonce;
+  }
+  Effects feed(const Frame& f, ConnId c = ConnId{7}, LocalTime now = {}) {
+    return feed_bytes(encode(f), c, now);
+  }
+  Effects feed_bytes(const Bytes& b, ConnId c = ConnId{7}, LocalTime now = {}) {
+    Effects fx;
+    gateway.on_conn_frame(c, b, now, fx);
     return fx;
   }
-  void hello() {
-    Effects fx = feed(Hello{me, Incarnation{0}, topology.device_token(me)});
+  // The Hello a device holding `token` sends to answer `challenge`.
+  Hello hello_for(std::uint64_t challenge, Incarnation inc = Incarnation{0}) const {
+    return Hello{me, inc, hello_proof(topology.device_token(me, inc), challenge, me, inc)};
+  }
+  void hello(ConnId c = ConnId{7}, std::uint64_t challenge = 0) {
+    Effects fx = feed(hello_for(c == conn ? nonce : challenge), c);
     ASSERT_EQ(fx.frames.size(), 1u);
     ASSERT_TRUE(std::holds_alternative<HelloOk>(*decode(fx.frames[0].bytes, 1 << 20).frame));
   }
@@ -67,12 +90,150 @@ TEST_F(GatewayFixture, NothingBeforeHello) {
 }
 
 TEST_F(GatewayFixture, WrongTokenOrUnknownDevice) {
-  expect_refused(Hello{me, Incarnation{0}, topology.device_token(me) + 1},
-                 RejectReason::auth_failed);
-  expect_refused(Hello{dev(9, 1), Incarnation{0}, 0}, RejectReason::auth_failed);
+  const Incarnation first{0};
+  Hello wrong = hello_for(nonce);
+  wrong.proof += 1;
+  expect_refused(wrong, RejectReason::auth_failed);
+  expect_refused(Hello{dev(9, 1), first, 0}, RejectReason::auth_failed);
   // Another device's token does not open this one.
-  expect_refused(Hello{me, Incarnation{0}, topology.device_token(dev(2, 1))},
+  expect_refused(
+      Hello{me, first, hello_proof(topology.device_token(dev(2, 1), first), nonce, me, first)},
+      RejectReason::auth_failed);
+  // The token itself is not a proof (it never travels).
+  expect_refused(Hello{me, first, topology.device_token(me, first)}, RejectReason::auth_failed);
+}
+
+// Issue 17: a Hello captured on one connection was accepted on another (static token).
+TEST_F(GatewayFixture, AHelloReplayedOnAnotherConnectionIsRefused) {
+  const Bytes captured = encode(hello_for(nonce));
+  EXPECT_TRUE(std::holds_alternative<HelloOk>(
+      *decode(feed_bytes(captured).frames.at(0).bytes, 1 << 20).frame));
+  const ConnId attacker{8};
+  const std::uint64_t other = open(attacker);
+  EXPECT_NE(other, nonce);  // every connection gets its own challenge
+  const std::uint64_t failed = gateway.counters().rejected(RejectReason::auth_failed);
+  Effects fx = feed_bytes(captured, attacker);
+  EXPECT_EQ(gateway.counters().rejected(RejectReason::auth_failed), failed + 1);
+  ASSERT_EQ(fx.frames.size(), 1u);
+  EXPECT_EQ(std::get<Reject>(*decode(fx.frames[0].bytes, 1 << 20).frame).reason,
+            RejectReason::auth_failed);
+  // The attacker's connection stays unauthenticated: its sends go nowhere.
+  fx = feed(Send{msg(me, kC12)}, attacker);
+  ASSERT_EQ(fx.frames.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<ConnId>(fx.frames[0].to));
+  EXPECT_EQ(gateway.counters().rejected(RejectReason::not_authenticated), 1u);
+}
+
+// Issue 17: a Hello claiming an arbitrary incarnation (999) was accepted and its sends forwarded.
+// The token is the credential of one install: it cannot claim another incarnation.
+TEST_F(GatewayFixture, AHelloClaimingAnotherIncarnationIsRefused) {
+  const Incarnation first{0}, forged{999};
+  expect_refused(
+      Hello{me, forged, hello_proof(topology.device_token(me, first), nonce, me, forged)},
+      RejectReason::auth_failed);
+  expect_refused(Hello{me, forged, hello_proof(topology.device_token(me, first), nonce, me, first)},
                  RejectReason::auth_failed);
+  // A reinstall logs in again: the new install's own token opens its incarnation.
+  Effects fx = feed(hello_for(nonce, Incarnation{1}));
+  ASSERT_EQ(fx.frames.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<HelloOk>(*decode(fx.frames[0].bytes, 1 << 20).frame));
+  MessageData from_new_install = msg(me, kC12);
+  from_new_install.id.incarnation = Incarnation{1};
+  fx = feed(Send{from_new_install});
+  ASSERT_EQ(fx.frames.size(), 1u);
+  EXPECT_EQ(std::get<Address>(fx.frames[0].to).kind, RoleKind::queue);
+  expect_refused(Send{msg(me, kC12)}, RejectReason::forged_sender);  // the old install's ids
+}
+
+// Issue 17: one device could be authenticated on many connections at once. The newest wins:
+// the older connection is told (superseded), closed, and forgotten.
+TEST_F(GatewayFixture, ANewerConnectionOfTheDeviceSupersedesTheOlder) {
+  hello();
+  const ConnId newer{8};
+  const std::uint64_t newer_nonce = open(newer);
+  Effects fx = feed(hello_for(newer_nonce), newer);
+  ASSERT_EQ(fx.disconnects.size(), 1u);
+  EXPECT_EQ(fx.disconnects[0].conn, conn);
+  EXPECT_EQ(gateway.counters().rejected(RejectReason::superseded), 1u);
+  ASSERT_EQ(fx.frames.size(), 2u);  // Reject(superseded) to the older, HelloOk to the newer
+  EXPECT_EQ(std::get<ConnId>(fx.frames[0].to), conn);
+  EXPECT_EQ(std::get<Reject>(*decode(fx.frames[0].bytes, 1 << 20).frame).reason,
+            RejectReason::superseded);
+  EXPECT_EQ(std::get<ConnId>(fx.frames[1].to), newer);
+  EXPECT_EQ(gateway.connection_count(), 1u);
+  // The older connection is gone: its frames are counted and dropped.
+  const std::uint64_t unexpected = gateway.counters().rejected(RejectReason::unexpected_frame);
+  fx = feed(Send{msg(me, kC12)});
+  EXPECT_TRUE(fx.frames.empty());
+  EXPECT_EQ(gateway.counters().rejected(RejectReason::unexpected_frame), unexpected + 1);
+  // Pushes reach the newer connection only.
+  Effects pushed;
+  gateway.on_datagram(
+      Address{RoleKind::processor, 0},
+      encode(Deliveries{
+          ReqId{1}, ConvSeq{1}, msg(dev(2, 1), kC12), {Recipient{me.user, InboxSeq{1}}}, false}),
+      LocalTime{}, pushed);
+  ASSERT_EQ(frames_to_conns(pushed), std::vector<ConnId>{newer});
+}
+
+// Issue 17: 100,000 sends on one connection were all forwarded. The per-connection token bucket
+// (defaults: burst 1000, 1000 frames/s) forwards a burst, refuses the rest (counted), and
+// refills with time.
+TEST_F(GatewayFixture, OneConnectionCannotFloodTheQueue) {
+  config = Config{};
+  Gateway limited{config, topology, 0, nullptr};
+  Effects fx;
+  limited.recover({}, LocalTime{}, fx);
+  limited.on_conn_opened(conn, LocalTime{}, fx);
+  const std::uint64_t challenge =
+      std::get<Challenge>(*decode(fx.frames.at(0).bytes, 1 << 20).frame).nonce;
+  fx = {};
+  limited.on_conn_frame(conn, encode(hello_for(challenge)), LocalTime{}, fx);
+  std::uint64_t forwarded = 0;
+  std::uint64_t nacked = 0;
+  const auto flood = [&](std::uint64_t sends, LocalTime now) {
+    for (std::uint64_t i = 0; i < sends; i++) {
+      MessageData m = msg(me, kC12);
+      m.id.counter = i + 1;
+      Effects out;
+      limited.on_conn_frame(conn, encode(Send{m}), now, out);
+      ASSERT_EQ(out.frames.size(), 1u);
+      if (std::holds_alternative<Address>(out.frames[0].to)) {
+        forwarded++;
+      } else {
+        EXPECT_EQ(std::get<SendNack>(*decode(out.frames[0].bytes, 1 << 20).frame).reason,
+                  RejectReason::rate_limited);
+        nacked++;
+      }
+    }
+  };
+  flood(100'000, LocalTime{0});
+  EXPECT_EQ(forwarded, config.conn_frame_burst - 1);  // the Hello took one token
+  EXPECT_EQ(nacked, 100'000 - forwarded);
+  EXPECT_EQ(limited.counters().rejected(RejectReason::rate_limited), nacked);
+  // Half a second later, 500 more tokens.
+  forwarded = nacked = 0;
+  flood(10'000, LocalTime{kNsPerS / 2});
+  EXPECT_EQ(forwarded, 500u);
+  // A clock stepped back by 10 s costs the connection one burst's refill (1 s), not 10 s.
+  const LocalTime stepped_back{kNsPerS / 2 - 10 * kNsPerS};
+  forwarded = nacked = 0;
+  flood(10, stepped_back);
+  EXPECT_EQ(forwarded, 0u);
+  flood(10, LocalTime{stepped_back.ns + kNsPerS});
+  EXPECT_EQ(forwarded, 10u);
+}
+
+// A gateway whose clock reads below zero (a negative offset) admits a new connection's frames:
+// "no frame yet" is not time 0.
+TEST_F(GatewayFixture, ANegativeClockReadingAdmitsFrames) {
+  const LocalTime before_zero{-3 * kNsPerS};
+  Effects fx = feed(hello_for(nonce), conn, before_zero);
+  ASSERT_EQ(fx.frames.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<HelloOk>(*decode(fx.frames[0].bytes, 1 << 20).frame));
+  fx = feed(Send{msg(me, kC12)}, conn, before_zero);
+  ASSERT_EQ(fx.frames.size(), 1u);
+  EXPECT_EQ(std::get<Address>(fx.frames[0].to).kind, RoleKind::queue);
 }
 
 TEST_F(GatewayFixture, SendOnlyAsItselfIntoItsConversations) {
@@ -89,8 +250,7 @@ TEST_F(GatewayFixture, SendOnlyAsItselfIntoItsConversations) {
   MessageData zero_lane = msg(me, kC12);
   zero_lane.lane_seq = LaneSeq{0};
   expect_refused(Send{zero_lane}, RejectReason::bad_field);
-  expect_refused(Hello{me, Incarnation{0}, topology.device_token(me)},
-                 RejectReason::unexpected_frame);
+  expect_refused(hello_for(nonce), RejectReason::unexpected_frame);
 }
 
 TEST_F(GatewayFixture, PullOnlyOwnInboxAndMemberConversations) {
@@ -118,6 +278,47 @@ TEST_F(GatewayFixture, MalformedBytesAreRejectedAndCounted) {
   ASSERT_EQ(fx.frames.size(), 1u);
   EXPECT_EQ(std::get<Reject>(*decode(fx.frames[0].bytes, 1 << 20).frame).reason,
             RejectReason::malformed);
+}
+
+// Issue 17: the return path checks the page's owner again. A store page for another user's inbox
+// (or a conversation page for a non-member) is dropped and counted, never sent to the device.
+TEST_F(GatewayFixture, StorePagesForAnotherUserNeverReachTheDevice) {
+  hello();
+  const Address store{RoleKind::store, 0};
+  Effects fx;
+  gateway.on_datagram(store,
+                      encode(InboxPage{ReqId{1}, conn, UserId{2}, InboxSeq{0}, InboxSeq{1}, {}}),
+                      LocalTime{}, fx);
+  EXPECT_TRUE(fx.frames.empty());
+  EXPECT_EQ(gateway.counters().rejected(RejectReason::forbidden_inbox), 1u);
+  gateway.on_datagram(
+      store, encode(ConvPage{ReqId{2}, conn, kC23, PullDirection::forward, ConvSeq{0}, {}}),
+      LocalTime{}, fx);
+  EXPECT_TRUE(fx.frames.empty());
+  EXPECT_EQ(gateway.counters().rejected(RejectReason::not_member), 1u);
+  // Its own page goes through, with the connection id cleared.
+  gateway.on_datagram(store,
+                      encode(InboxPage{ReqId{3}, conn, me.user, InboxSeq{0}, InboxSeq{1}, {}}),
+                      LocalTime{}, fx);
+  ASSERT_EQ(fx.frames.size(), 1u);
+  EXPECT_EQ(std::get<ConnId>(fx.frames[0].to), conn);
+  EXPECT_EQ(std::get<InboxPage>(*decode(fx.frames[0].bytes, 1 << 20).frame).conn, ConnId{0});
+}
+
+// Issue 17: a frame on a closed connection is counted and changes nothing.
+TEST_F(GatewayFixture, SendingOnAClosedConnectionIsDropped) {
+  hello();
+  Effects fx;
+  gateway.on_conn_closed(conn, LocalTime{}, fx);
+  EXPECT_EQ(gateway.connection_count(), 0u);
+  const std::string before = gateway.state_digest();
+  fx = feed(Send{msg(me, kC12)});
+  EXPECT_TRUE(fx.empty());
+  EXPECT_EQ(gateway.state_digest(), before);
+  EXPECT_EQ(gateway.counters().rejected(RejectReason::unexpected_frame), 1u);
+  fx = feed(hello_for(nonce));  // nor can it be reopened by a Hello
+  EXPECT_TRUE(fx.empty());
+  EXPECT_EQ(gateway.counters().rejected(RejectReason::unexpected_frame), 2u);
 }
 
 TEST_F(GatewayFixture, AllowedActionsAreForwarded) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 namespace imsim::history {
@@ -231,6 +232,14 @@ std::vector<Malformed> malformed_table() {
        lines({R"({"t":1,"type":"x-deep","v":)" + std::string(200, '[') + std::string(200, ']') +
               "}"}),
        2, "nested too deeply"},
+      // Issue 17: nlohmann takes a NUL as the end of input, so `{...}\0garbage` was accepted.
+      {"NUL and garbage after the object", h + end1 + std::string(1, '\0') + "garbage\n", 2,
+       "a NUL byte at line 1, column 37"},
+      {"NUL and garbage after the header",
+       header.substr(0, header.size() - 1) + std::string(1, '\0') + "{\"x\":1}\n" + end1 + "\n", 1,
+       "a NUL byte"},
+      {"number beyond a double", lines({R"({"t":1,"type":"x-a","v":1e400})", end1}), 2,
+       "number overflow parsing '1e400'"},
   };
 }
 
@@ -260,6 +269,36 @@ TEST(Reader, MissingFileIsAnError) {
 TEST(Reader, ToleratesCrLfLineEndings) {
   std::string text = header.substr(0, header.size() - 1) + "\r\n" + end1 + "\r\n";
   EXPECT_TRUE(parse_history(text).ok());
+}
+
+}  // namespace
+}  // namespace imsim::history
+
+namespace imsim::history {
+namespace {
+
+// Issue 17: the header's duplicate-member check was quadratic (14.6 s for a 400k-member group).
+// A 200k-member group must read in well under a second even in a sanitizer build.
+TEST(Reader, AHugeGroupHeaderReadsInLinearTime) {
+  constexpr int kMembers = 200'000;
+  std::string members;
+  members.reserve(kMembers * 10);
+  for (int i = 0; i < kMembers; i++) {
+    members += (i == 0 ? "\"u" : ",\"u") + std::to_string(i) + "\"";
+  }
+  const std::string head = R"({"type":"header","format":"imsim-history","version":1,)"
+                           R"("devices":{"d":"u0"},"conversations":{"big":{"members":[)";
+  const std::string end = "\n" + std::string(R"({"t":1,"type":"end","quiesced":true})") + "\n";
+  const auto started = std::chrono::steady_clock::now();
+  ParseResult ok = parse_history(head + members + "]}}}" + end);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(ok.ok()) << ok.error().to_string();
+  EXPECT_EQ(ok.history().header.conversations[0].members.size(), std::size_t(kMembers));
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
+  // The last member repeats the first: still found.
+  ParseResult twice = parse_history(head + members + ",\"u0\"]}}}" + end);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().to_string(), "line 1: header: user \"u0\" listed twice in \"big\"");
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 # TAMPER_*: first copy the failure file with a wrong expected_trace_hash (non-determinism test).
 # FOUND_GLOB=<pattern>: an argument "@FOUND@" is replaced by the one file matching the pattern
 # (e.g. the failure file explore wrote, whose name holds the seed it found).
+# ONE_ERROR_LINE=ON: stdout must be empty and stderr exactly one line `imsim: error: ...`.
+# ABSENT=<path>: the command must not have created this path (nothing half-written).
 # Output (stdout + stderr) is echoed so PASS_REGULAR_EXPRESSION can match on it.
 set(cmd "")
 set(seen_separator FALSE)
@@ -34,4 +36,15 @@ execute_process(COMMAND ${cmd} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VA
 message("${out}${err}")
 if(NOT "${code}" STREQUAL "${EXIT}")
   message(FATAL_ERROR "expected exit code ${EXIT}, got ${code}: ${cmd}")
+endif()
+if(ONE_ERROR_LINE)
+  if(NOT "${out}" STREQUAL "")
+    message(FATAL_ERROR "expected nothing on stdout, got: ${out}")
+  endif()
+  if(NOT "${err}" MATCHES "^imsim: error: [^\n]+\n$")
+    message(FATAL_ERROR "expected exactly one line `imsim: error: ...` on stderr, got: ${err}")
+  endif()
+endif()
+if(DEFINED ABSENT AND EXISTS "${ABSENT}")
+  message(FATAL_ERROR "expected ${ABSENT} not to be written")
 endif()

@@ -173,14 +173,15 @@ const std::vector<BadInput> kBadInputs = {
     {"/network", R"({"mobile": {"latency": {"kind": "gaussian"}}})",
      R"(network.mobile.latency.kind: expected one of "constant", "uniform", "exponential", )"
      R"("lognormal", got "gaussian")"},
-    {"/devices", R"({"online_session": {"kind": "constant", "value_ms": 5}})",
+    {"/devices", R"({"churn": true, "online_session": {"kind": "constant", "value_ms": 5}})",
      R"(devices.online_session.value_ms: unknown field (did you mean "value_s"?))"},
     {"/swarm", R"({"enabled": true, "kinds": ["crash", "crash"]})", "swarm.kinds[1]: listed twice"},
     {"/swarm", R"({"nodes": ["store0", "store0"]})", "swarm.nodes[1]: listed twice"},
     {"/swarm", R"({"nodes": ["store9"]})",
      "swarm.nodes[0]: expected a node (gateway0..gateway1, queue0, processor0, store0, devices "
      "like u1/d1 ...), got \"store9\""},
-    {"/swarm", R"({"nodes": "store0"})", R"(swarm.nodes: expected an array of node names, got "store0")"},
+    {"/swarm", R"({"nodes": "store0"})",
+     R"(swarm.nodes: expected an array of node names, got "store0")"},
     {"/checks", R"({"expect": ["lost", "teleported"]})",
      R"(checks.expect[1]: expected one of "lost", "duplicated", "reordered", "fifo", "causal", )"
      R"("ghost", "liveness", "misnumbered", "gap", "unavailable", got "teleported")"},
@@ -188,6 +189,60 @@ const std::vector<BadInput> kBadInputs = {
      R"(checks.expect[0]: "fifo" is expected but its checker is not in checks.checkers)"},
     {"/quiescence", R"({"check_interval_ms": 0})",
      "quiescence.check_interval_ms: expected a number in (0, 2592000000], got 0"},
+    // Issue 17: values that pass their range but round to 0 in integer units (hang or abort).
+    {"/quiescence", R"({"check_interval_ms": 1e-7})",
+     "quiescence.check_interval_ms: 1e-07 is below 1 ns, the smallest time (expected at least "
+     "1e-06)"},
+    {"/quiescence", R"({"check_interval_ms": 0.001})",
+     "quiescence.check_interval_ms: 0.001 would check more than 1000000 times in the quiescence "
+     "window (durations.quiescence_s = 20): expected at least 0.02 ms"},
+    {"/durations/safety_s", "1e-12",
+     "durations.safety_s: 1e-12 is below 1 ns, the smallest time (expected at least 1e-09)"},
+    {"/durations/quiescence_s", "1e-12",
+     "durations.quiescence_s: 1e-12 is below 1 ns, the smallest time (expected at least 1e-09)"},
+    {"/swarm", R"({"fault_mean_interval_s": 1e-12})",
+     "swarm.fault_mean_interval_s: 1e-12 is below 1 ns, the smallest time (expected at least "
+     "1e-09)"},
+    {"/network", R"({"mobile": {"latency": {"kind": "exponential", "mean_ms": 1e-9}}})",
+     "network.mobile.latency.mean_ms: 1e-09 is below 1 ns, the smallest time (expected at least "
+     "1e-06)"},
+    {"/network",
+     R"({"servers": {"latency": {"kind": "lognormal", "median_ms": 1e-9, "sigma": 1}}})",
+     "network.servers.latency.median_ms: 1e-09 is below 1 ns, the smallest time (expected at "
+     "least 1e-06)"},
+    {"/devices", R"({"churn": true, "online_session": {"kind": "exponential", "mean_s": 1e-12}})",
+     "devices.online_session.mean_s: 1e-12 is below 1 ns, the smallest time (expected at least "
+     "1e-09)"},
+    {"/workload", R"({"size": {"kind": "exponential", "mean_bytes": 1e-9}})",
+     "workload.size.mean_bytes: 1e-09 is below 1 byte, the smallest size (expected at least 1)"},
+    {"/workload", R"({"messages_per_s": 1e-300})",
+     "workload.messages_per_s: 1e-300 is below one message per 2592000 s, the longest run "
+     "(expected 0 or at least 3.86e-07)"},
+    {"/devices", R"({"app_kill_mean_interval_s": 1e-12})",
+     "devices.app_kill_mean_interval_s: 1e-12 is below 1 ns, the smallest time (expected 0 or at "
+     "least 1e-09)"},
+    {"/engine", R"({"sync_poll_interval_ms": 1e-9})",
+     "engine.sync_poll_interval_ms: 1e-09 is below 1 ns, the smallest time (expected 0 or at "
+     "least 1e-06)"},
+    {"/faults/0", R"({"at_s": 1, "kind": "offline", "node": "u1/d1", "for_s": 1e-10})",
+     "faults[0].for_s: 1e-10 is below 1 ns, the smallest time (expected at least 1e-09)"},
+    // Issue 17: silently accepted before.
+    {"/seed", "null", "seed: null is not a value (leave the field out for its default)"},
+    {"/workload", R"({"kind_weights": {"direct": 1e308, "group": 1e308, "large": 1e308}})",
+     "workload.kind_weights: the weights must add up to a finite number (their sum overflows a "
+     "double)"},
+    {"/devices", R"({"online_session": {"kind": "constant", "value_s": 5}})",
+     "devices.online_session: has no effect without \"churn\": true (sessions are drawn only for "
+     "churning devices)"},
+    {"/devices", R"({"churn": false, "offline_session": {"kind": "constant", "value_s": 5}})",
+     "devices.offline_session: has no effect without \"churn\": true (sessions are drawn only for "
+     "churning devices)"},
+    {"/swarm", R"({"enabled": true, "kinds": ["heal", "restart", "online"]})",
+     "swarm.kinds[0]: \"heal\" is not drawn on its own (heal follows each partition, clog and "
+     "link; restart each crash; online each offline): list the fault it undoes"},
+    {"/swarm", R"({"enabled": true, "kinds": ["crash", "restart"]})",
+     "swarm.kinds[1]: \"restart\" is not drawn on its own (heal follows each partition, clog and "
+     "link; restart each crash; online each offline): list the fault it undoes"},
 };
 
 json apply(json document, const BadInput& bad) {
@@ -242,10 +297,11 @@ TEST(Loader, NonObjectDocumentsAreRejected) {
   }
 }
 
-TEST(Loader, InvalidJsonTextNamesTheOrigin) {
+TEST(Loader, InvalidJsonTextNamesTheOriginAndThePath) {
   const auto loaded = imsim::scenarios::load_scenario_text("{\"seed\": }", "x.json");
   ASSERT_FALSE(loaded.ok());
-  EXPECT_EQ(loaded.error().rfind("x.json: not valid JSON: parse error at line 1, column 10", 0), 0u)
+  EXPECT_EQ(
+      loaded.error().rfind("x.json: seed: not valid JSON: parse error at line 1, column 10", 0), 0u)
       << loaded.error();
 }
 

@@ -15,7 +15,7 @@
 
 namespace imsim::engine {
 
-inline constexpr std::uint8_t kWireVersion = 1;
+inline constexpr std::uint8_t kWireVersion = 2;        // 2: Challenge, Hello.proof (issue 17)
 inline constexpr std::uint32_t kFrameHeaderBytes = 6;  // length + version + type
 
 enum class DecodeError : std::uint8_t {

@@ -66,6 +66,12 @@ struct Config {
   std::int64_t request_timeout_ns = 200 * kNsPerMs;   // server-to-server request timeout
   std::uint32_t request_retry_budget = 8;             // attempts before a job is abandoned
   std::int64_t request_timeout_max_ns = 2 * kNsPerS;  // backoff cap for server requests
+  // Gateway, per connection: a token bucket of conn_frame_burst frames refilled at
+  // conn_frames_per_s (on the gateway's clock). A frame beyond it is refused (rate_limited) and
+  // counted, not forwarded: one connection cannot flood the queue or the stores. Generous by
+  // default: a device resending its whole outbox after a reconnect stays under it.
+  std::uint32_t conn_frames_per_s = 1000;  // Valid: 1 .. 1e9
+  std::uint32_t conn_frame_burst = 1000;
 
   // --- Simulation hooks ------------------------------------------------------------------------
   bool buggify = false;  // let the host's Random enable BUGGIFY sites (never in production)

@@ -30,6 +30,7 @@ namespace imsim::engine {
   X(device_fail_refused, "device.fail_refused")   /* a permanent nack fails the lane */         \
   X(device_nack_fifo_gap, "device.nack_fifo_gap")                                               \
   X(device_nack_overloaded, "device.nack_overloaded")                                           \
+  X(device_nack_rate_limited, "device.nack_rate_limited")                                       \
   X(device_fast_retransmit, "device.fast_retransmit")                                           \
   X(device_gap_held_released, "device.gap_held_released") /* an ack releases a refused send */  \
   X(device_recover_outbox, "device.recover_outbox")  /* relaunch finds unsent messages */       \

@@ -31,7 +31,9 @@ struct DeviceOptions {
   // Distinguishes installs of the same device: the host increments it on every reinstall so
   // client message ids never repeat. A recovered device keeps its durable incarnation.
   Incarnation incarnation;
-  std::uint64_t token = 0;  // presented in Hello; Topology::device_token(device) is valid
+  // The credential of this install, Topology::device_token(device, incarnation): the Hello
+  // proves it holds it by answering the gateway's per-connection Challenge.
+  std::uint64_t token = 0;
 };
 
 enum class SendError : std::uint8_t {

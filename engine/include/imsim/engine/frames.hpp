@@ -27,7 +27,9 @@ enum class RejectReason : std::uint8_t {
   fifo_gap = 12,         // nack: the send overtook an earlier one of its lane; resend later
   stale_lane = 13,       // nack: the lane position is taken by another message
   overloaded = 14,       // a bounded queue is full; resend later
-  count_ = 15,
+  rate_limited = 15,     // the connection sent faster than Config::conn_frames_per_s; resend later
+  superseded = 16,       // the device authenticated on a newer connection: this one is closed
+  count_ = 17,
 };
 
 enum class FrameType : std::uint8_t {
@@ -53,8 +55,9 @@ enum class FrameType : std::uint8_t {
   send_result = 20,
   deliveries = 21,
   deliveries_ack = 22,
+  challenge = 23,
 };
-inline constexpr std::uint8_t kFrameTypeMax = 22;
+inline constexpr std::uint8_t kFrameTypeMax = 23;
 
 enum class AppendStatus : std::uint8_t {
   appended = 1,   // new entry, durable
@@ -103,10 +106,18 @@ struct Recipient {
 };
 
 // --- Device <-> gateway ---
+// The gateway's first frame on every connection: a fresh nonce the device's Hello must answer,
+// so a Hello captured on one connection is worthless on another (no replay).
+struct Challenge {
+  std::uint64_t nonce = 0;
+  friend bool operator==(const Challenge&, const Challenge&) = default;
+};
+// `proof` = hello_proof(token of this install, the connection's nonce, device, incarnation)
+// (topology.hpp): the token itself never travels.
 struct Hello {
   DeviceId device;
   Incarnation incarnation;
-  std::uint64_t token = 0;
+  std::uint64_t proof = 0;
   friend bool operator==(const Hello&, const Hello&) = default;
 };
 struct HelloOk {
@@ -260,7 +271,7 @@ struct DeliveriesAck {
 using Frame =
     std::variant<Hello, HelloOk, Reject, Send, SendAck, SendNack, PullInbox, InboxPage, PullConv,
                  ConvPage, Push, Notice, Enqueue, Deliver, Done, Append, AppendReply, InboxAppend,
-                 InboxAppendReply, SendResult, Deliveries, DeliveriesAck>;
+                 InboxAppendReply, SendResult, Deliveries, DeliveriesAck, Challenge>;
 
 FrameType type_of(const Frame& frame);
 const char* to_string(FrameType type);

@@ -27,8 +27,10 @@ struct Topology {
   std::vector<ConvId> conversations_of(UserId user) const;  // ascending
   bool is_large(ConvId conv, const Config& config) const;   // read fan-out?
 
-  // --- Authentication: the token a device presents in Hello. ---
-  std::uint64_t device_token(DeviceId device) const;
+  // --- Authentication ---
+  // The credential of one install of a device (issued at login; a reinstall logs in again and
+  // gets the token of its new incarnation), so a token cannot claim another incarnation.
+  std::uint64_t device_token(DeviceId device, Incarnation incarnation) const;
 
   // --- Routing ---
   std::uint32_t partition_of(ConvId conv, const Config& config) const;
@@ -41,5 +43,15 @@ struct Topology {
   // Sorts member lists, asserts every member is a user and every count positive.
   void normalize();
 };
+
+// What a Hello carries instead of the token: a keyed hash (standing in for an HMAC) of the
+// gateway's per-connection nonce and the identity claimed. Replaying it on another connection
+// (another nonce) or changing the device or incarnation makes it wrong.
+std::uint64_t hello_proof(std::uint64_t token, std::uint64_t nonce, DeviceId device,
+                          Incarnation incarnation);
+// A gateway's Challenge nonce for its `serial`-th connection: distinct per gateway life and
+// serial, and unpredictable once `drawn` comes from the host's randomness.
+std::uint64_t challenge_nonce(std::uint64_t secret, std::uint32_t gateway, std::uint64_t serial,
+                              std::uint64_t drawn);
 
 }  // namespace imsim::engine

@@ -83,7 +83,8 @@ struct Topology {
   std::int32_t processors = 2;        // processor0 ..
   std::int32_t stores = 1;            // store0 ..
   // Clock of a server node, by node name (absent node: perfect clock).
-  // Valid: every key names an existing server node.
+  // Valid: every key names an existing server node; offset_ns == 0 (servers only measure
+  // intervals on their own clock, so an offset would have no effect: the loader refuses it).
   std::map<std::string, ClockSpec> server_clocks;
 };
 
@@ -377,8 +378,13 @@ inline const char* const kCheckerNames[] = {"lost",   "duplicated", "reordered",
 // applied its inbox up to the head and displays every stored message of its conversations
 // that it is required to (see HISTORY.md), and no storage op is in flight. The model tests
 // this every check_interval_ns of the liveness phase and ends the run at the first success.
+// The liveness phase checks quiescence at most this many times (each check reads every
+// device and store): a tiny interval in a long window would otherwise run for hours.
+inline constexpr std::int64_t kQuiescenceChecksMax = 1'000'000;
+
 struct Quiescence {
-  std::int64_t check_interval_ns = 100'000'000;  // Valid: > 0
+  // Valid: > 0, and durations.quiescence_ns / check_interval_ns <= kQuiescenceChecksMax.
+  std::int64_t check_interval_ns = 100'000'000;
   // Availability probes: at the start of the liveness phase, up to this many devices (all of
   // them when there are fewer; otherwise a seeded sample) each send one message into every
   // conversation of their user. The history's `unavailable` rule requires each acked and
