@@ -12,12 +12,7 @@ int fail(const std::string& message) {
 }
 
 std::string nondeterminism(const scenarios::FailureFile& failure, std::uint64_t replayed_hash) {
-  return fmt::format(
-      "NON-DETERMINISM: trace hash {} differs from the recorded {} (recorded by {}, replayed by "
-      "{})",
-      scenarios::format_trace_hash(replayed_hash),
-      scenarios::format_trace_hash(failure.expected_trace_hash), failure.code_version,
-      scenarios::code_version());
+  return scenarios::nondeterminism_message(failure, replayed_hash);
 }
 
 }  // namespace imsim::cli

@@ -150,6 +150,14 @@ std::string verdict_text(const RunOutcome& o) {
                      fmt::join(o.expected_missing, ", "));
 }
 
+std::string nondeterminism_message(const FailureFile& failure, std::uint64_t replayed_hash) {
+  return fmt::format(
+      "NON-DETERMINISM: trace hash {} differs from the recorded {} (recorded by {}, replayed by "
+      "{})",
+      format_trace_hash(replayed_hash), format_trace_hash(failure.expected_trace_hash),
+      failure.code_version, code_version());
+}
+
 FailureFile failure_file_of(const RunOutcome& outcome) {
   FailureFile failure;
   // Self-contained: the world the run drew (world swarm) is the scenario, the faults it applied

@@ -56,6 +56,10 @@ std::string verdict_text(const RunOutcome& outcome);
 // results.json: the summary, counters, swarm parameters and the checkers' report.
 nlohmann::json results_json(const RunOutcome& outcome);
 
+// Why a replay of `failure` that gave `replayed_hash` is not the recorded run (imsim replay and
+// shrink, the bindings' replay and shrink).
+std::string nondeterminism_message(const FailureFile& failure, std::uint64_t replayed_hash);
+
 // The failure file that reproduces this run (written as replay.json by run_scenario).
 FailureFile failure_file_of(const RunOutcome& outcome);
 
