@@ -98,3 +98,14 @@ def test_list_scenarios_and_mutations_match_the_cli():
     assert list(catalog.name) == [m["name"] for m in listed["mutations"]]
     assert "no_server_dedup" in set(catalog.name)
     assert len(catalog) == 14
+
+
+def test_list_edits_in_place_are_validated_when_run(small):
+    before = len(small.to_dict()["faults"])
+    small.faults.append({"at_s": 1, "kind": "crash", "node": "processor1"})
+    assert len(small.to_dict()["faults"]) == before + 1
+    faults = imsim.run(small).scenario.to_dict()["faults"]
+    assert {"at_s": 1, "kind": "crash", "node": "processor1"} in faults
+    small.faults.append({"at_s": 1, "kind": "crash", "node": "nowhere"})
+    with pytest.raises(imsim.ScenarioError, match=rf"faults\[{before + 1}\].node"):
+        imsim.run(small)
