@@ -7,10 +7,7 @@
 #include <vector>
 
 #include "imsim/scenarios/failure_file.hpp"
-
-namespace imsim::model {
-struct WorldConfig;
-}
+#include "imsim/scenarios/overrides.hpp"
 
 namespace imsim::cli {
 
@@ -22,20 +19,11 @@ std::optional<std::uint64_t> parse_seed(std::string_view text);
 // The message for a replay whose trace hash differs from the failure file's.
 std::string nondeterminism(const scenarios::FailureFile& failure, std::uint64_t replayed_hash);
 
-// The `--checkers` error for the first name that is not an anomaly name, or "".
-std::string unknown_checker(const std::vector<std::string>& names);
-
-// Scenario overrides shared by run and explore.
-// `--mutation NAME...` / `--no-mutations`: clear the scenario's mutations (no_mutations), then
-// switch each named one on; either flag makes the run judged as a plain one (checks.expect =
-// valid), so anomalies are failures. `--checkers a,b`: only these checkers judge the run
-// (they must include the anomalies the scenario still expects). Returns an error, or "".
-struct OverrideFlags {
-  std::vector<std::string> mutations;  // switched on (docs/mutations.md)
-  bool no_mutations = false;           // clear the scenario's mutations first
-  std::vector<std::string> checkers;   // empty: the scenario's checks.checkers
-};
-std::string apply_overrides(model::WorldConfig& config, const OverrideFlags& flags);
+// Scenario overrides shared by run and explore (`--mutation NAME...`, `--no-mutations`,
+// `--checkers a,b`): scenarios/overrides.hpp.
+using OverrideFlags = scenarios::Overrides;
+using scenarios::apply_overrides;
+using scenarios::unknown_checker;
 
 struct RunArgs {
   std::string scenario;  // a file, or a library name

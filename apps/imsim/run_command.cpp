@@ -31,16 +31,6 @@ std::string checks_line(const RunOutcome& o) {
   return line;
 }
 
-std::string verdict_line(const RunOutcome& o) {
-  if (!o.error.empty()) return fmt::format("ERROR: {}", o.error);
-  const model::Checks& checks = o.config.checks;
-  if (checks.expect_valid) return o.as_expected ? "VALID" : "ANOMALIES FOUND";
-  const std::string expected = fmt::format("{}", fmt::join(checks.expect_anomalies, ", "));
-  if (o.as_expected) return fmt::format("AS EXPECTED (expected anomalies found: {})", expected);
-  return fmt::format("NOT AS EXPECTED (expected {}; missing {})", expected,
-                     fmt::join(o.expected_missing, ", "));
-}
-
 void print_anomalies(const RunOutcome& o) {
   if (!o.report) return;
   for (const properties::AnomalyReport& a : o.report->anomalies) {
@@ -65,7 +55,7 @@ void print_summary(const RunOutcome& o, const std::optional<std::filesystem::pat
              r.messages_stored, r.messages_acked, r.messages_failed, r.displays);
   fmt::print("checks      {}\n", checks_line(o));
   print_anomalies(o);
-  fmt::print("verdict     {}  (exit {})\n", verdict_line(o), o.exit_code);
+  fmt::print("verdict     {}  (exit {})\n", scenarios::verdict_text(o), o.exit_code);
   if (out_dir) {
     std::string names;
     for (const auto& file : o.files) names += " " + file.filename().string();

@@ -64,6 +64,10 @@ std::uint64_t Report::count(std::string_view name) const {
   return a == nullptr ? 0 : a->count;
 }
 
+std::vector<MessageLatency> stable_latencies(const history::History& history) {
+  return stable_latency_samples(HistoryIndex(history));
+}
+
 Report check(const history::History& history, const CheckOptions& options) {
   for (const std::string& name : options.checkers) {
     IMSIM_ASSERT_MSG(is_anomaly_name(name), "unknown checker name (see anomaly_kinds)");

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "imsim/properties/check.hpp"
 #include "index.hpp"
@@ -24,6 +25,9 @@ void check_unavailable(const HistoryIndex& index, AnomalySink& sink);  // versio
 // conversation; nullopt when no send carries a gvc.
 std::optional<std::uint64_t> count_cross_conv_inversions(const HistoryIndex& index);
 Metrics compute_metrics(const HistoryIndex& index);
+// The stable latency of each message displayed on every required device of its conversation,
+// by message id (the samples of Metrics::stable_latency).
+std::vector<MessageLatency> stable_latency_samples(const HistoryIndex& index);
 
 // "the view of c1 on u1/d1 (incarnation 0)"
 std::string view_name(const HistoryIndex& index, const View& view);

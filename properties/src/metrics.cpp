@@ -20,7 +20,9 @@ TimeNs nearest_rank(const std::vector<TimeNs>& sorted, std::uint64_t q_permille)
   return sorted[rank - 1];
 }
 
-std::optional<LatencyQuantiles> stable_latency(const HistoryIndex& index) {
+}  // namespace
+
+std::vector<MessageLatency> stable_latency_samples(const HistoryIndex& index) {
   struct Shown {
     std::uint32_t msg;
     std::uint32_t device;
@@ -38,7 +40,7 @@ std::optional<LatencyQuantiles> stable_latency(const HistoryIndex& index) {
   std::sort(shown.begin(), shown.end(), [](const Shown& a, const Shown& b) {
     return a.msg != b.msg ? a.msg < b.msg : a.device < b.device;
   });
-  std::vector<TimeNs> samples;
+  std::vector<MessageLatency> samples;
   for (std::size_t i = 0; i < shown.size();) {
     const std::uint32_t msg = shown[i].msg;
     std::size_t devices = 0;
@@ -50,8 +52,17 @@ std::optional<LatencyQuantiles> stable_latency(const HistoryIndex& index) {
     const MsgFacts& facts = index.msg(MsgId{msg});
     IMSIM_ASSERT(devices <= index.required(facts.conv).size());
     if (devices < index.required(facts.conv).size()) continue;  // not displayed everywhere
-    samples.push_back(latest_ns - index.event(facts.send_event).t_ns);
+    samples.push_back(
+        {.msg = MsgId{msg}, .latency_ns = latest_ns - index.event(facts.send_event).t_ns});
   }
+  return samples;
+}
+
+namespace {
+
+std::optional<LatencyQuantiles> stable_latency(const HistoryIndex& index) {
+  std::vector<TimeNs> samples;
+  for (const MessageLatency& m : stable_latency_samples(index)) samples.push_back(m.latency_ns);
   if (samples.empty()) return std::nullopt;
   std::sort(samples.begin(), samples.end());
   return LatencyQuantiles{.samples = samples.size(),

@@ -285,6 +285,21 @@ class Explorer {
   ExploreResult result_;
 };
 
+// "k=v,k=v" -> out; false if malformed.
+bool decode_metrics(const std::string& text, std::map<std::string, double>& out) {
+  std::istringstream items(text);
+  for (std::string item; std::getline(items, item, ',');) {
+    const std::size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) return false;
+    double value = 0;
+    const char* end = item.data() + item.size();
+    const auto [ptr, ec] = std::from_chars(item.data() + eq + 1, end, value);
+    if (ec != std::errc{} || ptr != end) return false;
+    out[item.substr(0, eq)] = value;
+  }
+  return true;
+}
+
 }  // namespace
 
 CoverageBits coverage_bits(const engine::CoverageCounts& counts) {
@@ -317,6 +332,15 @@ SeedVerdict verdict_of(const RunOutcome& outcome) {
   verdict.detail = outcome.error;
   verdict.world_seed = outcome.config.swarm.world_seed;
   verdict.covered = coverage_bits(outcome.result.coverage);
+  if (!outcome.report) return verdict;
+  const properties::Metrics& m = outcome.report->metrics;
+  verdict.metrics["sent"] = double(m.sent);
+  if (m.stable_latency) {
+    verdict.metrics["stable_latency_p50_ms"] = double(m.stable_latency->p50_ns) / 1e6;
+    verdict.metrics["stable_latency_p99_ms"] = double(m.stable_latency->p99_ns) / 1e6;
+  }
+  if (m.safety_failed_rate) verdict.metrics["safety_failed_rate"] = *m.safety_failed_rate;
+  for (const auto& [name, value] : m.engine_ratios) verdict.metrics[name] = value;
   return verdict;
 }
 
@@ -465,33 +489,37 @@ ExploreResult explore(const model::WorldConfig& base, const ExploreOptions& opti
 }
 
 // "v <seed> <hash> <as_expected 0|1> <error 0|1> <anomalies a,b|-> <world seed|-> <coverage
-// bits, point 0 last> <detail...>"
+// bits, point 0 last> <metrics k=v,k=v|-> <detail...>". Metric values are written
+// shortest-round-trip, so they decode exactly.
 std::string encode_verdict(const SeedVerdict& v) {
   std::string anomalies = v.anomalies_found.empty() ? "-" : "";
   for (const std::string& name : v.anomalies_found) {
     anomalies += (anomalies.empty() ? "" : ",") + name;
   }
+  std::string metrics = v.metrics.empty() ? "-" : "";
+  for (const auto& [name, value] : v.metrics) {
+    metrics += fmt::format("{}{}={}", metrics.empty() ? "" : ",", name, value);
+  }
   std::string detail = v.detail;
   std::replace(detail.begin(), detail.end(), '\n', ' ');
   const std::string world = v.world_seed ? std::to_string(*v.world_seed) : "-";
-  return fmt::format("v {} {} {} {} {} {} {} {}", v.seed, v.trace_hash, v.as_expected ? 1 : 0,
-                     v.error ? 1 : 0, anomalies, world, v.covered.to_string(), detail);
+  return fmt::format("v {} {} {} {} {} {} {} {} {}", v.seed, v.trace_hash, v.as_expected ? 1 : 0,
+                     v.error ? 1 : 0, anomalies, world, v.covered.to_string(), metrics, detail);
 }
 
 std::optional<SeedVerdict> decode_verdict(const std::string& line) {
   std::istringstream in(line);
-  std::string tag, anomalies, world, covered;
+  std::string tag, anomalies, world, covered, metrics;
   int as_expected = -1, error = -1;
   SeedVerdict v;
   if (!(in >> tag >> v.seed >> v.trace_hash >> as_expected >> error >> anomalies >> world >>
-        covered)) {
+        covered >> metrics)) {
     return std::nullopt;
   }
   if (tag != "v" || as_expected < 0 || as_expected > 1 || error < 0 || error > 1) {
     return std::nullopt;
   }
-  if (covered.size() != v.covered.size() ||
-      covered.find_first_not_of("01") != std::string::npos) {
+  if (covered.size() != v.covered.size() || covered.find_first_not_of("01") != std::string::npos) {
     return std::nullopt;
   }
   v.covered = CoverageBits(covered);
@@ -507,6 +535,7 @@ std::optional<SeedVerdict> decode_verdict(const std::string& line) {
     std::istringstream names(anomalies);
     for (std::string name; std::getline(names, name, ',');) v.anomalies_found.push_back(name);
   }
+  if (metrics != "-" && !decode_metrics(metrics, v.metrics)) return std::nullopt;
   std::getline(in >> std::ws, v.detail);
   return v;
 }

@@ -35,7 +35,7 @@ void judge(RunOutcome& outcome) {
   outcome.exit_code = outcome.as_expected ? kExitValid : kExitAnomalies;
 }
 
-void check_history(RunOutcome& outcome, history::ParseResult parsed) {
+void check_history(RunOutcome& outcome, history::ParseResult parsed, bool keep) {
   if (!parsed.ok()) {
     // The recorder wrote a history the reader refuses: a bug, not an anomaly of the protocol.
     outcome.error = "the recorded history is malformed: " + parsed.error().to_string();
@@ -46,6 +46,7 @@ void check_history(RunOutcome& outcome, history::ParseResult parsed) {
   options.checkers = outcome.config.checks.checkers;
   outcome.report = properties::check(parsed.history(), options);
   judge(outcome);
+  if (keep) outcome.history = std::move(parsed).history();
 }
 
 // Writes one output file; returns false (and sets outcome.error) if it could not.
@@ -108,6 +109,7 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
     options.log_out = &log_file;
     options.record_trace_log = true;
   } else {
+    options.record_trace_log = settings.record_trace_log;
     options.history_out = &history_memory;
   }
   const auto start = std::chrono::steady_clock::now();
@@ -120,7 +122,7 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
     return outcome;
   }
   if (!settings.out_dir) {
-    check_history(outcome, history::parse_history(history_memory));
+    check_history(outcome, history::parse_history(history_memory), settings.keep_history);
     return outcome;
   }
   history_file.close();
@@ -132,9 +134,28 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
   outcome.files.push_back(*settings.out_dir / "history.jsonl");
   outcome.files.push_back(*settings.out_dir / "run.log");
   check_history(outcome,
-                history::parse_history_file((*settings.out_dir / "history.jsonl").string()));
+                history::parse_history_file((*settings.out_dir / "history.jsonl").string()),
+                settings.keep_history);
   write_outputs(outcome, settings, *settings.out_dir);
   return outcome;
+}
+
+std::string verdict_text(const RunOutcome& o) {
+  if (!o.error.empty()) return fmt::format("ERROR: {}", o.error);
+  const model::Checks& checks = o.config.checks;
+  if (checks.expect_valid) return o.as_expected ? "VALID" : "ANOMALIES FOUND";
+  const std::string expected = fmt::format("{}", fmt::join(checks.expect_anomalies, ", "));
+  if (o.as_expected) return fmt::format("AS EXPECTED (expected anomalies found: {})", expected);
+  return fmt::format("NOT AS EXPECTED (expected {}; missing {})", expected,
+                     fmt::join(o.expected_missing, ", "));
+}
+
+std::string nondeterminism_message(const FailureFile& failure, std::uint64_t replayed_hash) {
+  return fmt::format(
+      "NON-DETERMINISM: trace hash {} differs from the recorded {} (recorded by {}, replayed by "
+      "{})",
+      format_trace_hash(replayed_hash), format_trace_hash(failure.expected_trace_hash),
+      failure.code_version, code_version());
 }
 
 FailureFile failure_file_of(const RunOutcome& outcome) {

@@ -70,15 +70,19 @@ TEST(Explore, VerdictLineRoundTrips) {
                            .anomalies_found = {"lost", "fifo"},
                            .detail = "worker killed by signal 6 (Aborted)",
                            .world_seed = 18446744073709551615ULL,
-                           .covered = scenarios::CoverageBits("1011")};
+                           .covered = scenarios::CoverageBits("1011"),
+                           .metrics = {{"sent", 12}, {"stable_latency_p99_ms", 0.1 + 0.2}}};
   const auto decoded = scenarios::decode_verdict(scenarios::encode_verdict(v));
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(*decoded, v);
   v.anomalies_found.clear();
   v.detail.clear();
   v.world_seed.reset();
+  v.metrics.clear();
   EXPECT_EQ(*scenarios::decode_verdict(scenarios::encode_verdict(v)), v);
   EXPECT_FALSE(scenarios::decode_verdict("garbage").has_value());
+  EXPECT_FALSE(scenarios::decode_verdict("v 1 2 1 0 - - " + v.covered.to_string() + " sent=x d")
+                   .has_value());
   // A world seed past 2^64 or a coverage field of the wrong length is a broken line.
   std::string line = scenarios::encode_verdict(v);
   const std::string bits = v.covered.to_string();
@@ -136,6 +140,15 @@ TEST(Explore, GuidedReusesWorldsDeterministically) {
     }
   }
   EXPECT_EQ(reused, scenarios::kGuidedRound * 3 / 4);
+}
+
+TEST(Explore, VerdictKeepsKeyMetrics) {
+  const scenarios::SeedVerdict v =
+      scenarios::verdict_of(scenarios::run_seed(load("default"), 1, false));
+  for (const char* name : scenarios::kSeedMetricNames)
+    EXPECT_TRUE(v.metrics.contains(name)) << name;
+  EXPECT_EQ(v.metrics.size(), std::size(scenarios::kSeedMetricNames));
+  EXPECT_GT(v.metrics.at("stable_latency_p99_ms"), 0.0);
 }
 
 TEST(Explore, JobsDoNotChangeVerdicts) {

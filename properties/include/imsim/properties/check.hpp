@@ -76,6 +76,15 @@ struct Report {
 
 Report check(const history::History& history, const CheckOptions& options = {});
 
+// One sample of the stable-latency metric: message `msg` was displayed on every required device
+// of its conversation `latency_ns` after its send.
+struct MessageLatency {
+  history::MsgId msg;
+  history::TimeNs latency_ns = 0;
+};
+// Every sample behind Metrics::stable_latency, by message id (a notebook's latency CDF).
+std::vector<MessageLatency> stable_latencies(const history::History& history);
+
 // The `imsim check` contract: exit 0 if no anomaly, 1 if any, 2 if the history is malformed.
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_anomaly = 1;

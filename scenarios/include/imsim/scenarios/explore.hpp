@@ -9,6 +9,7 @@
 #include <bitset>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,10 +43,24 @@ struct SeedVerdict {
   std::string detail;                        // error: why (e.g. "worker killed by signal 6")
   std::optional<std::uint64_t> world_seed;   // guided: the world swarm's seed, if not `seed`
   CoverageBits covered;                      // coverage points the run reached
+  // Key metrics of the run (kSeedMetricNames; each present when the report has it): what a
+  // table of many seeds compares.
+  std::map<std::string, double> metrics;
 
   bool failed() const { return error || !as_expected; }
   bool operator==(const SeedVerdict&) const = default;
 };
+
+// The metrics a SeedVerdict keeps: messages sent (distinct sends of the history),
+// stable-latency quantiles in ms, the safety phase's failed-send rate, and per chat message
+// sent: network frames, store reads and store writes.
+inline constexpr const char* kSeedMetricNames[] = {"sent",
+                                                   "stable_latency_p50_ms",
+                                                   "stable_latency_p99_ms",
+                                                   "safety_failed_rate",
+                                                   "network_frames_per_message",
+                                                   "store_reads_per_message",
+                                                   "store_writes_per_message"};
 
 // Runs one seed in this process (no output files) and judges it.
 RunOutcome run_seed(const model::WorldConfig& base, std::uint64_t seed, bool swarm,

@@ -27,6 +27,10 @@ struct RunSettings {
   std::optional<std::filesystem::path> out_dir;
   // First instant drawn in lamport.svg; absent: a little before the first fault.
   std::optional<std::int64_t> lamport_start_ns;
+  // Keep the run's trace log (RunResult::trace_log, for a Lamport diagram) without out_dir.
+  bool record_trace_log = false;
+  // Keep the parsed history in RunOutcome::history (the bindings' DataFrame).
+  bool keep_history = false;
 };
 
 struct RunOutcome {
@@ -40,12 +44,21 @@ struct RunOutcome {
   bool as_expected = false;
   int exit_code = kExitError;
   std::vector<std::filesystem::path> files;  // written into out_dir
+  std::optional<history::History> history;   // with RunSettings::keep_history, if it parsed
 };
 
 RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& settings);
 
+// The one-line verdict: "VALID", "ANOMALIES FOUND", "AS EXPECTED (...)", "NOT AS EXPECTED
+// (...)" or "ERROR: ...".
+std::string verdict_text(const RunOutcome& outcome);
+
 // results.json: the summary, counters, swarm parameters and the checkers' report.
 nlohmann::json results_json(const RunOutcome& outcome);
+
+// Why a replay of `failure` that gave `replayed_hash` is not the recorded run (imsim replay and
+// shrink, the bindings' replay and shrink).
+std::string nondeterminism_message(const FailureFile& failure, std::uint64_t replayed_hash);
 
 // The failure file that reproduces this run (written as replay.json by run_scenario).
 FailureFile failure_file_of(const RunOutcome& outcome);
