@@ -265,13 +265,48 @@ void draw_pair_cuts(const WorldSwarm& w, sim::Rng& rng, WorldConfig& c,
   }
 }
 
+// The dimensions this seed draws: each set one kept with probability enable_p.
+WorldSwarm enabled_dimensions(const WorldSwarm& w, sim::Rng& rng,
+                              std::map<std::string, std::string>& params) {
+  WorldSwarm on = w;
+  std::string names;
+  const auto keep = [&](const char* name) {
+    const bool kept = sim::bernoulli(rng, w.enable_p);
+    if (kept) names += (names.empty() ? "" : ",") + std::string(name);
+    return kept;
+  };
+  const auto range = [&](std::optional<Range>& dimension, const char* name) {
+    if (dimension && !keep(name)) dimension.reset();
+  };
+  range(on.page_size, "page_size");
+  range(on.inbox_ttl_ns, "inbox_ttl");
+  range(on.retry_budget, "retry_budget");
+  range(on.send_timeout_ns, "send_timeout");
+  range(on.request_timeout_ns, "request_timeout");
+  range(on.page_bytes_max, "page_bytes_max");
+  range(on.queue_length_max, "queue_length_max");
+  range(on.push_buffer_max, "push_buffer_max");
+  range(on.outbox_length_max, "outbox_length_max");
+  range(on.dedup_key_retention_ns, "dedup_key_retention");
+  range(on.message_bytes, "message_bytes");
+  range(on.servers_per_role, "servers_per_role");
+  range(on.group_size, "group_size");
+  if (on.buggify_p > 0 && !keep("buggify")) on.buggify_p = 0;
+  if (on.threshold_edge_p > 0 && !keep("threshold_edge")) on.threshold_edge_p = 0;
+  if (on.long_offline_max > 0 && !keep("long_offline")) on.long_offline_max = 0;
+  if (on.pair_cuts_max > 0 && !keep("pair_cuts")) on.pair_cuts_max = 0;
+  params["world.dimensions"] = names.empty() ? "-" : names;
+  return on;
+}
+
 }  // namespace
 
 WorldConfig draw_world(const WorldConfig& config, std::map<std::string, std::string>& params) {
   WorldConfig c = config;
-  const WorldSwarm& w = config.swarm.world;
   const std::uint64_t world_seed = config.swarm.world_seed.value_or(config.seed);
   sim::Rng rng = sim::Rng(world_seed).fork("world");
+  sim::Rng enable_rng = rng.fork("enable");
+  const WorldSwarm w = enabled_dimensions(config.swarm.world, enable_rng, params);
   if (config.swarm.world_seed) params["world.seed"] = std::to_string(world_seed);
   // Each dimension draws from its own stream, so narrowing one range leaves the others' draws.
   sim::Rng engine_rng = rng.fork("engine");

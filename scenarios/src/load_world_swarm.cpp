@@ -57,10 +57,11 @@ json time_range_to_json(const model::Range& range, std::string_view key) {
 model::WorldSwarm read_world_swarm(const json& value, const std::string& path,
                                    const model::WorldConfig& config) {
   ObjectReader r(value, path);
-  r.allow({"page_size", "inbox_ttl_s", "retry_budget", "send_timeout_ms", "request_timeout_ms",
+  r.allow({"enable_p", "page_size", "inbox_ttl_s", "retry_budget", "send_timeout_ms", "request_timeout_ms",
            "page_bytes_max", "queue_length_max", "push_buffer_max", "outbox_length_max",
            "buggify_p", "dedup_key_retention_s", "message_bytes", "servers_per_role", "group_size", "threshold_edge_p", "long_offline", "pair_cuts"});
   model::WorldSwarm w;
+  w.enable_p = r.number("enable_p", w.enable_p, kProbability);
   if (r.has("page_size")) {
     w.page_size = read_int_range(r.get("page_size"), r.field_path("page_size"), 1,
                                  config.engine.page_size_max);
@@ -146,6 +147,7 @@ model::WorldSwarm read_world_swarm(const json& value, const std::string& path,
 
 json world_swarm_to_json(const model::WorldSwarm& w) {
   json out = json::object();
+  if (w.any()) out["enable_p"] = w.enable_p;
   const auto ints = [](const model::Range& range) { return json::array({range.min, range.max}); };
   if (w.page_size) out["page_size"] = ints(*w.page_size);
   if (w.inbox_ttl_ns) out["inbox_ttl_s"] = time_range_to_json(*w.inbox_ttl_ns, "_s");

@@ -115,6 +115,7 @@ TEST(WorldSwarm, EachDimensionIsDrawnRecordedAndChangesTheRun) {
   for (const Dimension& d : kDimensions) {
     SCOPED_TRACE(d.name);
     model::WorldConfig config = base;
+    config.swarm.world.enable_p = 1.0;
     d.set(config.swarm.world);
     int recorded = 0;
     int changed = 0;
@@ -182,6 +183,7 @@ TEST(WorldSwarm, EveryDimensionIsInSomeGateScenario) {
 
 TEST(WorldSwarm, DrawsStayInTheirRanges) {
   model::WorldConfig config = base_config();
+  config.swarm.world.enable_p = 1.0;
   config.swarm.world.page_size = model::Range{2, 4};
   config.swarm.world.retry_budget = model::Range{3, 5};
   config.swarm.world.threshold_edge_p = 1.0;  // every group at threshold-1 .. threshold+1
@@ -218,6 +220,30 @@ TEST(WorldSwarm, DrawsStayInTheirRanges) {
   model::draw_world(config, b);
   EXPECT_EQ(a, b);
   EXPECT_EQ(a.at("world.seed"), "7");
+}
+
+// Swarm testing of the world: with enable_p 0.5 some seeds keep each dimension as written.
+TEST(WorldSwarm, EachDimensionIsOnForSomeSeedsOnly) {
+  model::WorldConfig config = base_config();
+  config.swarm.world.page_size = model::Range{1, 3};
+  config.swarm.world.pair_cuts_max = 2;
+  config.swarm.world.pair_cut_ns = model::Range{1'000'000'000, 2'000'000'000};
+  int page_drawn = 0;
+  int none = 0;
+  for (std::uint64_t seed = 1; seed <= 40; seed++) {
+    std::map<std::string, std::string> params;
+    config.seed = seed;
+    const model::WorldConfig drawn = model::draw_world(config, params);
+    if (params.count("world.page_size")) {
+      page_drawn++;
+    } else {
+      EXPECT_EQ(drawn.engine.page_size, config.engine.page_size);
+    }
+    if (params.at("world.dimensions") == "-") none++;
+  }
+  EXPECT_GT(page_drawn, 10);
+  EXPECT_LT(page_drawn, 30);
+  EXPECT_GT(none, 0);
 }
 
 TEST(WorldSwarm, TheFailureFileRecordsTheDrawnWorldAndReplays) {

@@ -284,6 +284,10 @@ struct Range {
 };
 
 struct WorldSwarm {
+  // Swarm testing applied to the world: each dimension set below is drawn with this
+  // probability per seed, else left as the scenario writes it (some seeds keep the written
+  // world, and no combination of dimensions is always on). Valid: 0..1
+  double enable_p = 0.5;
   std::optional<Range> page_size;           // engine.page_size. Valid: 1..engine.page_size_max
   std::optional<Range> inbox_ttl_ns;        // engine.inbox_ttl_ns, log-uniform. Valid: min > 0
   std::optional<Range> retry_budget;        // engine.retry_budget. Valid: min >= 1
