@@ -103,6 +103,8 @@ struct Device::Impl {
   void fail_lane(const OutboxEntry& first, Effects& fx);
   // A later send of head's lane is still within its retry budget.
   bool younger_in_budget(const OutboxEntry& head) const;
+  template <class Entry>
+  bool within_page_limits(const std::vector<Entry>& entries) const;
   void on_send_timer(LocalTime now, Effects& fx);
   void arm_send_timer(LocalTime now, Effects& fx);
   void prune_sent(ConvId conv, LaneSeq below, Effects& fx);

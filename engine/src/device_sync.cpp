@@ -102,11 +102,26 @@ void Device::Impl::on_poll_timer(LocalTime now, Effects& fx) {
   pump_sync(now, fx);
 }
 
+// The page contract (docs/engine.md): at most page_size_max entries, and past the first entry
+// at most page_bytes_max bytes of bodies. A page that breaks it is refused (the pull is retried
+// on its timeout), so a store that stops cutting pages shows as a device that cannot sync.
+template <class Entry>
+bool Device::Impl::within_page_limits(const std::vector<Entry>& entries) const {
+  if (entries.size() > config.page_size_max) return false;
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < entries.size(); i++) {
+    bytes += entries[i].msg.body.size();
+    if (i > 0 && bytes > config.page_bytes_max) return false;
+  }
+  return true;
+}
+
 void Device::Impl::on_inbox_page(const InboxPage& page, LocalTime now, Effects& fx) {
   if (!outstanding || outstanding->req != page.req) {
     return io.cover(CoveragePoint::device_stale_page);  // a page of a pull no longer asked
   }
   if (page.user != id.user) return io.count_reject(RejectReason::bad_field);
+  if (!within_page_limits(page.entries)) return io.count_reject(RejectReason::bad_field);
   const SyncTask task = outstanding->task;
   outstanding.reset();
   if (task.kind == TaskKind::resync_start) {
@@ -140,7 +155,8 @@ void Device::Impl::on_conv_page(const ConvPage& page, LocalTime now, Effects& fx
     return io.cover(CoveragePoint::device_stale_page);
   }
   const SyncTask task = outstanding->task;
-  if (task.conv != page.conv || !topology.is_member(id.user, page.conv)) {
+  if (task.conv != page.conv || !topology.is_member(id.user, page.conv) ||
+      !within_page_limits(page.entries)) {
     return io.count_reject(RejectReason::bad_field);
   }
   outstanding.reset();
