@@ -441,16 +441,19 @@ ExploreResult explore_guided(const model::WorldConfig& base, const ExploreOption
                            .failures = result.failures,
                            .elapsed_s = std::chrono::duration<double>(Clock::now() - start).count()});
     }
-    // The corpus: the runs whose coverage is rarest so far (ties: the earlier seed).
-    std::vector<SeedVerdict> pool = corpus;
+    // The corpus: the runs whose coverage is rarest so far (ties keep their order: the old
+    // corpus first). Each run is scored once, not once per comparison.
+    std::vector<std::pair<double, const SeedVerdict*>> pool;
+    for (const SeedVerdict& v : corpus) pool.emplace_back(rarity(v, result), &v);
     for (const SeedVerdict& v : result.verdicts) {
-      if (v.seed >= next - n && !v.failed()) pool.push_back(v);
+      if (v.seed >= next - n && !v.failed()) pool.emplace_back(rarity(v, result), &v);
     }
-    std::stable_sort(pool.begin(), pool.end(), [&](const SeedVerdict& a, const SeedVerdict& b) {
-      return rarity(a, result) > rarity(b, result);
-    });
+    std::stable_sort(pool.begin(), pool.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
     if (pool.size() > kCorpusMax) pool.resize(kCorpusMax);
-    corpus = std::move(pool);
+    std::vector<SeedVerdict> kept;
+    for (const auto& [score, v] : pool) kept.push_back(*v);
+    corpus = std::move(kept);
     if (part.budget_exhausted || (options.stop_at_first_failure && result.failures > 0)) {
       result.budget_exhausted = part.budget_exhausted;
       result.stopped_at_failure = options.stop_at_first_failure && result.failures > 0 &&

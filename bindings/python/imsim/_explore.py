@@ -111,24 +111,30 @@ def _columns(extra=()):
                           *_imsim.SEED_METRIC_NAMES]
 
 
-def _run_local(tasks, jobs, progress, desc):
-    """Runs every task (run_row's arguments) in worker processes; results in task order."""
-    results = [None] * len(tasks)
-    bar = _progress(len(tasks), progress, desc)
-    # fork: children start at once with the module loaded (Linux); each run is independent.
-    context = multiprocessing.get_context("fork")
+def _gather(done, count, progress, desc):
+    """Collects (task index, future) pairs as they complete; results in task order."""
+    results = [None] * count
+    bar = _progress(count, progress, desc)
     try:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))),
-                                                    mp_context=context) as pool:
-            futures = {pool.submit(run_row, *task): i for i, task in enumerate(tasks)}
-            for future in concurrent.futures.as_completed(futures):
-                results[futures[future]] = future.result()
-                if bar:
-                    bar.update(1)
+        for i, future in done:
+            results[i] = future.result()
+            if bar:
+                bar.update(1)
     finally:
         if bar:
             bar.close()
     return results
+
+
+def _run_local(tasks, jobs, progress, desc):
+    """Runs every task (run_row's arguments) in worker processes; results in task order."""
+    # fork: children start at once with the module loaded (Linux); each run is independent.
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))),
+                                                mp_context=context) as pool:
+        futures = {pool.submit(run_row, *task): i for i, task in enumerate(tasks)}
+        done = ((futures[f], f) for f in concurrent.futures.as_completed(futures))
+        return _gather(done, len(tasks), progress, desc)
 
 
 def _run_dask(tasks, client, progress, desc):
@@ -136,17 +142,8 @@ def _run_dask(tasks, client, progress, desc):
     from distributed import as_completed
     futures = [client.submit(run_row, *task, pure=False) for task in tasks]
     index = {f.key: i for i, f in enumerate(futures)}
-    results = [None] * len(tasks)
-    bar = _progress(len(tasks), progress, desc)
-    try:
-        for future in as_completed(futures):
-            results[index[future.key]] = future.result()
-            if bar:
-                bar.update(1)
-    finally:
-        if bar:
-            bar.close()
-    return results
+    done = ((index[f.key], f) for f in as_completed(futures))
+    return _gather(done, len(tasks), progress, desc)
 
 
 def sweep(base, grid, seeds=range(1, 4), client=None, swarm=False, jobs=None, mutations=(),
