@@ -115,7 +115,7 @@ void Network::packet_arrive(std::uint32_t index) {
   if (is_blocked(src, dst)) return packet_drop(index, counters_.dropped_partition);
   if (is_clogged(src, dst)) {
     sim_.trace(TraceKind::packet_held, dst, p.digest);
-    return hold(src, dst, Held{false, index, 0});
+    return hold(src, dst, Held{HeldKind::packet, index});
   }
   // Copied: the handler may replace itself or add endpoints while it runs.
   DatagramHandler handler = endpoints_[p.to.value()].on_datagram;
@@ -152,9 +152,19 @@ const LinkParams& Network::link(NodeId src, NodeId dst) const {
   return it == link_overrides_.end() ? default_link_ : it->second;
 }
 
+void NetworkConfig::validate() const {
+  IMSIM_ASSERT(connect_timeout > Duration::zero());
+  IMSIM_ASSERT(stall_timeout >= Duration::zero());
+  IMSIM_ASSERT(rto_min > Duration::zero());
+  IMSIM_ASSERT(rto_min <= rto_initial);
+  IMSIM_ASSERT(rto_initial <= rto_max);
+  IMSIM_ASSERT(rto_max <= Duration::from_s(3600));
+  IMSIM_ASSERT(retransmit_max <= 64);
+  IMSIM_ASSERT(segment_bytes >= 1);
+}
+
 void Network::set_config(const NetworkConfig& config) {
-  IMSIM_ASSERT(config.connect_timeout > Duration::zero());
-  IMSIM_ASSERT(config.stall_timeout >= Duration::zero());
+  config.validate();
   config_ = config;
 }
 
@@ -263,10 +273,13 @@ void Network::release_link(std::uint64_t key) {
   holds_.erase(it);
   const SimTime now = sim_.now();
   for (const Held& h : held) {
-    if (h.is_conn) {
-      const ConnId id(h.id);
-      const int dir = h.dir;
-      sim_.schedule_internal(now, [this, id, dir] { frame_arrive(id, dir); });
+    const ConnId id(h.id);
+    const int dir = h.dir;
+    const std::uint64_t key = h.key;
+    if (h.kind == HeldKind::loose_frame) {
+      sim_.schedule_internal(now, [this, id, dir, key] { loose_arrive(id, dir, key); });
+    } else if (h.kind == HeldKind::stream_frame) {
+      sim_.schedule_internal(now, [this, id, dir, key] { frame_arrive(id, dir, key); });
     } else {
       const auto index = static_cast<std::uint32_t>(h.id);
       sim_.schedule_internal(now, [this, index] { packet_arrive(index); });

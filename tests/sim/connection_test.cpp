@@ -76,18 +76,23 @@ TEST(SimConnection, HandshakeOpensBothEnds) {
   EXPECT_EQ(p.net().counters().conns_opened, 1u);
 }
 
-// Whatever the latency spread and datagram loss settings, data on a connection arrives
-// complete and in order in both directions.
+// Whatever the latency spread, loss (retransmitted), duplication and reordering settings
+// (datagrams only), data on a stream arrives complete and in order in both directions while the
+// connection lives (retransmit_max at its ceiling: 65 losses in a row never happen here).
 RC_GTEST_PROP(SimConnection, FifoAndLossFree, (std::uint64_t seed, std::uint8_t count)) {
   Pair p(seed);
   LinkParams wild;
   wild.latency = LatencyModel::uniform(ms(1), ms(50));
-  wild.loss_probability = 0.5;  // datagrams only
+  wild.loss_probability = 0.5;
   wild.duplicate_probability = 0.5;
   wild.reorder_probability = 0.5;
   p.net().set_default_link(wild);
+  NetworkConfig config;
+  config.retransmit_max = 64;
+  config.connect_timeout = Duration::from_s(3600);
+  p.net().set_config(config);
   const ConnId c = p.net().connect(p.client, p.server);
-  p.sim.run_for(ms(200));
+  while (!p.net().is_open_at(c, p.client)) p.sim.run_for(ms(100));
   std::vector<std::string> sent;
   for (int i = 0; i < count; ++i) {
     sent.push_back(std::to_string(i));
@@ -225,6 +230,180 @@ TEST(SimConnection, HandlersMayResetFromInsideAnEvent) {
   p.sim.run_until_idle(100);
   EXPECT_EQ(Pair::kinds(p.at_server), (std::vector<K>{K::opened, K::data, K::reset}));
   EXPECT_EQ(Pair::kinds(p.at_client), (std::vector<K>{K::opened, K::reset}));
+}
+
+
+// ---- Stream loss: retransmission timeouts, head-of-line blocking, resets ---------------------
+
+// The link loses every transmission from the client; the stream's RTO (rto_min: the handshake's
+// 2 ms RTT sample is far below it) doubles per retransmission of the oldest frame, and after
+// retransmit_max of them the connection resets when the last RTO expires: 200 + 400 + 800 ms
+// after the send.
+TEST(SimStreamLoss, ConsecutiveLossesResetWhenTheLastRtoExpires) {
+  Pair p;
+  NetworkConfig config;
+  config.retransmit_max = 2;
+  p.net().set_config(config);
+  const ConnId c = p.open();
+  LinkParams lossy = p.net().default_link();
+  lossy.loss_probability = 1.0;
+  p.net().set_link(p.n0, p.n1, lossy);
+  const std::int64_t sent_at = p.sim.now().ns();
+  ASSERT_TRUE(p.net().send_on(c, p.client, "doomed"));
+  ASSERT_TRUE(p.net().send_on(c, p.client, "behind it"));
+  p.sim.run_until_idle(1000);
+  ASSERT_EQ(Pair::kinds(p.at_client), (std::vector<K>{K::opened, K::reset}));
+  ASSERT_EQ(Pair::kinds(p.at_server), (std::vector<K>{K::opened, K::reset}));
+  EXPECT_EQ(p.at_client[1].time_ns - sent_at, ms(200 + 400 + 800).ns());
+  EXPECT_EQ(p.at_server[1].time_ns - sent_at, ms(200 + 400 + 800).ns());
+  EXPECT_EQ(p.net().counters().conns_reset_retransmit, 1u);
+  // The oldest frame's 3 losses, the 3rd giving up, and the retries of the frame behind it.
+  EXPECT_GE(p.net().counters().conn_segments_retransmitted, 4u);
+  EXPECT_EQ(p.net().counters().conn_messages_dropped, 2u);
+}
+
+// A lossy link delays frames by whole RTOs and never reorders them: the frame behind a
+// retransmitted one arrives no earlier than it (head-of-line blocking).
+TEST(SimStreamLoss, LossDelaysByRtosAndBlocksTheFramesBehind) {
+  Pair p(7);
+  NetworkConfig config;
+  config.retransmit_max = 64;
+  p.net().set_config(config);
+  const ConnId c = p.open();
+  LinkParams lossy = p.net().default_link();
+  lossy.loss_probability = 0.3;
+  p.net().set_link(p.n0, p.n1, lossy);
+  std::vector<std::string> sent;
+  std::vector<std::int64_t> sent_at;
+  for (int i = 0; i < 200; ++i) {
+    sent.push_back(std::to_string(i));
+    sent_at.push_back(p.sim.now().ns());
+    ASSERT_TRUE(p.net().send_on(c, p.client, sent.back()));
+    p.sim.run_for(ms(5));
+  }
+  p.sim.run_until_idle(100'000);
+  ASSERT_EQ(Pair::data(p.at_server), sent);
+  EXPECT_GT(p.net().counters().conn_segments_retransmitted, 30u);
+  EXPECT_EQ(p.net().counters().conns_reset_retransmit, 0u);
+  std::int64_t delayed = 0;
+  std::int64_t previous = 0;  // delivery never goes back in time, whatever each frame's tries
+  std::size_t i = 0;
+  for (const Seen& seen : p.at_server) {
+    if (seen.kind != K::data) continue;
+    EXPECT_GE(seen.time_ns, previous);
+    previous = seen.time_ns;
+    const std::int64_t delay = seen.time_ns - sent_at[i++];
+    EXPECT_GE(delay, ms(1).ns());
+    if (delay >= ms(200).ns()) delayed++;  // waited at least one RTO (rto_min)
+  }
+  EXPECT_GT(delayed, 30);  // its own loss or one ahead of it
+}
+
+// Frames of n bytes are ceil(n / segment_bytes) segments: at the same loss rate, big frames
+// are retransmitted more often than small ones.
+TEST(SimStreamLoss, BigFramesLoseMoreSegments) {
+  auto retransmissions = [](std::size_t bytes) {
+    Pair p(3);
+    NetworkConfig config;
+    config.retransmit_max = 64;
+    p.net().set_config(config);
+    const ConnId c = p.open();
+    LinkParams lossy = p.net().default_link();
+    lossy.loss_probability = 0.05;
+    p.net().set_link(p.n0, p.n1, lossy);
+    for (int i = 0; i < 100; ++i) {
+      EXPECT_TRUE(p.net().send_on(c, p.client, std::string(bytes, 'x')));
+      p.sim.run_for(ms(1));
+    }
+    p.sim.run_until_idle(100'000);
+    EXPECT_EQ(Pair::data(p.at_server).size(), 100u);
+    return p.net().counters().conn_segments_retransmitted;
+  };
+  EXPECT_GT(retransmissions(20 * 1400), 5 * retransmissions(100));
+}
+
+// Each retransmission is drawn with the link as it is then: a burst of total loss delays the
+// frame, and the first retransmission after the loss ends gets it through.
+TEST(SimStreamLoss, RetransmissionsSeeTheLinkAsItIsThen) {
+  Pair p;
+  const ConnId c = p.open();
+  LinkParams lossy = p.net().default_link();
+  lossy.loss_probability = 1.0;
+  p.net().set_link(p.n0, p.n1, lossy);
+  const std::int64_t sent_at = p.sim.now().ns();
+  ASSERT_TRUE(p.net().send_on(c, p.client, "late"));
+  p.sim.run_for(ms(500));  // tries at +0 and +200 lost; the next is due at +600
+  p.net().clear_link(p.n0, p.n1);
+  p.sim.run_until_idle(100);
+  ASSERT_EQ(Pair::data(p.at_server), (std::vector<std::string>{"late"}));
+  EXPECT_EQ(p.at_server.back().time_ns - sent_at, ms(200 + 400 + 1).ns());
+  EXPECT_EQ(p.net().counters().conn_segments_retransmitted, 2u);
+}
+
+// A loss-free link draws nothing for loss: the run is the one a stream without the loss model
+// gives (arrival = send + latency, FIFO).
+TEST(SimStreamLoss, LossFreeLinksAreUntouched) {
+  Pair p;
+  const ConnId c = p.open();
+  ASSERT_TRUE(p.net().send_on(c, p.client, "a"));
+  p.sim.run_until_idle(100);
+  EXPECT_EQ(p.at_server.back().time_ns - ms(10).ns(), ms(1).ns());
+  EXPECT_EQ(p.net().counters().conn_segments_retransmitted, 0u);
+}
+
+// ---- Datagram transport --------------------------------------------------------------------
+
+// Data frames are lost, duplicated and reordered, never retransmitted; the counters add up.
+TEST(SimDatagramTransport, DataFramesAreUnreliableAndCounted) {
+  Pair p(11);
+  LinkParams wild;
+  wild.latency = LatencyModel::uniform(ms(1), ms(30));
+  wild.loss_probability = 0.2;
+  wild.duplicate_probability = 0.2;
+  wild.reorder_probability = 0.2;
+  p.net().set_default_link(wild);
+  NetworkConfig config;
+  config.retransmit_max = 64;
+  config.connect_timeout = Duration::from_s(3600);
+  p.net().set_config(config);
+  const ConnId c = p.net().connect(p.client, p.server, Transport::datagram);
+  while (!p.net().is_open_at(c, p.client)) p.sim.run_for(ms(100));
+  const std::uint64_t handshake_retransmissions = p.net().counters().conn_segments_retransmitted;
+  const int sent = 500;
+  for (int i = 0; i < sent; ++i) {
+    ASSERT_TRUE(p.net().send_on(c, p.client, std::to_string(i)));
+    p.sim.run_for(ms(1));
+  }
+  p.sim.run_until_idle(100'000);
+  const auto got = Pair::data(p.at_server);
+  const auto& n = p.net().counters();
+  EXPECT_EQ(n.conn_messages_delivered + n.conn_frames_lost + n.conn_messages_dropped,
+            std::uint64_t(sent) + n.conn_frames_duplicated);
+  EXPECT_EQ(got.size(), n.conn_messages_delivered);
+  EXPECT_GT(n.conn_frames_lost, 50u);
+  EXPECT_GT(n.conn_frames_duplicated, 50u);
+  int inversions = 0;
+  for (std::size_t i = 1; i < got.size(); ++i) {
+    if (std::stoi(got[i]) < std::stoi(got[i - 1])) inversions++;
+  }
+  EXPECT_GT(inversions, 50);
+  EXPECT_EQ(n.conn_segments_retransmitted, handshake_retransmissions);  // data: never
+}
+
+// A partition loses a datagram-transport frame at arrival instead of holding it.
+TEST(SimDatagramTransport, PartitionLosesDataFrames) {
+  Pair p;
+  const ConnId c = p.net().connect(p.client, p.server, Transport::datagram);
+  p.sim.run_for(ms(10));
+  ASSERT_TRUE(p.net().is_open_at(c, p.client));
+  ASSERT_TRUE(p.net().send_on(c, p.client, "lost"));
+  p.net().block(p.n0, p.n1);
+  p.sim.run_for(ms(100));
+  p.net().unblock(p.n0, p.n1);
+  ASSERT_TRUE(p.net().send_on(c, p.client, "kept"));
+  p.sim.run_until_idle(100);
+  EXPECT_EQ(Pair::data(p.at_server), (std::vector<std::string>{"kept"}));
+  EXPECT_EQ(p.net().counters().conn_frames_lost, 1u);
 }
 
 }  // namespace

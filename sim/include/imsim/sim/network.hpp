@@ -9,8 +9,18 @@
 //  - clogged at arrival -> held on the link, released in arrival order when the clog ends;
 //  - destination node down at arrival, or restarted since the send -> dropped.
 //
-// Connections (`connect`, `send_on`, `close`, `reset`): FIFO and loss-free while alive (like
-// TCP). Every frame (handshake, data, FIN) travels the direction's FIFO; a frame that reaches a
+// Connections (`connect`, `send_on`, `close`, `reset`), with one of two transports:
+//  - Transport::stream (like TCP): FIFO and never loses, duplicates or reorders a frame while
+//    alive. Link loss shows the way it shows through TCP: a frame is ceil(bytes /
+//    segment_bytes) segments, each lost transmission costs a retransmission timeout (RFC 6298
+//    RTO from smoothed RTT samples, Karn's rule, doubling per retransmission up to rto_max),
+//    and every later frame of the direction waits behind it (head-of-line blocking). A segment
+//    lost retransmit_max + 1 times in a row resets the connection when its last RTO expires.
+//  - Transport::datagram (like QUIC DATAGRAM frames, RFC 9221): the handshake and the FIN are
+//    carried as in stream; data frames are unreliable: lost, duplicated and reordered per the
+//    link like datagrams, dropped at a partition, never retransmitted. Only the engine's own
+//    ACKs and retries recover them. One that overtakes the SYN-ACK waits for it.
+// Every stream frame (handshake, data, FIN) travels the direction's FIFO; a frame that reaches a
 // blocked or clogged link is held (TCP retransmits) and released in order when the link opens.
 //  - connect: the acceptor observes `opened` when the SYN arrives, the initiator when the
 //    SYN-ACK arrives; not open within connect_timeout -> the initiator observes `failed` (and an
@@ -47,9 +57,12 @@ class Simulator;
 
 struct LinkParams {
   LatencyModel latency = LatencyModel::constant(Duration::from_ms(1));
-  double loss_probability = 0.0;       // datagrams only
-  double duplicate_probability = 0.0;  // datagrams only
-  double reorder_probability = 0.0;    // datagrams only: gets reorder_delay on top
+  // Datagrams and datagram-transport data frames: dropped. Stream connections: a segment's
+  // transmission is lost and retransmitted after an RTO (see the header comment).
+  double loss_probability = 0.0;
+  // Datagrams and datagram-transport data frames only (a stream never duplicates or reorders).
+  double duplicate_probability = 0.0;
+  double reorder_probability = 0.0;  // gets reorder_delay on top
   LatencyModel reorder_delay = LatencyModel::uniform(Duration::zero(), Duration::from_ms(10));
 
   void validate() const;
@@ -58,7 +71,19 @@ struct LinkParams {
 struct NetworkConfig {
   Duration connect_timeout = Duration::from_s(3);
   Duration stall_timeout = Duration::from_s(5);
+  // Stream retransmission (RFC 6298): the RTO before any RTT sample, its floor (Linux's
+  // TCP_RTO_MIN) and its ceiling; consecutive retransmissions of one segment before the
+  // connection is reset; the segment size frames are cut into.
+  Duration rto_initial = Duration::from_s(1);
+  Duration rto_min = Duration::from_ms(200);
+  Duration rto_max = Duration::from_s(60);
+  std::uint32_t retransmit_max = 5;
+  std::uint32_t segment_bytes = 1400;
+
+  void validate() const;
 };
+
+enum class Transport : std::uint8_t { stream, datagram };
 
 struct NetworkCounters {
   // Datagrams. sent counts send() calls; delivered + dropped + held-now + in-flight ==
@@ -84,6 +109,15 @@ struct NetworkCounters {
   std::uint64_t conn_messages_delivered = 0;
   std::uint64_t conn_messages_dropped = 0;  // in flight when the connection died
   std::uint64_t conn_bytes_sent = 0;
+  // Stream transport: lost segment transmissions (each retransmitted after an RTO), and
+  // connections reset because one segment was lost retransmit_max + 1 times in a row.
+  std::uint64_t conn_segments_retransmitted = 0;
+  std::uint64_t conns_reset_retransmit = 0;
+  // Datagram transport: data frames lost (link loss, a partition at arrival, or arriving at an
+  // end that has not seen the connection open) and duplicated. Per direction,
+  // delivered + dropped + lost + in flight == sent + duplicated.
+  std::uint64_t conn_frames_lost = 0;
+  std::uint64_t conn_frames_duplicated = 0;
 };
 
 enum class ConnEventKind : std::uint8_t { opened, data, closed, reset, failed };
@@ -118,7 +152,7 @@ class Network {
   void send(EndpointId from, EndpointId to, std::string bytes);
 
   // ---- Connections ----------------------------------------------------------------------
-  ConnId connect(EndpointId from, EndpointId to);
+  ConnId connect(EndpointId from, EndpointId to, Transport transport = Transport::stream);
   // False (nothing sent) unless `from` is an end of a live connection that it has seen open.
   bool send_on(ConnId conn, EndpointId from, std::string bytes);
   void close(ConnId conn, EndpointId by);
@@ -178,23 +212,45 @@ class Network {
   struct Frame {
     FrameKind kind;
     std::string bytes;
+    std::uint32_t segments_left = 0;  // stream: segments not yet through (set on the first try)
+    bool arrived = false;             // stream: at the receiver, waiting for the ones before it
+  };
+  // A connection; direction d carries frames from ends[d] to ends[1 - d]. ends[0] initiated.
+  // A sender's retransmission timer state (RFC 6298), per direction of a stream.
+  struct RttState {
+    Duration srtt;
+    Duration rttvar;
+    Duration rto;
+    bool sampled = false;
   };
   // A connection; direction d carries frames from ends[d] to ends[1 - d]. ends[0] initiated.
   struct Conn {
     EndpointId ends[2];
     NodeId nodes[2];
+    Transport transport = Transport::stream;
     bool open_at[2] = {false, false};
     bool closing = false;
+    // Stream frames in flight, oldest first; the front one has sequence number head_seq[d].
     std::deque<Frame> inflight[2];
-    SimTime arrival_last[2];
+    std::uint64_t head_seq[2] = {0, 0};
+    RttState rtt[2];
+    // Datagram transport: data frames in flight, by key (any arrival order).
+    std::map<std::uint64_t, Frame> loose[2];
+    std::uint64_t loose_next = 1;
+    // Data frames that reached the initiator before its SYN-ACK did: delivered right after it
+    // (QUIC buffers packets it cannot decrypt yet).
+    std::vector<std::uint64_t> early;
     bool stalled = false;
     SimTime stalled_since;
   };
-  // Something held on a link: a datagram (packet index) or "the head frame of conn/dir".
+  // Something held on a link: a datagram (id: packet index), a stream frame (id: conn, key: its
+  // sequence number) or a datagram-transport data frame (id: conn, key: its loose key).
+  enum class HeldKind : std::uint8_t { packet, stream_frame, loose_frame };
   struct Held {
-    bool is_conn;
+    HeldKind kind;
     std::uint64_t id;
-    std::uint8_t dir;
+    std::uint8_t dir = 0;
+    std::uint64_t key = 0;
   };
   struct LinkHold {
     SimTime clog_until = SimTime::zero();
@@ -222,8 +278,17 @@ class Network {
   Conn* conn_find(ConnId conn);
   int side_of(const Conn& conn, EndpointId end) const;
   void frame_push(ConnId id, Conn& conn, int dir, Frame frame);
-  void frame_arrive(ConnId id, int dir);
-  void frame_deliver(ConnId id, Conn& conn, int dir);
+  void frame_transmit(ConnId id, int dir, std::uint64_t seq, std::uint32_t attempt);
+  void rtt_sample(RttState& rtt, Duration sample) const;
+  void conn_give_up(ConnId id);
+  void loose_push(ConnId id, Conn& conn, int dir, Frame frame, const LinkParams& params,
+                  Rng& rng);
+  void loose_schedule(ConnId id, Conn& conn, int dir, Frame frame, Duration delay);
+  void loose_arrive(ConnId id, int dir, std::uint64_t key);
+  void frame_arrive(ConnId id, int dir, std::uint64_t seq);
+  void stream_drain(ConnId id, int dir);
+  void frame_deliver(ConnId id, Conn& conn, int dir, Frame frame);
+  void count_dropped(const Conn& conn, int dir);
   void conn_notify(ConnId id, EndpointId end, ConnEventKind kind);
   void conn_kill(ConnId id, ConnEventKind kind_for_open, ConnEventKind kind_for_connecting,
                  NodeId silent_node);
