@@ -160,7 +160,11 @@ void DeviceHost::apply_extra(engine::Effects& fx) {
     const ServerHost* gateway =
         world_.server_at(engine::Address{engine::RoleKind::gateway, connect.gateway_index});
     IMSIM_ASSERT(gateway != nullptr);
-    network.connect(endpoint(), gateway->endpoint());
+    const sim::Transport transport =
+        world_.config.network.device_transport == DeviceTransport::kDatagram
+            ? sim::Transport::datagram
+            : sim::Transport::stream;
+    network.connect(endpoint(), gateway->endpoint(), transport);
   }
   for (const auto& disconnect : fx.disconnects) {
     const sim::ConnId conn = to_sim(disconnect.conn);

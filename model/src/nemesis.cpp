@@ -21,6 +21,15 @@ sim::LinkParams link_params(const LinkModel& model) {
 
 }  // namespace
 
+sim::NetworkConfig network_config(const NetworkModel& model) {
+  sim::NetworkConfig config;
+  config.rto_initial = sim::Duration::from_ns(model.stream.rto_initial_ns);
+  config.rto_min = sim::Duration::from_ns(model.stream.rto_min_ns);
+  config.rto_max = sim::Duration::from_ns(model.stream.rto_max_ns);
+  config.retransmit_max = static_cast<std::uint32_t>(model.stream.retransmit_max);
+  return config;
+}
+
 const char* fault_kind_name(FaultKind kind) {
   switch (kind) {
     case FaultKind::kPartition:

@@ -163,6 +163,12 @@ Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng,
       f.loss_p = sim::uniform_real(rng, 0.0, swarm.loss_p_max);
       f.dup_p = sim::uniform_real(rng, 0.0, swarm.dup_p_max);
       f.reorder_p = sim::uniform_real(rng, 0.0, swarm.reorder_p_max);
+      if (f.link_class == LinkClass::kMobile &&
+          config.network.device_transport == DeviceTransport::kStream) {
+        // Stream connections never duplicate or reorder: the fault says only what acts.
+        f.dup_p.reset();
+        f.reorder_p.reset();
+      }
       f.latency_ns = Distribution{.kind = DistributionKind::kConstant,
                                   .value = sim::uniform_int(rng, 0, swarm.latency_max_ns)};
       f.for_ns = duration_up_to(rng, swarm.partition_max_ns);

@@ -87,6 +87,7 @@ void World::build_nodes() {
                                      host->on_conn_event(conn, std::move(event));
                                    });
   }
+  sim.network().set_config(network_config(config.network));
   apply_base_links();
 }
 
@@ -313,6 +314,10 @@ void World::collect_counters(RunResult& result) const {
   c["net.conn_messages_sent"] = net.conn_messages_sent;
   c["net.conn_messages_delivered"] = net.conn_messages_delivered;
   c["net.conns_reset"] = net.conns_reset;
+  c["net.conn_segments_retransmitted"] = net.conn_segments_retransmitted;
+  c["net.conns_reset_retransmit"] = net.conns_reset_retransmit;
+  c["net.conn_frames_lost"] = net.conn_frames_lost;
+  c["net.conn_frames_duplicated"] = net.conn_frames_duplicated;
   c["net.bytes_sent"] = net.bytes_sent + net.conn_bytes_sent;
   // The names the checkers derive per-message metrics from (docs/history-format.md).
   c["network_frames"] = net.packets_sent + net.conn_messages_sent;

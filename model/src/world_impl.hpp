@@ -386,6 +386,7 @@ class World {
 };
 
 sim::LatencyModel latency_model(const Distribution& distribution);
+sim::NetworkConfig network_config(const NetworkModel& model);
 void add_server_counters(const ServerHost& server, std::map<std::string, std::uint64_t>& c,
                          engine::CoverageCounts& coverage);
 void add_device_counters(const DeviceHost& device, std::map<std::string, std::uint64_t>& c,

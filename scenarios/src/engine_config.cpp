@@ -43,6 +43,7 @@ const std::vector<EngineField>& engine_fields() {
       {"roam_messages_max", &Config::roam_messages_max, nullptr, nullptr, 0},
       {"reconnect_backoff_ms", nullptr, &Config::reconnect_backoff_ns},
       {"reconnect_backoff_max_ms", nullptr, &Config::reconnect_backoff_max_ns},
+      {"hello_timeout_ms", nullptr, &Config::hello_timeout_ns},
       {"inbox_ttl_s", nullptr, &Config::inbox_ttl_ns},
       {"dedup_key_retention_s", nullptr, &Config::dedup_key_retention_ns},
       {"large_group_threshold", &Config::large_group_threshold},

@@ -125,6 +125,21 @@ void read_links(const ObjectReader& r, Fault& fault, const NodeSet& nodes) {
   if (!fault.latency_ns && !fault.loss_p && !fault.dup_p && !fault.reorder_p) {
     fail(r.path(), "a link fault changes at least one of latency, loss_p, dup_p, reorder_p");
   }
+  // On stream connections duplication and reordering cannot happen: refuse a fault whose
+  // dup_p / reorder_p would reach no link at all (mobile links only, or device pairs only).
+  const bool stream =
+      nodes.config().network.device_transport == model::DeviceTransport::kStream;
+  if (stream && (fault.dup_p.value_or(0) > 0 || fault.reorder_p.value_or(0) > 0)) {
+    bool reaches_datagrams = fault.link_class == model::LinkClass::kServers ||
+                             fault.link_class == model::LinkClass::kAll;
+    for (const auto& [a, b] : fault.links) {
+      if (!nodes.is_device(a) && !nodes.is_device(b)) reaches_datagrams = true;
+    }
+    if (!reaches_datagrams) {
+      fail(r.field_path(fault.dup_p.value_or(0) > 0 ? "dup_p" : "reorder_p"),
+           std::string(kStreamDupReorder) + " (this fault's links are all device links)");
+    }
+  }
 }
 
 void read_from_to(const ObjectReader& r, Fault& fault, const NodeSet& nodes) {

@@ -183,6 +183,23 @@ const std::vector<std::string>& fault_kind_names() {
   return names;
 }
 
+const std::vector<std::string>& device_transport_names() {
+  static const std::vector<std::string> names = {"stream", "datagram"};
+  return names;
+}
+
+json network_to_json(const model::NetworkModel& network) {
+  const model::StreamModel& stream = network.stream;
+  return json{
+      {"device_transport", device_transport_names()[std::size_t(network.device_transport)]},
+      {"stream", json{{"rto_initial_ms", time_to_json(stream.rto_initial_ns, "_ms")},
+                      {"rto_min_ms", time_to_json(stream.rto_min_ns, "_ms")},
+                      {"rto_max_ms", time_to_json(stream.rto_max_ns, "_ms")},
+                      {"retransmit_max", stream.retransmit_max}}},
+      {"mobile", link_model_to_json(network.mobile)},
+      {"servers", link_model_to_json(network.servers)}};
+}
+
 const std::vector<std::string>& link_class_names() {
   static const std::vector<std::string> names = {"none", "mobile", "servers", "all"};
   return names;

@@ -157,14 +157,41 @@ void read_checks(const json& value, const std::string& path, model::Checks& c);
 
 namespace {
 
+void read_stream(const json& value, const std::string& path, model::StreamModel& stream) {
+  ObjectReader r(value, path);
+  r.allow({"rto_initial_ms", "rto_min_ms", "rto_max_ms", "retransmit_max"});
+  const NumberRange rto_range{0.0, 3600e3, true};
+  stream.rto_initial_ns = r.duration_ns("rto_initial_ms", stream.rto_initial_ns, rto_range);
+  stream.rto_min_ns = r.duration_ns("rto_min_ms", stream.rto_min_ns, rto_range);
+  stream.rto_max_ns = r.duration_ns("rto_max_ms", stream.rto_max_ns, rto_range);
+  stream.retransmit_max = r.integer("retransmit_max", stream.retransmit_max, 0, 64);
+  if (stream.rto_min_ns > stream.rto_initial_ns) {
+    fail(r.field_path("rto_min_ms"), "must be at most rto_initial_ms");
+  }
+  if (stream.rto_initial_ns > stream.rto_max_ns) {
+    fail(r.field_path("rto_max_ms"), "must be at least rto_initial_ms");
+  }
+}
+
 void read_network(const json& value, const std::string& path, model::NetworkModel& network) {
   ObjectReader r(value, path);
-  r.allow({"mobile", "servers"});
+  r.allow({"device_transport", "stream", "mobile", "servers"});
+  if (r.has("device_transport")) {
+    network.device_transport = static_cast<model::DeviceTransport>(read_enum(
+        r.get("device_transport"), r.field_path("device_transport"), device_transport_names()));
+  }
+  if (r.has("stream")) read_stream(r.get("stream"), r.field_path("stream"), network.stream);
   if (r.has("mobile")) {
     network.mobile = read_link_model(r.get("mobile"), r.field_path("mobile"), network.mobile);
   }
   if (r.has("servers")) {
     network.servers = read_link_model(r.get("servers"), r.field_path("servers"), network.servers);
+  }
+  // A TCP-like connection never duplicates or reorders: such a value would change nothing.
+  if (network.device_transport == model::DeviceTransport::kStream) {
+    const std::string mobile = r.field_path("mobile");
+    if (network.mobile.dup_p > 0) fail(child_path(mobile, "dup_p"), kStreamDupReorder);
+    if (network.mobile.reorder_p > 0) fail(child_path(mobile, "reorder_p"), kStreamDupReorder);
   }
 }
 

@@ -25,6 +25,13 @@ json time_to_json(std::int64_t ns, std::string_view key);
 
 const std::vector<std::string>& fault_kind_names();  // indexed by model::FaultKind
 const std::vector<std::string>& link_class_names();  // indexed by model::LinkClass
+const std::vector<std::string>& device_transport_names();  // indexed by model::DeviceTransport
+json network_to_json(const model::NetworkModel& network);
+// Why dup_p / reorder_p on a device link with the stream transport is refused.
+inline constexpr const char* kStreamDupReorder =
+    "device connections use network.device_transport \"stream\" (TCP-like), which never "
+    "duplicates or reorders a frame; set network.device_transport to \"datagram\" for a "
+    "transport that does, or remove this field";
 
 // The nodes of a world, for cross-reference checks.
 class NodeSet {
@@ -36,6 +43,7 @@ class NodeSet {
   bool exists(std::string_view name) const { return is_server(name) || is_device(name); }
   // "gateway0 .. gateway1, queue0 .. queue1, ..., devices u1/d1 .. u3/d2" for error messages.
   std::string summary() const;
+  const model::WorldConfig& config() const { return config_; }
 
  private:
   const model::WorldConfig& config_;

@@ -34,8 +34,13 @@ json base_scenario() {
 struct BadInput {
   const char* pointer;  // JSON pointer to change
   const char* value;    // new value (JSON text), or nullptr to remove the field
-  const char* error;    // the exact error message
+  std::string error;    // the exact error message
 };
+
+const std::string kNoDupOnStream =
+    "device connections use network.device_transport \"stream\" (TCP-like), which never "
+    "duplicates or reorders a frame; set network.device_transport to \"datagram\" for a "
+    "transport that does, or remove this field";
 
 const std::vector<BadInput> kBadInputs = {
     {"/faults/2/at_s", R"("ten")", R"(faults[2].at_s: expected a number >= 0, got "ten")"},
@@ -102,6 +107,26 @@ const std::vector<BadInput> kBadInputs = {
      "faults[0]: a link fault changes at least one of latency, loss_p, dup_p, reorder_p"},
     {"/faults/0", R"({"at_s": 1, "kind": "link", "links": "mobile", "loss_p": 1.5})",
      "faults[0].loss_p: expected a number in [0, 1], got 1.5"},
+    // A stream (TCP-like) device connection cannot duplicate or reorder: refused, not ignored.
+    {"/network", R"({"mobile": {"dup_p": 0.1}})",
+     std::string("network.mobile.dup_p: ") + kNoDupOnStream},
+    {"/network", R"({"mobile": {"reorder_p": 0.1}})",
+     std::string("network.mobile.reorder_p: ") + kNoDupOnStream},
+    {"/faults/0", R"({"at_s": 1, "kind": "link", "links": "mobile", "dup_p": 0.1})",
+     std::string("faults[0].dup_p: ") + kNoDupOnStream +
+         " (this fault's links are all device links)"},
+    {"/faults/0",
+     R"({"at_s": 1, "kind": "link", "links": [["u1/d1", "gateway0"]], "reorder_p": 0.1})",
+     std::string("faults[0].reorder_p: ") + kNoDupOnStream +
+         " (this fault's links are all device links)"},
+    {"/network", R"({"device_transport": "udp"})",
+     R"(network.device_transport: expected one of "stream", "datagram", got "udp")"},
+    {"/network", R"({"stream": {"rto_min_ms": 5000}})",
+     "network.stream.rto_min_ms: must be at most rto_initial_ms"},
+    {"/network", R"({"stream": {"rto_initial_ms": 90000}})",
+     "network.stream.rto_max_ms: must be at least rto_initial_ms"},
+    {"/network", R"({"stream": {"retransmit_max": 65}})",
+     "network.stream.retransmit_max: expected an integer in [0, 64], got 65"},
     {"/faults/0", R"({"at_s": 1, "kind": "clock_step", "node": "store0", "by_ms": "x"})",
      R"(faults[0].by_ms: expected a number in [-86400000, 86400000], got "x")"},
     {"/seed", "-3", "seed: expected an integer in [0, 18446744073709551615], got -3"},

@@ -204,13 +204,32 @@ inline constexpr double kMessagesPerSecondMax = 1'000'000.0;
 // ---- Network ------------------------------------------------------------------------------
 struct LinkModel {
   Distribution latency_ns;  // one-way delay per frame
-  double loss_p = 0.0;      // a frame is dropped
-  double dup_p = 0.0;       // a frame is delivered twice (the copy with its own latency)
-  double reorder_p = 0.0;   // a frame leaves the link's FIFO order (gets an extra latency
-                            // sample, so later frames may overtake it)
+  // A frame (a datagram, a datagram-transport data frame) is dropped; on a stream connection a
+  // segment's transmission is lost and retransmitted after an RTO (docs/sim.md).
+  double loss_p = 0.0;
+  // Datagrams and datagram-transport data frames only: a stream never duplicates or reorders
+  // (the loader refuses these on mobile links with the stream transport).
+  double dup_p = 0.0;      // a frame is delivered twice (the copy with its own latency)
+  double reorder_p = 0.0;  // a frame gets an extra latency sample, so later frames overtake it
+};
+
+// How devices talk to gateways (servers always talk in datagrams with their own retries).
+enum class DeviceTransport : std::uint8_t {
+  kStream,    // TCP-like connections: mobile loss costs retransmission timeouts
+  kDatagram,  // QUIC-datagram-like: data frames lost, duplicated, reordered; no retransmission
+};
+
+// The stream transport's retransmission (RFC 6298; sim::NetworkConfig).
+struct StreamModel {
+  std::int64_t rto_initial_ns = 1'000'000'000;
+  std::int64_t rto_min_ns = 200'000'000;
+  std::int64_t rto_max_ns = 60'000'000'000;
+  std::int64_t retransmit_max = 5;  // consecutive losses of a segment beyond this reset
 };
 
 struct NetworkModel {
+  DeviceTransport device_transport = DeviceTransport::kStream;
+  StreamModel stream;
   // device <-> gateway links
   LinkModel mobile{
       .latency_ns = {.kind = DistributionKind::kLognormal, .median = 40'000'000, .sigma = 0.5}};
