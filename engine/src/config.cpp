@@ -94,6 +94,7 @@ std::optional<std::string> config_problem(const Config& c) {
       {c.send_backoff_factor >= 1, "send_backoff_factor >= 1"},
       {c.send_timeout_max_ns >= c.send_timeout_ns, "send_timeout_max >= send_timeout"},
       {c.pull_timeout_ns > 0, "pull_timeout > 0"},
+      {c.hello_timeout_ns > 0, "hello_timeout > 0"},
       {c.sync_poll_interval_ns >= 0, "sync_poll_interval >= 0"},
       {c.push_buffer_max > 0, "push_buffer_max > 0"},
       {c.reconnect_backoff_ns > 0, "reconnect_backoff > 0"},

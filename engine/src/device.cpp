@@ -110,6 +110,7 @@ void Device::Impl::schedule_reconnect(LocalTime now, Effects& fx) {
 // Authenticated: retransmit everything pending, then sync.
 void Device::Impl::on_session(LocalTime now, Effects& fx) {
   authed = true;
+  hello_timer.cancel(io, fx);
   connect_attempts = 0;
   for (auto& [msg, e] : outbox) {
     if (e.state == records::OutboxState::sending && e.durable) transmit(e, now, fx);
@@ -233,8 +234,9 @@ void Device::on_connected(ConnId conn, LocalTime now, Effects& fx) {
     return;
   }
   impl_->conn = conn;  // the gateway's Challenge comes first; the Hello answers it
-  (void)now;
-  (void)fx;
+  impl_->hello_timer.cancel(impl_->io, fx);  // a fresh deadline for this connection
+  impl_->hello_timer.arm_by(impl_->io, fx, now,
+                            LocalTime{now.ns + impl_->config.hello_timeout_ns});
 }
 
 void Device::on_connect_failed(LocalTime now, Effects& fx) {
@@ -265,6 +267,13 @@ void Device::on_timer(TimerId timer, LocalTime now, Effects& fx) {
   Impl& d = *impl_;
   if (d.reconnect_timer.take(timer)) {
     if (d.want_online && !d.conn && !d.connecting) d.connect(fx);
+  } else if (d.hello_timer.take(timer)) {
+    if (!d.conn || d.authed) return;  // the session came (or the connection went) in time
+    d.io.cover(CoveragePoint::device_hello_timeout);
+    fx.disconnects.push_back(Disconnect{*d.conn});
+    d.drop_session();
+    d.connect_attempts++;
+    d.schedule_reconnect(now, fx);
   } else if (d.send_timer.take(timer)) {
     d.on_send_timer(now, fx);
   } else if (d.pull_timer.take(timer)) {

@@ -163,6 +163,9 @@ struct Device::Impl {
   bool authed = false;
   std::uint32_t connect_attempts = 0;
   TimerSlot reconnect_timer;
+  // An open connection that has not become a session (Challenge, Hello or HelloOk lost, or a
+  // gateway that never answers) within hello_timeout is dropped and the device reconnects.
+  TimerSlot hello_timer;
 
   // Outbox.
   std::map<ClientMsgId, OutboxEntry> outbox;

@@ -54,6 +54,9 @@ struct Config {
   std::uint32_t roam_messages_max = 10'000;            // history paged backwards per conversation
   std::int64_t reconnect_backoff_ns = 200 * kNsPerMs;  // first reconnect delay
   std::int64_t reconnect_backoff_max_ns = 5 * kNsPerS;
+  // An open connection with no session (Challenge / Hello / HelloOk lost, or a gateway that never
+  // answers) this long after it opened is dropped, and the device reconnects with backoff.
+  std::int64_t hello_timeout_ns = 5 * kNsPerS;
 
   // --- Server ----------------------------------------------------------------------------------
   std::int64_t inbox_ttl_ns = 3600 * kNsPerS;                 // inbox entries expire after this

@@ -39,6 +39,7 @@ namespace imsim::engine {
   /* device: sync */                                                                            \
   X(device_first_sync, "device.first_sync")          /* not bootstrapped: full resync */        \
   X(device_reconnect_backoff, "device.reconnect_backoff")                                       \
+  X(device_hello_timeout, "device.hello_timeout")    /* no session within hello_timeout */      \
   X(device_pull_retransmit, "device.pull_retransmit")                                           \
   X(device_stale_page, "device.stale_page")          /* a page for a pull no longer asked */   \
   X(device_backlog_multi_page, "device.backlog_multi_page")  /* a full inbox page: more */     \
