@@ -53,8 +53,8 @@ def test_update_is_all_or_nothing(small):
     with pytest.raises(imsim.ScenarioError, match="engine.retry_budget"):
         small.update({"workload.messages_per_s": 8, "engine.retry_budget": 0})
     assert small.workload.messages_per_s == 5
-    small.update({"engine.page_size_max": 400, "engine.page_size": 300})
-    assert small.engine.page_size == 300
+    small.update({"engine.send_timeout_max_ms": 20000, "engine.send_timeout_ms": 15000})
+    assert small.engine.send_timeout_ms == 15000
     copy = small.replace({"seed": 5})
     assert (copy.seed, small.seed) == (5, 1)
 

@@ -282,6 +282,7 @@ void add_server_counters(const ServerHost& server, std::map<std::string, std::ui
     c["store.timeline_reads_read_fanout"] += sc.timeline_reads_read_fanout;
     c["store.timeline_reads_other"] += sc.timeline_reads_other;
     c["store.dedup_hits"] += sc.dedup_hits;
+    c["store.dedup_scans"] += sc.dedup_scans;
     c["store.fifo_gaps"] += sc.fifo_gaps;
     c["store.inbox_entries_expired"] += sc.inbox_entries_expired;
     c["store_reads"] += sc.inbox_reads + sc.timeline_reads_read_fanout + sc.timeline_reads_other;

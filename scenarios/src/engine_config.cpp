@@ -84,6 +84,25 @@ void read_mutations(const json& value, const std::string& path, engine::Mutation
   }
 }
 
+// Bounds the engine checks a peer against (a frame longer than frame_bytes_max is refused at
+// decode, a pull asking for more than page_size_max entries or a page holding more is refused).
+// No modelled peer exceeds them — the other fields' rules keep every honest frame and page
+// within — so another value could not change a run: only the engine's own is accepted (it is
+// still written out, so failure files state the bounds in force).
+void check_peer_bounds(const ObjectReader& r, const Config& c) {
+  const Config defaults;
+  const auto fixed = [&r](const char* field, std::uint32_t value, std::uint32_t engine_value) {
+    if (value == engine_value) return;
+    fail(r.field_path(field),
+         fmt::format("only {} (the engine's bound) is accepted: it bounds what a peer may send, "
+                     "no modelled device or server exceeds it, so another value would change "
+                     "nothing",
+                     engine_value));
+  };
+  fixed("frame_bytes_max", c.frame_bytes_max, defaults.frame_bytes_max);
+  fixed("page_size_max", c.page_size_max, defaults.page_size_max);
+}
+
 // The rules of engine::validate() that relate two fields.
 void check_engine_relations(const ObjectReader& r, const Config& c) {
   const auto require = [&r](bool ok, const char* field, const std::string& rule) {
@@ -118,6 +137,7 @@ void read_engine(const json& value, const std::string& path, engine::Config& c) 
   for (const EngineField& f : engine_fields()) read_field(r, f, c);
   if (r.has("mutations"))
     read_mutations(r.get("mutations"), r.field_path("mutations"), c.mutations);
+  check_peer_bounds(r, c);
   check_engine_relations(r, c);
   // Every rule of engine::validate(), reported instead of aborting (the ones above name the
   // field; this catches any rule they do not cover).

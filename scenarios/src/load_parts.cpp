@@ -118,6 +118,19 @@ model::Distribution read_distribution(const json& value, const std::string& path
   }
   d.tail_p = reader.number("tail_p", 0.0, kProbability);
   d.tail = to_units(key("tail"), reader.number(key("tail"), 0.0, amount));
+  // A tail adds tail_<u> with probability tail_p: one of them at 0 and the other not would do
+  // nothing (but draw a random number).
+  if (d.tail_p > 0 && d.tail == 0) {
+    fail(reader.field_path("tail_p"),
+         fmt::format("has no effect with {} 0 (a sample gets {} added with probability tail_p)",
+                     key("tail"), key("tail")));
+  }
+  if (d.tail > 0 && d.tail_p == 0) {
+    fail(reader.field_path(key("tail")),
+         fmt::format("has no effect with tail_p 0 (a sample gets {} added with probability "
+                     "tail_p)",
+                     key("tail")));
+  }
   return d;
 }
 

@@ -89,6 +89,12 @@ model::DeviceSpec read_device(const json& value, const std::string& path,
       fail(r.field_path("login_at_s"), "must be before the end of the safety phase");
     }
   }
+  // A device that logs in is online from then on: online_at_start would do nothing.
+  if (d.login_at_ns && !d.online_at_start) {
+    fail(r.field_path("online_at_start"),
+         "false has no effect with login_at_s (a device that logs in is online from then on; "
+         "use an offline fault after login_at_s)");
+  }
   d.clock = read_clock(r, "clock_offset_ms", "clock_drift_ppm");
   return d;
 }

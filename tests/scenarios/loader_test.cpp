@@ -174,6 +174,15 @@ const std::vector<BadInput> kBadInputs = {
      "users[0].devices[0].online_at_start: expected true or false, got 1"},
     {"/users/0/devices/0/login_at_s", "10",
      "users[0].devices[0].login_at_s: must be before the end of the safety phase"},
+    {"/users/0/devices/1", R"({"id": "d2", "login_at_s": 2, "online_at_start": false})",
+     "users[0].devices[1].online_at_start: false has no effect with login_at_s (a device that "
+     "logs in is online from then on; use an offline fault after login_at_s)"},
+    {"/workload", R"({"size": {"kind": "constant", "value_bytes": 10, "tail_p": 0.5}})",
+     "workload.size.tail_p: has no effect with tail_bytes 0 (a sample gets tail_bytes added "
+     "with probability tail_p)"},
+    {"/network", R"({"servers": {"latency": {"kind": "exponential", "mean_ms": 1, "tail_ms": 9}}})",
+     "network.servers.latency.tail_ms: has no effect with tail_p 0 (a sample gets tail_ms added "
+     "with probability tail_p)"},
     {"/users", R"({"count": 3, "devices_min": 2, "devices_max": 1})",
      "users.devices_max: expected an integer in [2, 16], got 1"},
     {"/conversations/0/members", R"(["u1", "u3"])",
