@@ -28,10 +28,6 @@ enum class Expect {
   kVerdict,   // the same trace, but the checkers' verdict changes (what the run is judged by)
   kCounter,   // the same trace by design, but the counter named `text` changes (a cost knob)
   kOutput,    // a pure output choice: the trace hash stays the same (`text` says why)
-  // network.* fields on device connections, being remodelled by the lead (issue 12, a TCP-like
-  // loss model and a datagram transport): the entry states what the current code does (the
-  // hash stays the same); the network change updates these entries to kHash or kRejected.
-  kCurrentNetwork,
 };
 
 struct Entry {
@@ -228,7 +224,10 @@ std::vector<json> full_documents() {
                   "new_device_mean_interval_s": 5, "page_back_p": 0.2},
       "workload": {"kind_weights": {"direct": 1, "group": 2, "large": 0}, "reply_p": 0.2,
                    "messages_max": 100},
-      "network": {"mobile": {"loss_p": 0.01, "dup_p": 0.01, "reorder_p": 0.01},
+      "network": {"device_transport": "datagram",
+                  "stream": {"rto_initial_ms": 900, "rto_min_ms": 150, "rto_max_ms": 30000,
+                             "retransmit_max": 4},
+                  "mobile": {"loss_p": 0.01, "dup_p": 0.01, "reorder_p": 0.01},
                   "servers": {"loss_p": 0.01, "dup_p": 0.01, "reorder_p": 0.01}},
       "swarm": {"enabled": true, "kinds": ["crash", "kill"], "nodes": ["processor0", "u1/d1"],
                 "kind_enable_p": 0.7, "fault_mean_interval_s": 1, "faults_max": 5,
@@ -448,16 +447,29 @@ std::vector<Entry> table() {
   hash("workload.reply_p", small, R"({"workload": {"reply_p": 0}})");
   hash("workload.messages_max", small, R"({"workload": {"messages_max": 3}})");
 
-  // Network: server links act today; device connections are being remodelled (kCurrentNetwork).
+  // Network. Device links: stream transport (loss shows as RTO delays and resets; dup/reorder
+  // refused, tests/scenarios/loader_test.cpp) or datagram transport (all three act).
   hash("network.servers.loss_p", small, R"({"network": {"servers": {"loss_p": 0.2}}})");
   hash("network.servers.dup_p", small, R"({"network": {"servers": {"dup_p": 0.2}}})");
   hash("network.servers.reorder_p", small, R"({"network": {"servers": {"reorder_p": 0.5}}})");
-  for (const char* field : {"loss_p", "dup_p", "reorder_p"}) {
-    t.push_back({std::string("network.mobile.") + field, Expect::kCurrentNetwork, small,
-                 json{{"network", {{"mobile", {{field, 0.5}}}}}},
-                 "device connections are loss-free while alive (TCP-like); the lead's network "
-                 "change makes loss act and refuses dup/reorder unless a datagram transport"});
-  }
+  hash("network.mobile.loss_p", small, R"({"network": {"mobile": {"loss_p": 0.2}}})");
+  const json datagram =
+      with(small, parse(R"({"network": {"device_transport": "datagram"}})"));
+  hash("network.mobile.dup_p", datagram, R"({"network": {"mobile": {"dup_p": 0.2}}})");
+  hash("network.mobile.reorder_p", datagram, R"({"network": {"mobile": {"reorder_p": 0.5}}})");
+  const json lossy = with(small, parse(R"({"network": {"mobile": {"loss_p": 0.2}}})"));
+  hash("network.device_transport", lossy, R"({"network": {"device_transport": "datagram"}})");
+  hash("network.stream.rto_initial_ms", lossy,
+       R"({"network": {"stream": {"rto_initial_ms": 3000}}})");
+  hash("network.stream.rto_min_ms", lossy, R"({"network": {"stream": {"rto_min_ms": 20}}})");
+  hash("network.stream.rto_max_ms", with(small, parse(R"({"network": {"mobile": {"loss_p": 0.5}}})")),
+       R"({"network": {"stream": {"rto_max_ms": 1000}}})");
+  hash("network.stream.retransmit_max", lossy,
+       R"({"network": {"stream": {"retransmit_max": 0}}})");
+  // The handshake times out only when its frames can be lost: the datagram transport.
+  hash("engine.hello_timeout_ms",
+       with(datagram, parse(R"({"network": {"mobile": {"loss_p": 0.3}}})")),
+       R"({"engine": {"hello_timeout_ms": 300}})");
 
   // Faults: each kind's fields, moved one at a time.
   const auto fault = [&](const std::string& kind, const char* field, const char* base_fault,
@@ -752,11 +764,19 @@ std::vector<Entry> device_connection_table() {
   json base = small_world();
   base["faults"] = json::parse(R"([{"at_s": 0.2, "kind": "link", "links": "mobile",
       "latency": {"kind": "constant", "value_ms": 40}, "for_s": 2}])");
-  for (const char* field : {"loss_p", "dup_p", "reorder_p"}) {
-    json faults = base["faults"];
-    faults[0][field] = 0.5;
-    t.push_back({std::string("faults[]{link}.") + field, Expect::kCurrentNetwork, base,
-                 json{{"faults", faults}}, "links: \"mobile\""});
+  json faults = base["faults"];
+  faults[0]["loss_p"] = 0.5;
+  t.push_back({"faults[]{link}.loss_p", Expect::kHash, base, json{{"faults", faults}},
+               "links: \"mobile\", stream transport"});
+  for (const char* field : {"dup_p", "reorder_p"}) {
+    json changed = base["faults"];
+    changed[0][field] = 0.5;
+    t.push_back({std::string("faults[]{link}.") + field, Expect::kRejected, base,
+                 json{{"faults", changed}}, "never duplicates or reorders a frame"});
+    json datagram = base;
+    datagram["network"]["device_transport"] = "datagram";
+    t.push_back({std::string("faults[]{link}.") + field, Expect::kHash, datagram,
+                 json{{"faults", changed}}, "links: \"mobile\", datagram transport"});
   }
   return t;
 }
@@ -816,8 +836,6 @@ std::string expect_name(Expect e) {
       return "changes the verdict";
     case Expect::kOutput:
       return "output only";
-    case Expect::kCurrentNetwork:
-      return "current network model";
     case Expect::kCounter:
       return "changes a counter";
   }
@@ -849,7 +867,6 @@ std::string check(const Entry& e, Runner& runner) {
     case Expect::kHash:
       return differs ? "" : "the trace hash is the same for every seed";
     case Expect::kOutput:
-    case Expect::kCurrentNetwork:
       return differs ? "the trace hash changed (update the entry)" : "";
     case Expect::kCounter: {
       if (differs) return "the trace hash changed (update the entry)";
@@ -916,7 +933,9 @@ TEST(Fields, EveryFieldActsOrIsRefused) {
               runner.runs(), seconds);
 }
 
-TEST(Fields, DeviceConnectionsAsTheNetworkModelIsToday) {
+// Link faults on device links: loss acts on streams; dup/reorder are refused there and act on
+// the datagram transport.
+TEST(Fields, LinkFaultsOnDeviceConnections) {
   Runner runner;
   for (const Entry& e : device_connection_table()) {
     EXPECT_EQ(check(e, runner), "") << e.field << " on " << e.text << " ("
