@@ -110,7 +110,7 @@ if(TARGET imsim)
                   "hostile-replay.json: scenario.quiescence.check_interval_ms: 1e-07 is below 1 ns"
                   replay ${imsim_cli_data}/hostile-replay.json --out ${imsim_cli_out}/hostile_replay)
   # Issue 12, bounded resources: a world whose estimated memory exceeds the limit is refused
-  # up front, with the estimate, the limit and the flag (never run here: it would need ~19 GiB).
+  # up front, with the estimate, the limit and the flag (never run here: it would need an estimated 43 GiB).
   # The default limit is half the physical memory, at most 16G: refused on any machine.
   imsim_cli_error(memory_100k_users_default
                   "estimated [0-9.]+ GiB \\(1600000 devices.*more than the memory limit .*--memory-limit SIZE"
