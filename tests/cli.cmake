@@ -109,6 +109,34 @@ if(TARGET imsim)
   imsim_cli_error(hostile_replay
                   "hostile-replay.json: scenario.quiescence.check_interval_ms: 1e-07 is below 1 ns"
                   replay ${imsim_cli_data}/hostile-replay.json --out ${imsim_cli_out}/hostile_replay)
+  # Issue 12, bounded resources: a world whose estimated memory exceeds the limit is refused
+  # up front, with the estimate, the limit and the flag (never run here: it would need an estimated 43 GiB).
+  # The default limit is half the physical memory, at most 16G: refused on any machine.
+  imsim_cli_error(memory_100k_users_default
+                  "estimated [0-9.]+ GiB \\(1600000 devices.*more than the memory limit .*--memory-limit SIZE"
+                  run ${imsim_cli_data}/hostile-100k-users.json --out ${imsim_cli_out}/memory_100k_users_default)
+  imsim_cli_error(memory_100k_users_flag
+                  "more than the memory limit 8.0 GiB \\(--memory-limit 8G\\)"
+                  run ${imsim_cli_data}/hostile-100k-users.json --no-out --memory-limit 8G)
+  # explore: --jobs J runs J at once, so the estimate is multiplied.
+  imsim_cli_error(memory_explore_jobs "estimated [0-9.]+ MiB x 2 jobs = [0-9.]+ MiB.*--memory-limit 4M"
+                  explore default --jobs 2 --memory-limit 4M --out ${imsim_cli_out}/memory_explore_jobs)
+  imsim_cli_test(memory_explore_one_job 0 "verdict +no failure" explore default --seeds 2 --memory-limit 4M)
+  # A small limit refuses even the default world (the check can fail); a raised one runs it.
+  imsim_cli_error(memory_small_limit "estimated [0-9.]+ MiB \\(6 devices.*limit 1.0 MiB"
+                  run default --no-out --memory-limit 1M)
+  imsim_cli_test(memory_raised_limit 0 "verdict +VALID" run default --no-out --memory-limit 64M)
+  foreach(size 8X -1G 0 G 1.5.5G 8GB2)
+    imsim_cli_error(memory_limit_bad_${size} "--memory-limit: expected a memory size such as 8G, 500M or 1.5G.*got \"${size}\""
+                    run default --no-out --memory-limit=${size})
+  endforeach()
+  # Progress (issue 14): forced with --progress it prints on stderr, not a terminal, from the
+  # first call; --no-progress prints none; the trace hash is the same either way.
+  imsim_cli_test(progress_forced 0 "trace hash +0xa04a0fbc98b8ea8b.*run: safety 0\\.[0-9]/10\\.0 s simulated.*ETA.*run: liveness"
+                 run default --no-out --progress)
+  imsim_cli_test(progress_off 0 "trace hash +0xa04a0fbc98b8ea8b" run default --no-out --no-progress)
+  set_tests_properties(cli.progress_off PROPERTIES FAIL_REGULAR_EXPRESSION "run: ")
+  imsim_cli_test(progress_excludes 2 "--progress excludes --no-progress" run default --progress --no-progress)
   # Seeds are decimal integers that fit 64 bits: no wrap (-1), no clamp (2^64), no exponent.
   foreach(seed -1 18446744073709551616 1e23 0x10)
     imsim_cli_error(seed_${seed} "--seed: expected a seed: a decimal integer in \\[0, 18446744073709551615\\], got \"${seed}\""

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "imsim/model/world_config.hpp"
 #include "imsim/scenarios/failure_file.hpp"
 #include "imsim/scenarios/overrides.hpp"
 
@@ -16,6 +17,14 @@ int fail(const std::string& message);
 // A seed as the command line gives it: decimal digits only, at most 2^64-1 (no sign, no
 // exponent, no wrap-around).
 std::optional<std::uint64_t> parse_seed(std::string_view text);
+// Refuses a run whose estimated memory (scenarios::estimate_memory, times `runs` concurrent
+// runs) exceeds the limit: `--memory-limit` if given (already validated), else the default
+// (scenarios::default_memory_limit of this machine's physical memory). Returns the refusal, or
+// empty if the run fits.
+std::string memory_check(const model::WorldConfig& config, bool record_trace,
+                         const std::optional<std::string>& memory_limit, int runs = 1);
+// --memory-limit's check: a size such as 8G or 500M (scenarios::parse_memory_size).
+std::string memory_limit_error(const std::string& text);
 // The message for a replay whose trace hash differs from the failure file's.
 std::string nondeterminism(const scenarios::FailureFile& failure, std::uint64_t replayed_hash);
 
@@ -35,6 +44,8 @@ struct RunArgs {
   bool swarm = false;  // switch the scenario's swarm on
   std::optional<std::uint64_t> world_seed;  // the world swarm's seed (default: --seed)
   OverrideFlags overrides;
+  std::optional<std::string> memory_limit;  // --memory-limit SIZE
+  std::optional<bool> progress;             // --progress / --no-progress (default: a terminal)
 };
 int run_command(const RunArgs& args);
 
@@ -43,6 +54,8 @@ struct ReplayArgs {
   std::optional<std::string> out_dir;
   bool json = false;
   std::optional<double> lamport_from_s;
+  std::optional<std::string> memory_limit;
+  std::optional<bool> progress;
 };
 int replay_command(const ReplayArgs& args);
 
@@ -71,6 +84,7 @@ struct ExploreArgs {
   bool no_shrink = false;
   bool json = false;
   OverrideFlags overrides;
+  std::optional<std::string> memory_limit;  // per run; --jobs J runs J at once
 };
 int explore_command(const ExploreArgs& args);
 

@@ -5,6 +5,9 @@
 #include <cstdint>
 
 #include "commands.hpp"
+#include <unistd.h>
+
+#include "imsim/scenarios/memory.hpp"
 #include "imsim/scenarios/run.hpp"
 
 namespace imsim::cli {
@@ -25,6 +28,45 @@ std::optional<std::uint64_t> parse_seed(std::string_view text) {
     value = value * 10 + digit;
   }
   return value;
+}
+
+namespace {
+
+// Physical memory, read here in the CLI layer (never in sim/, model/ or engine/); 0 if unknown.
+std::uint64_t physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return 0;
+  return std::uint64_t(pages) * std::uint64_t(page_size);
+}
+
+}  // namespace
+
+std::string memory_limit_error(const std::string& text) {
+  if (scenarios::parse_memory_size(text)) return {};
+  return "expected a memory size such as 8G, 500M or 1.5G (K, M, G, T: powers of 1024; no "
+         "suffix: bytes), at least 1 byte, got \"" +
+         text + "\"";
+}
+
+std::string memory_check(const model::WorldConfig& config, bool record_trace,
+                         const std::optional<std::string>& memory_limit, int runs) {
+  std::uint64_t limit = 0;
+  std::string origin;
+  if (memory_limit) {
+    limit = scenarios::parse_memory_size(*memory_limit).value_or(0);
+    origin = "--memory-limit " + *memory_limit;
+  } else {
+    const std::uint64_t physical = physical_memory_bytes();
+    limit = scenarios::default_memory_limit(physical);
+    origin = physical == 0 ? std::string("the default: physical memory unknown")
+             : limit < physical / 2
+                 ? "the default cap " + scenarios::format_memory_size(limit)
+                 : "the default: half of the " + scenarios::format_memory_size(physical) +
+                       " of physical memory";
+  }
+  return scenarios::memory_refusal(scenarios::estimate_memory(config, record_trace), limit,
+                                   origin, runs);
 }
 
 std::string nondeterminism(const scenarios::FailureFile& failure, std::uint64_t replayed_hash) {

@@ -259,6 +259,11 @@ int explore_command(const ExploreArgs& args) {
         args.scenario));
   }
   if (args.guided && args.shard != "1/1") return fail("--guided runs one sequence of rounds: no --shard");
+  // Each worker runs one seed at a time: --jobs of them at once.
+  if (std::string refusal = memory_check(config, false, args.memory_limit, args.jobs);
+      !refusal.empty()) {
+    return fail(refusal);
+  }
   scenarios::ExploreOptions options;
   options.first_seed = args.first_seed.value_or(config.seed);
   options.seeds = args.seeds;

@@ -24,6 +24,14 @@ const CLI::Validator kSeed(
     },
     "SEED");
 
+// --memory-limit SIZE (scenarios::parse_memory_size).
+const CLI::Validator kMemorySize(
+    [](std::string& text) -> std::string { return imsim::cli::memory_limit_error(text); },
+    "SIZE");
+constexpr const char* kMemoryLimitHelp =
+    "Refuse the run if its estimated memory exceeds SIZE (e.g. 8G, 500M; default: half the "
+    "physical memory, at most 16G)";
+
 // Wall-clock and simulated seconds given on the command line: finite, and within what a run
 // can hold (a value beyond would overflow when converted to nanoseconds).
 const double kSecondsMax = double(imsim::model::kRunDurationMax_ns) / 1e9;
@@ -51,6 +59,13 @@ int main(int argc, char** argv) {
   run->add_option("--lamport-from", run_args.lamport_from_s,
                   "First instant (s) drawn in lamport.svg (default: just before the first fault)")
       ->check(CLI::Range(0.0, kSecondsMax));
+  run->add_option("--memory-limit", run_args.memory_limit, kMemoryLimitHelp)->check(kMemorySize);
+  bool run_progress = false, run_no_progress = false;
+  CLI::Option* run_progress_flag = run->add_flag(
+      "--progress", run_progress,
+      "Print simulated-time progress and an ETA on stderr even when it is not a terminal or "
+      "the run is short (default: on a terminal, once a run has taken 2 s)");
+  run->add_flag("--no-progress", run_no_progress, "Print no progress")->excludes(run_progress_flag);
 
   imsim::cli::ReplayArgs replay_args;
   CLI::App* replay = app.add_subcommand(
@@ -62,6 +77,13 @@ int main(int argc, char** argv) {
       ->add_option("--lamport-from", replay_args.lamport_from_s,
                    "First instant (s) drawn in lamport.svg (default: just before the first fault)")
       ->check(CLI::Range(0.0, kSecondsMax));
+  replay->add_option("--memory-limit", replay_args.memory_limit, kMemoryLimitHelp)
+      ->check(kMemorySize);
+  bool replay_progress = false, replay_no_progress = false;
+  CLI::Option* replay_progress_flag =
+      replay->add_flag("--progress", replay_progress, "As for run");
+  replay->add_flag("--no-progress", replay_no_progress, "As for run")
+      ->excludes(replay_progress_flag);
 
   imsim::cli::ListArgs list_args;
   CLI::App* list = app.add_subcommand("list", "List the library scenarios");
@@ -129,6 +151,11 @@ int main(int argc, char** argv) {
                     "Write the first failure as found, without shrinking it");
   explore->add_flag("--json", explore_args.json, "Print a JSON summary to stdout");
   add_overrides(explore, explore_args.overrides);
+  explore
+      ->add_option("--memory-limit", explore_args.memory_limit,
+                   "Refuse if --jobs runs at once would exceed SIZE of estimated memory (e.g. "
+                   "8G; default: half the physical memory, at most 16G)")
+      ->check(kMemorySize);
 
   imsim::cli::ShrinkArgs shrink_args;
   CLI::App* shrink = app.add_subcommand(
@@ -158,6 +185,13 @@ int main(int argc, char** argv) {
     // Every other parse error is one line, like every other imsim error.
     return imsim::cli::fail(fmt::format("{} (see imsim --help)", e.what()));
   }
+  const auto tristate = [](bool on, bool off) -> std::optional<bool> {
+    if (on) return true;
+    if (off) return false;
+    return std::nullopt;
+  };
+  run_args.progress = tristate(run_progress, run_no_progress);
+  replay_args.progress = tristate(replay_progress, replay_no_progress);
   try {
     if (run->parsed()) return imsim::cli::run_command(run_args);
     if (replay->parsed()) return imsim::cli::replay_command(replay_args);

@@ -1,7 +1,10 @@
 // imsim run / imsim replay: run a world, print the summary, write the outputs.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <iostream>
 
@@ -67,6 +70,93 @@ void print_summary(const RunOutcome& o, const std::optional<std::filesystem::pat
   }
 }
 
+// Progress of one run on stderr, from the model's simulated-time calls (RunOptions::
+// on_progress). The wall clock is read here only. On a terminal (by default) it starts once
+// the run has taken kQuietWall and redraws one line; forced (--progress) it prints from the
+// first call, as lines when stderr is not a terminal.
+class RunProgressPrinter {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr auto kQuietWall = std::chrono::seconds(2);
+  static constexpr auto kRedraw = std::chrono::milliseconds(250);
+  static constexpr auto kLineInterval = std::chrono::seconds(5);
+  // Progress calls per run (in simulated time): cheap, and fine enough for an ETA.
+  static constexpr std::int64_t kCallsPerRun = 2000;
+
+  explicit RunProgressPrinter(std::optional<bool> force)
+      : tty_(::isatty(STDERR_FILENO) == 1), forced_(force.value_or(false)),
+        enabled_(force.value_or(tty_)) {}
+
+  bool enabled() const { return enabled_; }
+  static std::int64_t interval_ns(const model::WorldConfig& config) {
+    const std::int64_t total = config.durations.safety_ns + config.durations.quiescence_ns;
+    return std::max<std::int64_t>(1'000'000, total / kCallsPerRun);
+  }
+
+  void update(const model::RunProgress& p) {
+    last_ = p;
+    const auto now = Clock::now();
+    if (!forced_ && now - start_ < kQuietWall) return;
+    if (printed_any_ && now - printed_ < (tty_ ? Clock::duration(kRedraw) : kLineInterval)) return;
+    printed_ = now;
+    printed_any_ = true;
+    print(p, now);
+  }
+
+  void finish() {
+    if (!printed_any_) return;
+    print(last_, Clock::now());
+    if (tty_) fmt::print(stderr, "\n");
+  }
+
+ private:
+  void print(const model::RunProgress& p, Clock::time_point now) const {
+    const double wall = std::chrono::duration<double>(now - start_).count();
+    const double sim = double(p.sim_ns) / 1e9;
+    const double rate = wall > 0 ? sim / wall : 0.0;  // simulated seconds per wall second
+    std::string text;
+    if (!p.liveness) {
+      const double safety = double(p.safety_ns) / 1e9;
+      const double left = rate > 0 ? (safety - sim) / rate : 0.0;
+      text = fmt::format("safety {:.1f}/{:.1f} s simulated ({:.0f}%), {:.3g}x real time, "
+                         "{} events, ETA {:.0f} s to the liveness phase",
+                         sim, safety, safety > 0 ? 100.0 * sim / safety : 100.0, rate, p.events,
+                         left);
+    } else {
+      const double deadline = double(p.deadline_ns) / 1e9;
+      const double left = rate > 0 ? (deadline - sim) / rate : 0.0;
+      text = fmt::format("liveness {:.1f} s simulated (ends when quiescent, at the latest "
+                         "{:.1f} s), {:.3g}x real time, {} events, ETA at most {:.0f} s",
+                         sim, deadline, rate, p.events, left);
+    }
+    if (tty_) {
+      fmt::print(stderr, "\r\x1b[Krun: {}", text);
+    } else {
+      fmt::print(stderr, "run: {}\n", text);
+    }
+  }
+
+  const bool tty_;
+  const bool forced_;
+  const bool enabled_;
+  const Clock::time_point start_ = Clock::now();
+  Clock::time_point printed_;
+  bool printed_any_ = false;
+  model::RunProgress last_;
+};
+
+RunOutcome run_with_progress(const model::WorldConfig& config, scenarios::RunSettings settings,
+                             std::optional<bool> force) {
+  RunProgressPrinter printer(force);
+  if (printer.enabled()) {
+    settings.on_progress = [&printer](const model::RunProgress& p) { printer.update(p); };
+    settings.progress_interval_ns = RunProgressPrinter::interval_ns(config);
+  }
+  RunOutcome outcome = scenarios::run_scenario(config, settings);
+  printer.finish();
+  return outcome;
+}
+
 int report(const RunOutcome& o, const std::optional<std::filesystem::path>& out_dir, bool json) {
   if (json) {
     std::cout << scenarios::results_json(o).dump(2) << '\n';
@@ -97,7 +187,11 @@ int run_command(const RunArgs& args) {
         std::filesystem::path("imsim-out") / fmt::format("{}-seed{}", config.name, config.seed);
   }
   if (args.lamport_from_s) settings.lamport_start_ns = std::llround(*args.lamport_from_s * 1e9);
-  const RunOutcome outcome = scenarios::run_scenario(config, settings);
+  if (std::string refusal = memory_check(config, settings.out_dir.has_value(), args.memory_limit);
+      !refusal.empty()) {
+    return fail(refusal);
+  }
+  const RunOutcome outcome = run_with_progress(config, settings, args.progress);
   return report(outcome, settings.out_dir, args.json);
 }
 
@@ -111,7 +205,11 @@ int replay_command(const ReplayArgs& args) {
   scenarios::RunSettings settings;
   if (args.out_dir) settings.out_dir = *args.out_dir;
   if (args.lamport_from_s) settings.lamport_start_ns = std::llround(*args.lamport_from_s * 1e9);
-  RunOutcome outcome = scenarios::run_scenario(config, settings);
+  if (std::string refusal = memory_check(config, settings.out_dir.has_value(), args.memory_limit);
+      !refusal.empty()) {
+    return fail(refusal);
+  }
+  RunOutcome outcome = run_with_progress(config, settings, args.progress);
   const int verdict = report(outcome, settings.out_dir, args.json);
   if (outcome.result.trace_hash != failure.expected_trace_hash) {
     return fail(nondeterminism(failure, outcome.result.trace_hash));

@@ -158,7 +158,7 @@ RunResult World::run() {
     return result;
   }
   start();
-  sim.run_until(safety_end_);
+  run_reporting(safety_end_);
   IMSIM_ASSERT(sim.events_executed() < kEventsPerRunMax);
   safety_phase_ = false;
   log("safety phase over: heal, restart every server, every device online");
@@ -188,8 +188,34 @@ void World::run_liveness() {
     const sim::SimTime next = std::min(deadline, sim.now() + interval);
     sim.run_until(next);
     IMSIM_ASSERT(sim.events_executed() < kEventsPerRunMax);
+    report_progress();
     if (quiescent()) return;
   }
+}
+
+void World::run_reporting(sim::SimTime limit) {
+  if (!options_.on_progress || options_.progress_interval_ns <= 0) {
+    sim.run_until(limit);
+    return;
+  }
+  // Stopping the kernel between events and resuming it runs the same events at the same
+  // instants: run_until only sets now() to the limit once every earlier event has run.
+  const sim::Duration step = sim::Duration::from_ns(options_.progress_interval_ns);
+  while (sim.now() < limit) {
+    const sim::SimTime next = std::min(limit, sim.now() + step);
+    sim.run_until(next);
+    report_progress();
+  }
+}
+
+void World::report_progress() {
+  if (!options_.on_progress) return;
+  options_.on_progress(RunProgress{
+      .sim_ns = sim.now().ns(),
+      .safety_ns = config.durations.safety_ns,
+      .deadline_ns = config.durations.safety_ns + config.durations.quiescence_ns,
+      .liveness = !safety_phase_,
+      .events = sim.events_executed()});
 }
 
 bool World::quiescent() const {

@@ -327,6 +327,9 @@ class World {
   std::string absent_node_error() const;
   void start();
   void run_liveness();
+  // sim.run_until(limit), in steps of the progress interval with a progress call after each.
+  void run_reporting(sim::SimTime limit);
+  void report_progress();
   bool quiescent() const;
   bool device_caught_up(const DeviceHost& device,
                         const std::map<std::uint32_t, engine::ClientMsgId>& newest,

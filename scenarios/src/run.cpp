@@ -112,6 +112,8 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
     options.record_trace_log = settings.record_trace_log;
     options.history_out = &history_memory;
   }
+  options.on_progress = settings.on_progress;
+  options.progress_interval_ns = settings.progress_interval_ns;
   const auto start = std::chrono::steady_clock::now();
   outcome.result = model::run_world(config, options);
   outcome.wall_time_s =

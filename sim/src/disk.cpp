@@ -8,14 +8,12 @@ void Disk::write(std::string key, std::string bytes) {
   IMSIM_ASSERT_MSG(unsynced_.size() < unsynced_max, "disk: too many unsynced operations");
   counters_.writes++;
   counters_.bytes_written += bytes.size();
-  current_.insert_or_assign(key, bytes);
   unsynced_.push_back(Op{std::move(key), std::move(bytes)});
 }
 
 void Disk::erase(std::string key) {
   IMSIM_ASSERT_MSG(unsynced_.size() < unsynced_max, "disk: too many unsynced operations");
   counters_.erases++;
-  current_.erase(key);
   unsynced_.push_back(Op{std::move(key), std::nullopt});
 }
 
@@ -31,7 +29,6 @@ void Disk::sync() {
   counters_.syncs++;
   for (Op& op : unsynced_) make_durable(op);
   unsynced_.clear();
-  IMSIM_ASSERT(durable_.size() == current_.size());
 }
 
 void Disk::sync_key(std::string_view key) {
@@ -50,9 +47,24 @@ void Disk::sync_key(std::string_view key) {
 }
 
 std::optional<std::string> Disk::read(std::string_view key) const {
-  auto it = current_.find(key);
-  if (it == current_.end()) return std::nullopt;
+  for (auto op = unsynced_.rbegin(); op != unsynced_.rend(); ++op) {
+    if (op->key == key) return op->bytes;
+  }
+  auto it = durable_.find(key);
+  if (it == durable_.end()) return std::nullopt;
   return it->second;
+}
+
+Disk::Contents Disk::contents() const {
+  Contents now = durable_;
+  for (const Op& op : unsynced_) {
+    if (op.bytes.has_value()) {
+      now.insert_or_assign(op.key, *op.bytes);
+    } else {
+      now.erase(op.key);
+    }
+  }
+  return now;
 }
 
 std::size_t Disk::crash(bool tear_last) {
@@ -69,7 +81,6 @@ std::size_t Disk::crash(bool tear_last) {
   }
   counters_.writes_lost += lost;
   unsynced_.clear();
-  current_ = durable_;
   return lost;
 }
 

@@ -3,6 +3,7 @@
 // faults), then heal and run the liveness phase until quiescence or the window runs out.
 // Deterministic: the same config (seed included) gives the same trace hash, always.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -15,10 +16,24 @@
 
 namespace imsim::model {
 
+// Where a run is, in simulated time, for a progress display (RunOptions::on_progress).
+struct RunProgress {
+  std::int64_t sim_ns = 0;          // true simulated time now
+  std::int64_t safety_ns = 0;       // the safety phase ends here
+  std::int64_t deadline_ns = 0;     // the liveness phase ends here at the latest
+  bool liveness = false;            // in the liveness phase (it ends earlier if quiescent)
+  std::uint64_t events = 0;         // events executed so far
+};
+
 struct RunOptions {
   std::ostream* history_out = nullptr;  // if set, the history (HISTORY.md v1 JSONL) goes here
   bool record_trace_log = false;        // fill RunResult::trace_log (Perfetto / Lamport)
   std::ostream* log_out = nullptr;      // if set, human-readable swarm parameters, faults, ...
+  // Called between events every progress_interval_ns of simulated time (and after each
+  // quiescence check), never from inside an event: the run is the same with or without it
+  // (same trace hash). The callee may read a wall clock; the model never does.
+  std::function<void(const RunProgress&)> on_progress;
+  std::int64_t progress_interval_ns = 0;  // 0: no progress calls
 };
 
 struct RunResult {

@@ -4,6 +4,7 @@
 // Python bindings.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -31,6 +32,10 @@ struct RunSettings {
   bool record_trace_log = false;
   // Keep the parsed history in RunOutcome::history (the bindings' DataFrame).
   bool keep_history = false;
+  // Progress calls from the run loop (model::RunOptions::on_progress); the same run with or
+  // without them.
+  std::function<void(const model::RunProgress&)> on_progress;
+  std::int64_t progress_interval_ns = 0;
 };
 
 struct RunOutcome {

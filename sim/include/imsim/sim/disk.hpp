@@ -40,13 +40,15 @@ class Disk {
   void erase(std::string key);
   void sync();
   void sync_key(std::string_view key);
-  // The latest value, unsynced writes included.
+  // The latest value, unsynced writes included (the newest unsynced op on `key`, else the
+  // durable value: a scan of the unsynced ops, for tests and tools; the model never reads).
   std::optional<std::string> read(std::string_view key) const;
-  bool contains(std::string_view key) const { return current_.contains(key); }
+  bool contains(std::string_view key) const { return read(key).has_value(); }
   // What survives a crash right now (torn writes aside).
   const Contents& durable_contents() const { return durable_; }
-  // What read() sees: durable contents with unsynced operations applied.
-  const Contents& contents() const { return current_; }
+  // What read() sees: durable contents with unsynced operations applied (built on demand: the
+  // disk keeps one copy of its contents, the durable one, plus the unsynced ops).
+  Contents contents() const;
   std::size_t unsynced_count() const { return unsynced_.size(); }
 
   // Drops unsynced operations (see the header comment for tear_last). Returns how many.
@@ -64,7 +66,6 @@ class Disk {
 
   Rng rng_;
   Contents durable_;
-  Contents current_;
   std::vector<Op> unsynced_;
   DiskCounters counters_;
 };
