@@ -108,8 +108,13 @@ bool TimelineStore::Impl::finish_inbox_append(OpId op, LocalTime now, Effects& f
 
 void TimelineStore::Impl::expire(UserId user, UserInbox& inbox, LocalTime now, Effects& fx) {
   std::uint64_t expired = 0;
+  // Called before an append: at most inbox_entries_max - 1 stay, so the append keeps the bound.
+  const auto over_bound = [&] { return inbox.entries.size() >= config.inbox_entries_max; };
   while (!inbox.entries.empty() &&
-         inbox.entries.front().stored_at_ns + config.inbox_ttl_ns <= now.ns) {
+         (inbox.entries.front().stored_at_ns + config.inbox_ttl_ns <= now.ns || over_bound())) {
+    if (inbox.entries.front().stored_at_ns + config.inbox_ttl_ns > now.ns) {
+      store_counters.inbox_entries_evicted++;
+    }
     store_counters.bytes_stored -= inbox.entries.front().entry.msg.body.size();
     inbox.entries.pop_front();
     inbox.low = InboxSeq{inbox.low.value + 1};
