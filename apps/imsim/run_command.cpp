@@ -56,6 +56,17 @@ void print_summary(const RunOutcome& o, const std::optional<std::filesystem::pat
   fmt::print("wall time   {:.3f} s ({} events)\n", o.wall_time_s, r.events_executed);
   fmt::print("messages    sent {}, stored {}, acked {}, failed {}, displays {}\n", r.messages_sent,
              r.messages_stored, r.messages_acked, r.messages_failed, r.displays);
+  if (r.adversary) {
+    // Per attack kind: attempted / rejected (accepted, unanswered: breaches; lost: connection
+    // gone before the answer; no_ack's pulls are served, never acknowledged).
+    for (const auto& [kind, t] : r.adversary->attacks) {
+      if (t.attempted == 0) continue;
+      fmt::print("adversary   {:<14} attempted {}, rejected {}, served {}, accepted {}, "
+                 "unanswered {}, lost {}, timed out {}\n",
+                 kind, t.attempted, t.rejected, t.served, t.accepted, t.unanswered, t.conn_lost,
+                 t.timed_out);
+    }
+  }
   fmt::print("checks      {}\n", checks_line(o));
   print_anomalies(o);
   fmt::print("verdict     {}  (exit {})\n", scenarios::verdict_text(o), o.exit_code);

@@ -112,6 +112,8 @@ std::optional<std::string> config_problem(const Config& c) {
       {c.conn_frames_per_s > 0, "conn_frames_per_s > 0"},
       {c.conn_frames_per_s <= kNsPerS, "conn_frames_per_s <= 1000000000"},
       {c.conn_frame_burst > 0, "conn_frame_burst > 0"},
+      {c.inbox_entries_max > 0, "inbox_entries_max > 0"},
+      {c.conn_pending_max > 0, "conn_pending_max > 0"},
   };
   for (const Rule& r : rules) {
     if (!r.ok) return std::string("engine config: ") + r.text;

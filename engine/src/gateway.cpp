@@ -46,6 +46,7 @@ struct Gateway::Impl {
   std::map<ConnId, Conn> conns;
   std::map<UserId, std::set<ConnId>> by_user;  // authenticated connections per user
   std::map<DeviceId, ConnId> by_device;        // the one authenticated connection of a device
+  std::set<ConnId> pending;  // open, not yet authenticated (at most config.conn_pending_max)
 };
 
 void Gateway::Impl::reject(ConnId conn, RejectReason reason, FrameType type, ReqId req,
@@ -70,9 +71,17 @@ void Gateway::Impl::on_conn_opened(ConnId id, Effects& fx) {
   // Distinct per connection (the counter) and unpredictable (the host's randomness, when given).
   const std::uint64_t drawn = random != nullptr ? random->next_u64() : 0;
   const std::uint64_t nonce = challenge_nonce(topology.auth_secret, index, ++nonces_made, drawn);
+  // Bounded: the oldest connection that has not authenticated makes room (ids grow with time).
+  if (pending.size() >= config.conn_pending_max) {
+    const ConnId oldest = *pending.begin();
+    io.count_reject(RejectReason::not_authenticated);
+    fx.disconnects.push_back(Disconnect{oldest});
+    forget(oldest);
+  }
   Conn conn;
   conn.nonce = nonce;
   conns[id] = conn;
+  pending.insert(id);
   io.send(fx, id, Challenge{nonce});
 }
 
@@ -121,6 +130,7 @@ void Gateway::Impl::on_hello(ConnId id, Conn& conn, const Hello& h, Effects& fx)
     return reject(id, RejectReason::auth_failed, FrameType::hello, {}, fx);
   }
   supersede(h.device, id, fx);
+  pending.erase(id);
   conn.device = h.device;
   conn.incarnation = h.incarnation;
   by_user[h.device.user].insert(id);
@@ -143,6 +153,7 @@ void Gateway::Impl::supersede(DeviceId device, ConnId newer, Effects& fx) {
 }
 
 void Gateway::Impl::forget(ConnId id) {
+  pending.erase(id);
   auto it = conns.find(id);
   if (it == conns.end()) return;
   if (it->second.device) {

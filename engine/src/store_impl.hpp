@@ -95,7 +95,9 @@ struct TimelineStore::Impl {
                           Effects& fx);
   bool finish_inbox_append(OpId op, LocalTime now, Effects& fx);
   bool finish_floor(OpId op, Effects& fx);
-  void expire(UserId user, UserInbox& inbox, LocalTime now, Effects& fx);
+  // Drops entries past the TTL, and the oldest beyond inbox_entries_max - room (room: entries
+  // about to be appended).
+  void expire(UserId user, UserInbox& inbox, LocalTime now, Effects& fx, std::size_t room = 0);
   void write_floor(UserId user, UserInbox& inbox, Effects& fx);
   void reply_inbox(Effects& fx, ReplyTo to, UserId user, AppendStatus status, InboxSeq seq);
 

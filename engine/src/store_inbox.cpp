@@ -42,7 +42,7 @@ void TimelineStore::Impl::on_inbox_append(ReplyTo reply, const InboxAppend& a, L
 void TimelineStore::Impl::start_inbox_append(UserInbox& inbox, ReplyTo reply, const InboxAppend& a,
                                              LocalTime now, Effects& fx) {
   IMSIM_ASSERT(!inbox.in_flight);
-  expire(a.user, inbox, now, fx);
+  expire(a.user, inbox, now, fx, /*room=*/1);
   auto wm_it = inbox.watermark.find(a.msg.conv);
   const ConvSeq wm = wm_it == inbox.watermark.end() ? ConvSeq{0} : wm_it->second;
   if (a.conv_seq <= wm && !config.mutations.fanout_not_idempotent) {
@@ -106,10 +106,15 @@ bool TimelineStore::Impl::finish_inbox_append(OpId op, LocalTime now, Effects& f
   return true;
 }
 
-void TimelineStore::Impl::expire(UserId user, UserInbox& inbox, LocalTime now, Effects& fx) {
+void TimelineStore::Impl::expire(UserId user, UserInbox& inbox, LocalTime now, Effects& fx,
+                                 std::size_t room) {
   std::uint64_t expired = 0;
+  const auto over_bound = [&] { return inbox.entries.size() + room > config.inbox_entries_max; };
   while (!inbox.entries.empty() &&
-         inbox.entries.front().stored_at_ns + config.inbox_ttl_ns <= now.ns) {
+         (inbox.entries.front().stored_at_ns + config.inbox_ttl_ns <= now.ns || over_bound())) {
+    if (inbox.entries.front().stored_at_ns + config.inbox_ttl_ns > now.ns) {
+      store_counters.inbox_entries_evicted++;
+    }
     store_counters.bytes_stored -= inbox.entries.front().entry.msg.body.size();
     inbox.entries.pop_front();
     inbox.low = InboxSeq{inbox.low.value + 1};

@@ -219,6 +219,10 @@ void World::apply_base_links() {
       network.set_link(server->node(), device->node(), mobile);
       network.set_link(device->node(), server->node(), mobile);
     }
+    for (const auto& adversary : adversaries) {
+      network.set_link(server->node(), adversary->node(), mobile);
+      network.set_link(adversary->node(), server->node(), mobile);
+    }
   }
 }
 

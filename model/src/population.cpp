@@ -141,6 +141,10 @@ void World::build_topology() {
   topology.processor_count = static_cast<std::uint32_t>(config.topology.processors);
   topology.store_count = static_cast<std::uint32_t>(config.topology.stores);
   topology.auth_secret = sim.fork_rng("auth").next_u64();
+  if (config.adversaries.count > 0) {
+    sim::Rng adversary_rng = sim.fork_rng("adversaries");  // the honest world's draws stay
+    build_adversaries(adversary_rng);
+  }
   topology.normalize();
 }
 

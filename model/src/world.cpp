@@ -65,6 +65,14 @@ void World::build_nodes() {
     sim.clock(node).set_offset(sim.now(), sim::Duration::from_ns(plan.clock.offset_ns));
     sim.clock(node).set_drift_ppm(sim.now(), plan.clock.drift_ppm);
   }
+  for (const AdversaryPlan& plan : adversary_plans) {
+    // Not in node_by_name: faults and swarm draws never name an adversary.
+    const sim::NodeId node = sim.add_node(plan.name);
+    const sim::EndpointId endpoint = sim.network().add_endpoint(node);
+    adversaries.push_back(std::make_unique<AdversaryHost>(*this, plan.id, plan.name, node,
+                                                          endpoint, lane_of(node), plan.mix));
+    add_lane(plan.name, "adversaries");
+  }
   add_lane("nemesis", "nemesis");
   host_by_endpoint.resize(sim.network().endpoint_count(), nullptr);
   for (auto& server : servers) {
@@ -81,6 +89,14 @@ void World::build_nodes() {
   }
   for (auto& device : devices) {
     DeviceHost* host = device.get();
+    host_by_endpoint[host->endpoint().value()] = host;
+    sim.network().set_conn_handler(host->endpoint(),
+                                   [host](sim::ConnId conn, sim::ConnEvent event) {
+                                     host->on_conn_event(conn, std::move(event));
+                                   });
+  }
+  for (auto& adversary : adversaries) {
+    AdversaryHost* host = adversary.get();
     host_by_endpoint[host->endpoint().value()] = host;
     sim.network().set_conn_handler(host->endpoint(),
                                    [host](sim::ConnId conn, sim::ConnEvent event) {
@@ -114,6 +130,7 @@ void World::start() {
     }
     sim.schedule_at(sim::SimTime::from_ns(*login_at), [host] { host->login(); });
   }
+  for (auto& adversary : adversaries) adversary->start();
   schedule_workload();
   schedule_behaviour();
   schedule_faults();
@@ -161,6 +178,7 @@ RunResult World::run() {
   run_reporting(safety_end_);
   IMSIM_ASSERT(sim.events_executed() < kEventsPerRunMax);
   safety_phase_ = false;
+  for (auto& adversary : adversaries) adversary->stop();
   log("safety phase over: heal, restart every server, every device online");
   heal_all();
   recorder.phase_liveness();
@@ -227,6 +245,10 @@ bool World::quiescent() const {
     if (!device->exists() || !device->online()) return false;
     if (!device->device()->quiescent()) return false;
   }
+  // Every attack frame answered (or its connection gone): the tallies are final.
+  for (const auto& adversary : adversaries) {
+    if (!adversary->settled()) return false;
+  }
   // The stores' heads, read once per check (copying a timeline per device was quadratic).
   std::map<std::uint32_t, engine::ClientMsgId> newest;  // conversation -> newest stored message
   for (const ConvEntry& conv : convs) {
@@ -280,6 +302,12 @@ void World::finish(RunResult& result, bool quiesced) {
     const ServerHost* store = server_at(topology.store_for_conv(conv.id));
     result.messages_stored += store->store()->timeline(conv.id).size();
   }
+  if (config.adversaries.count > 0) {
+    AdversaryReport report;
+    for (const auto& kind : kAttackKindNames) report.attacks[kind];  // every kind, even unused
+    for (const auto& adversary : adversaries) adversary->report(report);
+    result.adversary = std::move(report);
+  }
   result.swarm_parameters = swarm_parameters;
   result.fault_schedule = fault_schedule;
   if (record_trace) result.trace_log = std::move(trace_log);
@@ -311,6 +339,7 @@ void add_server_counters(const ServerHost& server, std::map<std::string, std::ui
     c["store.dedup_scans"] += sc.dedup_scans;
     c["store.fifo_gaps"] += sc.fifo_gaps;
     c["store.inbox_entries_expired"] += sc.inbox_entries_expired;
+    if (sc.inbox_entries_evicted > 0) c["store.inbox_entries_evicted"] += sc.inbox_entries_evicted;
     c["store_reads"] += sc.inbox_reads + sc.timeline_reads_read_fanout + sc.timeline_reads_other;
   }
 }

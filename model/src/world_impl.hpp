@@ -8,7 +8,9 @@
 //   nemesis.cpp     scheduled and swarm faults, the final heal
 //   world.cpp       construction, phases, quiescence, results
 #include <cstdint>
+#include <array>
 #include <deque>
+#include <imsim/engine/codec.hpp>
 #include <imsim/engine/device.hpp>
 #include <imsim/engine/gateway.hpp>
 #include <imsim/engine/processor.hpp>
@@ -172,6 +174,65 @@ class DeviceHost final : public NodeHost {
   bool recorded_online_ = false;
 };
 
+// An adversarial device (WorldConfig::adversaries): raw frames to a gateway over a simulated
+// connection, one attack at a time, each answer tallied (adversary.cpp).
+class AdversaryHost final : public NodeHost {
+ public:
+  AdversaryHost(World& world, engine::DeviceId id, std::string name, sim::NodeId node,
+                sim::EndpointId endpoint, std::int32_t lane, std::vector<AttackKind> mix);
+
+  engine::DeviceId id() const { return id_; }
+  const std::vector<AttackKind>& mix() const { return mix_; }
+  void start();  // connects and schedules the first attack
+  void stop();   // the safety phase is over: no further attack
+  // Nothing is waiting for an answer on a live connection.
+  bool settled() const { return outstanding_count() == 0; }
+  void on_conn_event(sim::ConnId conn, sim::ConnEvent event);
+  // Adds this adversary's tallies; what still waits for an answer counts as unanswered.
+  void report(AdversaryReport& out) const;
+
+ private:
+  void fire_timer(engine::TimerId, engine::Effects&) override {}
+  void storage_done(engine::OpId, engine::Effects&) override {}
+  void apply_extra(engine::Effects&) override {}
+  void connect();
+  void schedule_attack();
+  void schedule_reconnect();
+  void attack();
+  void send_bytes(engine::Bytes bytes);
+  void send_frame(const engine::Frame& frame) { send_bytes(engine::encode(frame)); }
+  void send_own_hello();
+  void on_frame(const std::string& bytes);
+  void on_rejected(engine::RejectReason reason, std::optional<engine::ClientMsgId> msg);
+  void settle(AttackKind kind, std::uint64_t AttackTally::*outcome);
+  void begin(AttackKind kind);
+  engine::ClientMsgId own_msg_id();
+  std::optional<engine::ConvId> member_conv();
+  engine::ConvId foreign_conv();
+  engine::MessageData own_send(engine::ConvId conv, std::size_t body_bytes);
+  std::size_t outstanding_count() const {
+    return sends_.size() + (single_.has_value() ? 1 : 0);
+  }
+
+  engine::DeviceId id_;
+  std::vector<AttackKind> mix_;
+  sim::Rng rng_;
+  std::array<AttackTally, kAttackKinds> tallies_{};
+  std::optional<sim::ConnId> conn_;
+  bool authenticated_ = false;
+  bool stopped_ = false;
+  bool replay_hello_next_ = false;  // replay: the captured Hello goes out on the next connection
+  bool hello_after_reject_ = false;  // the replayed Hello is answered: then the own one goes out
+  std::uint64_t nonce_ = 0;
+  std::uint64_t next_counter_ = 0;
+  std::uint64_t next_req_ = 0;
+  std::uint64_t attacks_begun_ = 0;  // identifies the attack a no_ack timeout belongs to
+  std::optional<std::string> captured_hello_;  // its own Hello of an earlier connection
+  std::optional<std::string> captured_server_frame_;  // the latest frame the gateway sent it
+  std::optional<AttackKind> single_;  // the one attack (not a tracked Send) awaiting its answer
+  std::map<engine::ClientMsgId, AttackKind> sends_;  // Sends awaiting their answer, by id
+};
+
 struct UserEntry {
   std::string name;
   engine::UserId id;
@@ -289,12 +350,19 @@ class World {
   std::vector<ConvEntry> convs;
   std::vector<std::unique_ptr<ServerHost>> servers;
   std::vector<std::unique_ptr<DeviceHost>> devices;
+  std::vector<std::unique_ptr<AdversaryHost>> adversaries;  // after every device, in node order
   std::map<engine::Address, std::int32_t> server_index;  // address -> servers[i]
   std::vector<NodeHost*> host_by_endpoint;               // endpoint value -> host
   std::map<std::string, sim::NodeId> node_by_name;
   std::map<std::uint32_t, std::int32_t> conv_index;       // engine ConvId value -> convs[i]
   std::map<engine::DeviceId, std::int32_t> device_index;  // engine DeviceId -> devices[i]
   std::vector<DevicePlan> device_plans;                   // by device index
+  struct AdversaryPlan {
+    std::string name;  // "x1/d1"
+    engine::DeviceId id;
+    std::vector<AttackKind> mix;
+  };
+  std::vector<AdversaryPlan> adversary_plans;
   Recorder recorder;
   TraceLog trace_log;
   bool record_trace = false;
@@ -322,6 +390,7 @@ class World {
   void build_users(sim::Rng& rng);
   void build_conversations(sim::Rng& rng);
   void build_topology();
+  void build_adversaries(sim::Rng& rng);  // adversary.cpp: users, memberships, mixes
   // world.cpp
   void build_nodes();
   std::string absent_node_error() const;

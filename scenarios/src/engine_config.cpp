@@ -55,6 +55,8 @@ const std::vector<EngineField>& engine_fields() {
       {"request_timeout_max_ms", nullptr, &Config::request_timeout_max_ns},
       {"conn_frames_per_s", &Config::conn_frames_per_s},
       {"conn_frame_burst", &Config::conn_frame_burst},
+      {"conn_pending_max", &Config::conn_pending_max},
+      {"inbox_entries_max", &Config::inbox_entries_max},
       {"buggify", nullptr, nullptr, &Config::buggify},
   };
   return fields;

@@ -160,6 +160,7 @@ void read_conversations(const json& value, const std::string& path, model::World
 void read_device_behaviour(const json& value, const std::string& path, model::DeviceBehaviour& b);
 void read_workload(const json& value, const std::string& path, model::Workload& w);
 void read_checks(const json& value, const std::string& path, model::Checks& c);
+void read_adversaries(const json& value, const std::string& path, model::Adversaries& a);
 
 namespace {
 
@@ -225,7 +226,8 @@ void read_quiescence(const json& value, const std::string& path, model::WorldCon
 const std::vector<std::string> kTopLevelFields = {
     "name",    "description", "seed",          "durations", "topology",
     "engine",  "users",       "conversations", "devices",   "workload",
-    "network", "faults",      "swarm",         "checks",    "quiescence"};
+    "network", "faults",      "swarm",         "checks",    "quiescence",
+    "adversaries"};
 
 }  // namespace
 
@@ -251,6 +253,9 @@ model::WorldConfig read_world(const json& document, std::string_view default_nam
   if (r.has("swarm")) c.swarm = read_swarm(r.get("swarm"), at("swarm"), c);
   if (r.has("checks")) read_checks(r.get("checks"), at("checks"), c.checks);
   if (r.has("quiescence")) read_quiescence(r.get("quiescence"), at("quiescence"), c);
+  if (r.has("adversaries")) {
+    read_adversaries(r.get("adversaries"), at("adversaries"), c.adversaries);
+  }
   return c;
 }
 

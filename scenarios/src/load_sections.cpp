@@ -221,4 +221,43 @@ void read_checks(const json& value, const std::string& path, model::Checks& c) {
   }
 }
 
+// The `adversaries` section (docs/scenario-format.md): adversarial devices.
+void read_adversaries(const json& value, const std::string& path, model::Adversaries& a) {
+  ObjectReader r(value, path);
+  r.allow({"count", "conversations", "attacks", "attack_enable_p", "attack_mean_interval_s",
+           "flood_frames"});
+  a.count = std::int32_t(r.integer("count", a.count, 0, model::kAdversariesMax));
+  a.conversations =
+      std::int32_t(r.integer("conversations", a.conversations, 0, model::kConversationsMax));
+  if (r.has("attacks")) {
+    const std::vector<std::string> names(std::begin(model::kAttackKindNames),
+                                         std::end(model::kAttackKindNames));
+    const json& list = r.get("attacks");
+    const std::string lpath = r.field_path("attacks");
+    a.attacks.clear();
+    if (list.is_string() && list.get<std::string>() == "all") {
+      for (std::size_t k = 0; k < model::kAttackKinds; k++) {
+        a.attacks.push_back(model::AttackKind(k));
+      }
+    } else {
+      if (!list.is_array() || list.empty()) {
+        fail_expected(lpath, fmt::format("\"all\" or a non-empty array of {}", quoted_list(names)),
+                      list);
+      }
+      for (std::size_t i = 0; i < list.size(); i++) {
+        const auto kind = model::AttackKind(read_enum(list[i], index_path(lpath, i), names));
+        if (std::find(a.attacks.begin(), a.attacks.end(), kind) != a.attacks.end()) {
+          fail(index_path(lpath, i), fmt::format("\"{}\" listed twice", names[std::size_t(kind)]));
+        }
+        a.attacks.push_back(kind);
+      }
+    }
+  }
+  a.attack_enable_p = r.number("attack_enable_p", a.attack_enable_p, kProbability);
+  a.attack_interval_mean_ns =
+      r.duration_ns("attack_mean_interval_s", a.attack_interval_mean_ns,
+                    NumberRange{0.0, double(model::kRunDurationMax_ns) / 1e9, true});
+  a.flood_frames = std::int32_t(r.integer("flood_frames", a.flood_frames, 1, model::kFloodFramesMax));
+}
+
 }  // namespace imsim::scenarios::detail

@@ -24,6 +24,11 @@ void judge(RunOutcome& outcome) {
   for (const properties::AnomalyReport& a : outcome.report->anomalies) {
     if (a.count > 0) outcome.anomalies_found.push_back(a.name);
   }
+  // An adversary's frame that the servers let through (or swallowed without an answer) breaks
+  // the honest users' guarantees whatever the history shows.
+  if (outcome.result.adversary && outcome.result.adversary->breaches() > 0) {
+    outcome.anomalies_found.push_back("adversary_breach");
+  }
   for (const std::string& name : checks.expect_anomalies) {
     if (std::find(outcome.anomalies_found.begin(), outcome.anomalies_found.end(), name) ==
         outcome.anomalies_found.end()) {
@@ -184,6 +189,20 @@ FailureFile failure_file_of(const RunOutcome& outcome) {
   return failure;
 }
 
+namespace {
+nlohmann::json adversary_json(const model::AdversaryReport& report) {
+  nlohmann::json attacks = nlohmann::json::object();
+  for (const auto& [kind, t] : report.attacks) {
+    attacks[kind] = {{"attempted", t.attempted}, {"rejected", t.rejected},
+                     {"served", t.served},       {"accepted", t.accepted},
+                     {"unanswered", t.unanswered}, {"conn_lost", t.conn_lost},
+                     {"timed_out", t.timed_out},
+                     {"reasons", t.reasons}};
+  }
+  return {{"attacks", attacks}, {"mixes", report.mixes}, {"breaches", report.breaches()}};
+}
+}  // namespace
+
 nlohmann::json results_json(const RunOutcome& o) {
   const model::RunResult& r = o.result;
   nlohmann::json files = nlohmann::json::array();
@@ -195,7 +214,7 @@ nlohmann::json results_json(const RunOutcome& o) {
       {"expected_missing", o.expected_missing},
       {"as_expected", o.as_expected},
       {"report", o.report ? properties::to_json(*o.report) : nlohmann::json(nullptr)}};
-  return {{"format", "imsim-results"},
+  nlohmann::json out = {{"format", "imsim-results"},
           {"version", 1},
           {"scenario", o.config.name},
           {"seed", o.config.seed},
@@ -217,6 +236,8 @@ nlohmann::json results_json(const RunOutcome& o) {
           {"exit_code", o.exit_code},
           {"error", o.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.error)},
           {"files", files}};
+  if (r.adversary) out["adversary"] = adversary_json(*r.adversary);
+  return out;
 }
 
 }  // namespace imsim::scenarios

@@ -95,6 +95,19 @@ json checks_json(const model::Checks& c) {
   return json{{"checkers", checkers}, {"expect", expect}};
 }
 
+json adversaries_json(const model::Adversaries& a) {
+  json attacks = json::array();
+  for (model::AttackKind kind : a.attacks) {
+    attacks.push_back(model::kAttackKindNames[static_cast<std::size_t>(kind)]);
+  }
+  return json{{"count", a.count},
+              {"conversations", a.conversations},
+              {"attacks", attacks},
+              {"attack_enable_p", a.attack_enable_p},
+              {"attack_mean_interval_s", time_to_json(a.attack_interval_mean_ns, "_s")},
+              {"flood_frames", a.flood_frames}};
+}
+
 }  // namespace
 
 nlohmann::json to_json(const model::WorldConfig& c) {
@@ -103,7 +116,7 @@ nlohmann::json to_json(const model::WorldConfig& c) {
   if (c.durations.workload_stop_ns) {
     durations["workload_stop_s"] = time_to_json(*c.durations.workload_stop_ns, "_s");
   }
-  return json{{"name", c.name},
+  json out{{"name", c.name},
               {"description", c.description},
               {"seed", c.seed},
               {"durations", durations},
@@ -120,6 +133,9 @@ nlohmann::json to_json(const model::WorldConfig& c) {
               {"quiescence",
                json{{"check_interval_ms", time_to_json(c.quiescence.check_interval_ns, "_ms")},
                     {"probe_devices_max", c.quiescence.probe_devices_max}}}};
+  // Written only when there are adversaries: documents without them stay as they were.
+  if (c.adversaries.count > 0) out["adversaries"] = adversaries_json(c.adversaries);
+  return out;
 }
 
 }  // namespace imsim::scenarios

@@ -2,6 +2,7 @@
 // (the role's state digest is the same before and after, and nothing is forwarded or stored).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <imsim/engine/codec.hpp>
 
 #include "harness.hpp"
@@ -329,6 +330,121 @@ TEST_F(GatewayFixture, AllowedActionsAreForwarded) {
   fx = feed(PullInbox{ReqId{1}, {}, me.user, InboxSeq{0}, 4});
   ASSERT_EQ(fx.frames.size(), 1u);
   EXPECT_EQ(std::get<Address>(fx.frames[0].to).kind, RoleKind::store);
+}
+
+// ---- The adversarial device's attacks (model/src/adversary.cpp), one test each. Each feeds
+// what the adversary sends and expects the refusal, counted, with nothing forwarded. ----
+
+TEST_F(GatewayFixture, AttackImpersonateAnotherUser) {
+  hello();
+  // Another user's device id, into that user's own conversation.
+  MessageData forged{ClientMsgId{dev(2, 1), Incarnation{0}, (1ull << 40) + 1}, kC23, LaneSeq{1},
+                     0, "forged"};
+  expect_refused(Send{forged}, RejectReason::forged_sender);
+}
+
+TEST_F(GatewayFixture, AttackSendIntoAForeignConversation) {
+  hello();
+  expect_refused(Send{msg(me, kC23)}, RejectReason::not_member);
+  expect_refused(Send{msg(me, ConvId{77})}, RejectReason::unknown_conv);
+}
+
+TEST_F(GatewayFixture, AttackPullAnotherUsersInbox) {
+  hello();
+  expect_refused(PullInbox{ReqId{1}, {}, UserId{3}, InboxSeq{0}, 4}, RejectReason::forbidden_inbox);
+}
+
+// A frame the gateway sent the device (a push, a page, the challenge), sent back to it.
+TEST_F(GatewayFixture, AttackReplayAFrameTheGatewaySent) {
+  hello();
+  expect_refused(Challenge{nonce}, RejectReason::unexpected_frame);
+  expect_refused(Push{me.user, InboxEntry{InboxSeq{1}, ConvSeq{1}, msg(dev(2, 1), kC12)}},
+                 RejectReason::unexpected_frame);
+  expect_refused(InboxPage{ReqId{1}, ConnId{0}, me.user, InboxSeq{1}, InboxSeq{1}, {}},
+                 RejectReason::unexpected_frame);
+  expect_refused(HelloOk{me}, RejectReason::unexpected_frame);
+}
+
+TEST_F(GatewayFixture, AttackOversizedBodyAndFrame) {
+  hello();
+  expect_refused(Send{msg(me, kC12, std::string(config.message_body_bytes_max + 1, 'x'))},
+                 RejectReason::oversized);
+  // Longer than frame_bytes_max: refused before decoding.
+  const std::uint64_t before = gateway.counters().rejected(RejectReason::malformed);
+  Effects fx = feed(Send{msg(me, kC12, std::string(config.frame_bytes_max, 'x'))});
+  EXPECT_EQ(gateway.counters().rejected(RejectReason::malformed), before + 1);
+  ASSERT_EQ(fx.frames.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<ConnId>(fx.frames[0].to));
+  EXPECT_EQ(std::get<Reject>(*decode(fx.frames[0].bytes, 1 << 20).frame).reason,
+            RejectReason::malformed);
+}
+
+// A Send the gateway would forward, cut at every length, its length prefix patched to match.
+TEST_F(GatewayFixture, AttackTruncatedFrames) {
+  hello();
+  const Bytes whole = encode(Send{msg(me, kC12)});
+  ASSERT_EQ(std::get<Address>(feed_bytes(whole).frames.at(0).to).kind, RoleKind::queue);
+  const std::string digest = gateway.state_digest();
+  for (std::size_t size = 1; size < whole.size(); size++) {
+    Bytes cut(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(size));
+    if (size >= 4) {
+      for (std::size_t i = 0; i < 4; i++) cut[i] = static_cast<std::uint8_t>((size - 4) >> (8 * i));
+    }
+    const std::uint64_t before = gateway.counters().rejected(RejectReason::malformed);
+    Effects fx = feed_bytes(cut, conn, LocalTime{static_cast<std::int64_t>(size) * kNsPerS});
+    EXPECT_EQ(gateway.counters().rejected(RejectReason::malformed), before + 1) << size;
+    ASSERT_EQ(fx.frames.size(), 1u) << size;
+    EXPECT_TRUE(std::holds_alternative<ConnId>(fx.frames[0].to)) << size;  // nothing forwarded
+  }
+  EXPECT_EQ(gateway.state_digest(), digest);
+}
+
+// Random bytes, half behind a well-formed header: each gets exactly one answer on the connection
+// and none reaches a server.
+TEST_F(GatewayFixture, AttackGarbageFrames) {
+  hello();
+  TestRandom random(42);
+  std::uint64_t answered = 0;
+  for (int i = 0; i < 2000; i++) {
+    Bytes bytes(1 + random.next_u64() % 64);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(random.next_u64());
+    if (bytes.size() >= kFrameHeaderBytes && i % 2 == 0) {
+      for (std::size_t k = 0; k < 4; k++) {
+        bytes[k] = static_cast<std::uint8_t>((bytes.size() - 4) >> (8 * k));
+      }
+      bytes[4] = kWireVersion;
+      bytes[5] = static_cast<std::uint8_t>(1 + random.next_u64() % kFrameTypeMax);
+    }
+    Effects fx = feed_bytes(bytes, conn, LocalTime{i * kNsPerS});
+    ASSERT_EQ(fx.frames.size(), 1u) << i;
+    ASSERT_TRUE(std::holds_alternative<ConnId>(fx.frames[0].to)) << i;
+    answered++;
+  }
+  EXPECT_EQ(gateway.counters().frames_rejected, answered);
+}
+
+// Connections that never say Hello: beyond conn_pending_max the oldest is closed; the
+// authenticated connection is never the one closed.
+TEST_F(GatewayFixture, ConnectionsThatNeverSayHelloAreBounded) {
+  config.conn_pending_max = 8;
+  Gateway bounded{config, topology, 0, nullptr};
+  Effects fx;
+  bounded.on_conn_opened(conn, LocalTime{}, fx);
+  const std::uint64_t challenge =
+      std::get<Challenge>(*decode(fx.frames.at(0).bytes, 1 << 20).frame).nonce;
+  fx = {};
+  bounded.on_conn_frame(conn, encode(hello_for(challenge)), LocalTime{}, fx);
+  std::vector<ConnId> closed;
+  for (std::uint64_t c = 100; c < 100 + 1000; c++) {
+    Effects opened;
+    bounded.on_conn_opened(ConnId{c}, LocalTime{}, opened);
+    for (const Disconnect& d : opened.disconnects) closed.push_back(d.conn);
+    ASSERT_LE(bounded.connection_count(), config.conn_pending_max + 1u);  // + the authenticated
+  }
+  ASSERT_EQ(closed.size(), 1000u - config.conn_pending_max);
+  EXPECT_EQ(closed.front(), ConnId{100});  // the oldest first
+  EXPECT_EQ(std::count(closed.begin(), closed.end(), conn), 0);
+  EXPECT_EQ(bounded.counters().rejected(RejectReason::not_authenticated), closed.size());
 }
 
 // Server roles check their senders too: a frame from the wrong kind of role, or for a shard the

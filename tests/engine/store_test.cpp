@@ -197,6 +197,30 @@ TEST_F(StoreFixture, TtlExpiresEntriesAndReportsLowestRetained) {
   EXPECT_EQ(only_frame<InboxAppendReply>(dup).status, AppendStatus::duplicate);
 }
 
+// A user whose devices never pull (or never acknowledge a page: the adversary's no_ack) keeps
+// at most inbox_entries_max entries; the oldest expire early, as after the TTL, and a pull
+// reports the raised low so the device resyncs.
+TEST_F(StoreFixture, AnInboxNobodyPullsStaysUnderItsBound) {
+  config.inbox_entries_max = 16;
+  restart();
+  const UserId u{2};
+  for (std::uint64_t s = 1; s <= 1000; s++) {
+    Effects fx = in(InboxAppend{ReqId{s}, u, ConvSeq{s}, message(dev(1, 1), kC, s, s)});
+    Effects done = complete_storage(*store, fx, durable);
+    complete_storage(*store, done, durable);  // the floor, then the erases
+    ASSERT_LE(store->inbox(u).size(), config.inbox_entries_max) << s;
+  }
+  EXPECT_EQ(store->store_counters().inbox_entries_evicted, 1000u - config.inbox_entries_max);
+  Effects fx = in(PullInbox{ReqId{9}, ConnId{3}, u, InboxSeq{0}, 4}, kGw);
+  const InboxPage page = only_frame<InboxPage>(fx);
+  EXPECT_EQ(page.low, InboxSeq{1000 - config.inbox_entries_max + 1});
+  EXPECT_EQ(page.head, InboxSeq{1000});
+  // On disk too: the erased records are gone (the floor record remains).
+  std::size_t records = 0;
+  for (const auto& [key, value] : durable) records += key.rfind("i/", 0) == 0 ? 1 : 0;
+  EXPECT_LE(records, config.inbox_entries_max);
+}
+
 TEST_F(StoreFixture, RecoveryRebuildsSeqsAndIgnoresTornRecords) {
   append(message(dev(1, 1), kC, 1, 1));
   append(message(dev(1, 1), kC, 2, 2));

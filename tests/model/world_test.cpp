@@ -146,5 +146,71 @@ TEST(World, SwarmNodesNarrowNodeFaults) {
   }
 }
 
+// ---- Adversarial devices ---------------------------------------------------------------------
+
+WorldConfig adversarial_world(std::uint64_t seed) {
+  WorldConfig c = small_world(seed);
+  c.adversaries.count = 3;
+  c.adversaries.conversations = 1;
+  c.adversaries.attack_interval_mean_ns = kS / 20;
+  c.adversaries.flood_frames = 1200;  // above the burst (1000): the rate limit refuses some
+  return c;
+}
+
+// Every attack kind is tried, and every attempt is refused by the gateway (no_ack's pulls are
+// served: they are allowed, only never acknowledged); the honest users see no anomaly; the
+// gateways' refusal counters account for every refusal the adversaries saw.
+TEST(World, EveryAdversarialActionIsRejectedAndCounted) {
+  for (std::uint64_t seed : {1, 2, 3}) {
+    const Outcome outcome = run(adversarial_world(seed));
+    EXPECT_TRUE(outcome.result.quiesced);
+    expect_valid(outcome);
+    ASSERT_TRUE(outcome.result.adversary.has_value());
+    const AdversaryReport& report = *outcome.result.adversary;
+    std::uint64_t refused = 0;
+    for (const char* kind : kAttackKindNames) {
+      const AttackTally& t = report.attacks.at(kind);
+      EXPECT_GT(t.attempted, 0u) << kind << " seed " << seed;
+      EXPECT_EQ(t.accepted, 0u) << kind;
+      EXPECT_EQ(t.unanswered, 0u) << kind;
+      EXPECT_EQ(t.conn_lost, 0u) << kind;  // no network fault touches them here
+      if (std::string(kind) == "no_ack") {
+        EXPECT_EQ(t.served + t.rejected + t.timed_out, t.attempted) << kind;
+      } else {
+        EXPECT_EQ(t.rejected, t.attempted) << kind << " seed " << seed;
+      }
+      refused += t.rejected;
+    }
+    EXPECT_GT(report.attacks.at("flood").reasons.at("rate_limited"), 0u);
+    EXPECT_EQ(report.breaches(), 0u);
+    EXPECT_EQ(outcome.result.counters.at("gateway.frames_rejected"), refused);
+  }
+}
+
+// Adversaries are not in the history, and without them nothing changes.
+TEST(World, AdversariesStayOutOfTheHistory) {
+  const Outcome plain = run(small_world(4));
+  EXPECT_FALSE(plain.result.adversary.has_value());
+  const Outcome attacked = run(adversarial_world(4));
+  EXPECT_EQ(attacked.history.find("x1/"), std::string::npos);
+  EXPECT_EQ(attacked.result.messages_sent, attacked.result.messages_stored);
+  WorldConfig zero = adversarial_world(4);
+  zero.adversaries.count = 0;
+  EXPECT_EQ(run(zero).result.trace_hash, plain.result.trace_hash);
+}
+
+// Each adversary's attack mix is drawn from the seed (same seed, same mixes), never empty.
+TEST(World, AdversaryMixesAreDrawnFromTheSeed) {
+  WorldConfig c = adversarial_world(5);
+  c.adversaries.attack_enable_p = 0.3;
+  const Outcome a = run(c);
+  const Outcome b = run(c);
+  ASSERT_TRUE(a.result.adversary.has_value());
+  EXPECT_EQ(a.result.trace_hash, b.result.trace_hash);
+  EXPECT_EQ(a.result.adversary->mixes, b.result.adversary->mixes);
+  ASSERT_EQ(a.result.adversary->mixes.size(), 3u);
+  for (const auto& [name, mix] : a.result.adversary->mixes) EXPECT_FALSE(mix.empty()) << name;
+}
+
 }  // namespace
 }  // namespace imsim::model

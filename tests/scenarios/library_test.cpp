@@ -29,6 +29,8 @@ const char* const kRequired[] = {
     "processor-crash-mid-fanout",
     "server-clock-skew",
     "mobile-flapping",
+    "adversarial-mix",          // issue 12: adversarial devices
+    "adversarial-flood-noack",
 };
 
 TEST(Library, EveryScenarioLoadsUnderItsFileName) {

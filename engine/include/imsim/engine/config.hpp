@@ -60,6 +60,10 @@ struct Config {
 
   // --- Server ----------------------------------------------------------------------------------
   std::int64_t inbox_ttl_ns = 3600 * kNsPerS;                 // inbox entries expire after this
+  // Entries retained per user inbox: beyond it the oldest expire early (as after the TTL; the
+  // devices resync from the timelines). A user whose devices never pull, or never acknowledge a
+  // page, cannot grow the store without limit.
+  std::uint32_t inbox_entries_max = 100'000;
   std::int64_t dedup_key_retention_ns = 24 * 3600 * kNsPerS;  // idempotency index horizon
   std::uint32_t large_group_threshold = 20;                   // members > threshold => read fan-out
   std::uint32_t queue_partitions = 8;                         // partition = conv % queue_partitions
@@ -75,6 +79,9 @@ struct Config {
   // default: a device resending its whole outbox after a reconnect stays under it.
   std::uint32_t conn_frames_per_s = 1000;  // Valid: 1 .. 1e9
   std::uint32_t conn_frame_burst = 1000;
+  // Gateway: connections not yet authenticated (no valid Hello). Opening one more closes the
+  // oldest of them, so connections that never say Hello cannot pile up.
+  std::uint32_t conn_pending_max = 1024;
 
   // --- Simulation hooks ------------------------------------------------------------------------
   bool buggify = false;  // let the host's Random enable BUGGIFY sites (never in production)

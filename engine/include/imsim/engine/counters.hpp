@@ -40,7 +40,8 @@ struct StoreCounters {
   std::uint64_t dedup_scans = 0;        // duplicates found by scanning past the retention
   std::uint64_t fanout_duplicates = 0;  // inbox appends already present (redelivery)
   std::uint64_t fifo_gaps = 0;          // appends refused because they overtook their lane
-  std::uint64_t inbox_entries_expired = 0;
+  std::uint64_t inbox_entries_expired = 0;  // by the TTL or by inbox_entries_max
+  std::uint64_t inbox_entries_evicted = 0;  // of those, by inbox_entries_max
   std::uint64_t bytes_stored = 0;  // value bytes of live records
 };
 

@@ -36,6 +36,39 @@ struct RunOptions {
   std::int64_t progress_interval_ns = 0;  // 0: no progress calls
 };
 
+// What the adversaries (WorldConfig::adversaries) did, per attack kind. Every attack frame is
+// answered by the gateway on the connection; the adversary waits for that answer:
+//   rejected: a Reject or SendNack came back (by reason in `reasons`)
+//   accepted: the gateway let it through (a HelloOk for a replayed Hello, another user's inbox
+//             page, a SendAck) -- a breach
+//   served:   no_ack only: its own inbox page came back (a legitimate read it never acknowledges)
+//   conn_lost: the connection died before the answer came (network faults)
+//   timed_out: no_ack only: its pull went on to a store and no page came back in time (a store
+//             down, a datagram lost; an honest device would pull again)
+//   unanswered: still waiting when the run ended on a live connection -- a breach too (the
+//             gateway swallowed or forwarded the frame)
+// attempted == rejected + accepted + served + conn_lost + timed_out + unanswered.
+struct AttackTally {
+  std::uint64_t attempted = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t served = 0;
+  std::uint64_t conn_lost = 0;
+  std::uint64_t timed_out = 0;
+  std::uint64_t unanswered = 0;
+  std::map<std::string, std::uint64_t> reasons;  // rejected, by RejectReason name
+};
+
+struct AdversaryReport {
+  std::map<std::string, AttackTally> attacks;            // by attack kind name (all kinds)
+  std::map<std::string, std::vector<std::string>> mixes;  // adversary device -> its attack kinds
+  std::uint64_t breaches() const {
+    std::uint64_t n = 0;
+    for (const auto& [kind, t] : attacks) n += t.accepted + t.unanswered;
+    return n;
+  }
+};
+
 struct RunResult {
   std::uint64_t trace_hash = 0;
   std::uint64_t seed = 0;
@@ -60,6 +93,8 @@ struct RunResult {
   // ran (draw_world). A failure file records it in place of the scenario.
   std::optional<WorldConfig> drawn_config;
   TraceLog trace_log;  // empty unless RunOptions::record_trace_log
+  // Set when the config has adversaries (adversaries.count > 0).
+  std::optional<AdversaryReport> adversary;
   // Non-empty: the config names a node the world drawn from its seed does not have (a device
   // of a generated population beyond what this seed drew); nothing ran.
   std::string config_error;

@@ -176,6 +176,50 @@ struct DeviceBehaviour {
   double page_back_p = 0.5;
 };
 
+// ---- Adversarial devices ------------------------------------------------------------------
+// Devices that misbehave on purpose. Each adversary is a user of its own (x1, x2, ...) with one
+// device (x1/d1) holding a valid install token: a compromised client, not an outsider. It
+// joins `conversations` conversations drawn from the seed (as a member: it receives their
+// pushes and inbox entries), connects to a gateway drawn from the seed, authenticates, then
+// during the safety phase speaks raw frames: one attack at a time (it waits for the answer
+// before the next one; a flood waits for all of its frames), at Poisson times of mean
+// attack_interval_mean_ns. Its mix: each kind of `attacks` is enabled with probability
+// attack_enable_p (at least one), drawn per adversary from the seed. Adversaries are not in
+// the history: their actions are tallied in RunResult::adversary (results.json "adversary").
+// Faults never name them (their links are mobile links of the scenario's network model).
+enum class AttackKind : std::uint8_t {
+  kImpersonate,   // a Send whose message id names another user's device
+  kForeignConv,   // a Send as itself into a conversation it is not a member of
+  kForeignInbox,  // a PullInbox of another user's inbox
+  kReplay,        // a frame captured earlier on its own connection sent again: its Hello of an
+                  // earlier connection on a new one, or a frame the gateway sent it
+  kOversized,     // a Send whose body exceeds message_body_bytes_max, or a frame longer than
+                  // frame_bytes_max
+  kTruncated,     // a valid Send cut short (length prefix patched to the cut length)
+  kGarbage,       // random bytes, half of them behind a well-formed header
+  kFlood,         // flood_frames Sends back to back (into a conversation it is not in)
+  kNoAck,         // pulls the first page of its inbox again and again, never acknowledging it
+                  // (never asks for the next page); pushes are ignored too
+};
+inline constexpr std::size_t kAttackKinds = 9;
+inline const char* const kAttackKindNames[kAttackKinds] = {
+    "impersonate", "foreign_conv", "foreign_inbox", "replay", "oversized",
+    "truncated",   "garbage",      "flood",         "no_ack"};
+inline constexpr std::int32_t kAdversariesMax = 64;
+inline constexpr std::int32_t kFloodFramesMax = 100'000;
+
+struct Adversaries {
+  std::int32_t count = 0;          // Valid: 0..kAdversariesMax. 0: no adversary (the default)
+  std::int32_t conversations = 1;  // joined per adversary (fewer if the world has fewer). >= 0
+  std::vector<AttackKind> attacks = {
+      AttackKind::kImpersonate, AttackKind::kForeignConv, AttackKind::kForeignInbox,
+      AttackKind::kReplay,      AttackKind::kOversized,   AttackKind::kTruncated,
+      AttackKind::kGarbage,     AttackKind::kFlood,       AttackKind::kNoAck};  // Valid: distinct, >= 1
+  double attack_enable_p = 1.0;                        // Valid: 0..1
+  std::int64_t attack_interval_mean_ns = 200'000'000;  // Valid: > 0
+  std::int32_t flood_frames = 1500;                    // Valid: 1..kFloodFramesMax
+};
+
 // ---- Workload (safety phase, before workload_stop) -----------------------------------------
 struct KindWeights {
   // Relative weight of choosing a conversation of each kind for a fresh (non-reply) send. A
@@ -437,6 +481,7 @@ struct WorldConfig {
   Swarm swarm;
   Checks checks;
   Quiescence quiescence;
+  Adversaries adversaries;
 };
 
 }  // namespace imsim::model
