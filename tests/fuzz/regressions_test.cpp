@@ -63,11 +63,16 @@ INSTANTIATE_TEST_SUITE_P(Fuzz, Regressions, testing::ValuesIn(targets()),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(FuzzOracles, ARejectionMustNameItsInputAndNotBeInternal) {
-  EXPECT_EQ(check_rejection("x.json", "x.json: seed: expected a number"), "");
-  EXPECT_NE(check_rejection("x.json", "seed: expected a number"), "");
-  EXPECT_NE(check_rejection("x.json", "x.json: "), "");
-  EXPECT_NE(check_rejection("x.json", "x.json: internal loader error: [json.exception]"), "");
-  EXPECT_EQ(check_rejection("x.json", "x.json: a: got \"internal loader error\""), "");
+  const std::string_view input = "{\"seed\": \"x\"}";
+  EXPECT_EQ(check_rejection("x.json", "x.json: seed: expected a number", input), "");
+  EXPECT_NE(check_rejection("x.json", "seed: expected a number", input), "");
+  EXPECT_NE(check_rejection("x.json", "x.json: ", input), "");
+  EXPECT_NE(check_rejection("x.json", "x.json: internal loader error: [json.exception]", input),
+            "");
+  // The words quoted from the input (as a key or an excerpt) are not the catch-all.
+  EXPECT_EQ(check_rejection("x.json", "x.json: internal loader error: expected a number",
+                            "{\"internal loader error\": 1}"),
+            "");
 }
 
 TEST(FuzzOracles, AnAcceptedDocumentMustRoundTrip) {

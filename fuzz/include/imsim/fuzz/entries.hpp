@@ -42,8 +42,11 @@ const std::vector<Target>& targets();
 
 // The oracles, separate so their tests can show each one fails on a bad outcome.
 // A loader's rejection must name where it came from (`origin: ...`) and must not be an internal
-// error (an exception the loader did not anticipate: no JSON path, no expectation).
-std::string check_rejection(std::string_view origin, std::string_view error);
+// error (an exception the loader did not anticipate: no JSON path, no expectation). The error
+// text quotes the input (keys as JSON paths, excerpts), so the second check is only made when
+// the input does not itself contain the words "internal loader error".
+std::string check_rejection(std::string_view origin, std::string_view error,
+                            std::string_view input);
 // A document accepted once must be accepted again from its own expansion, unchanged.
 std::string check_round_trip(std::string_view what, std::string_view first_expansion,
                              bool reloaded, std::string_view reload_error,
