@@ -93,19 +93,23 @@ Loaded<FailureFile> load_failure(const nlohmann::json& document) {
   }
 }
 
+Loaded<FailureFile> load_failure_text(std::string_view text, std::string_view origin) {
+  json document;
+  std::string error;
+  if (!detail::parse_json_text(text, document, error)) {
+    return Loaded<FailureFile>::failure(fmt::format("{}: {}", origin, error));
+  }
+  Loaded<FailureFile> loaded = load_failure(document);
+  if (loaded.ok()) return loaded;
+  return Loaded<FailureFile>::failure(fmt::format("{}: {}", origin, loaded.error()));
+}
+
 Loaded<FailureFile> load_failure_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Loaded<FailureFile>::failure(fmt::format("{}: cannot open", path.string()));
   std::stringstream text;
   text << in.rdbuf();
-  json document;
-  std::string error;
-  if (!detail::parse_json_text(text.str(), document, error)) {
-    return Loaded<FailureFile>::failure(fmt::format("{}: {}", path.string(), error));
-  }
-  Loaded<FailureFile> loaded = load_failure(document);
-  if (loaded.ok()) return loaded;
-  return Loaded<FailureFile>::failure(fmt::format("{}: {}", path.string(), loaded.error()));
+  return load_failure_text(text.str(), path.string());
 }
 
 std::string save_failure_file(const std::filesystem::path& path, const FailureFile& failure) {

@@ -373,7 +373,9 @@ RC_GTEST_PROP(GeneratedV2, ClaimingTheTopOverASuffixIsLost, ()) {
       long_timelines.emplace_back(w.ops[i].conv, w.ops[i].msgs);
   }
   RC_PRE(!long_timelines.empty());
-  const auto& [conv, msgs] = *rc::gen::elementOf(long_timelines);
+  // Not a structured binding: clang 14 cannot capture one in the lambda below.
+  const auto& picked = *rc::gen::elementOf(long_timelines);
+  const std::string& conv = picked.first;
   const auto& members = std::find_if(w.convs.begin(), w.convs.end(), [&](const auto& c) {
                           return c.first == conv;
                         })->second;

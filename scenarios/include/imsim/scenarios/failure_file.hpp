@@ -35,6 +35,8 @@ std::optional<std::uint64_t> parse_trace_hash(std::string_view text);
 
 nlohmann::json to_json(const FailureFile& failure);
 Loaded<FailureFile> load_failure(const nlohmann::json& document);
+// JSON text (strict, as for scenarios); every error is prefixed with `origin` (a file name).
+Loaded<FailureFile> load_failure_text(std::string_view text, std::string_view origin);
 Loaded<FailureFile> load_failure_file(const std::filesystem::path& path);
 // Writes the file (pretty-printed); returns "" or an error message.
 std::string save_failure_file(const std::filesystem::path& path, const FailureFile& failure);
