@@ -224,6 +224,9 @@ std::vector<json> full_documents() {
                   "new_device_mean_interval_s": 5, "page_back_p": 0.2},
       "workload": {"kind_weights": {"direct": 1, "group": 2, "large": 0}, "reply_p": 0.2,
                    "messages_max": 100},
+      "adversaries": {"count": 2, "conversations": 1, "attacks": ["flood", "garbage"],
+                      "attack_enable_p": 0.9, "attack_mean_interval_s": 0.2,
+                      "flood_frames": 20},
       "network": {"device_transport": "datagram",
                   "stream": {"rto_initial_ms": 900, "rto_min_ms": 150, "rto_max_ms": 30000,
                              "retransmit_max": 4},
@@ -466,6 +469,20 @@ std::vector<Entry> table() {
        R"({"network": {"stream": {"rto_max_ms": 1000}}})");
   hash("network.stream.retransmit_max", lossy,
        R"({"network": {"stream": {"retransmit_max": 0}}})");
+  // Adversarial devices (their own users x1..): each field moves what they do.
+  const json attacked = with(small, parse(R"({"adversaries": {"count": 1, "conversations": 1,
+      "attacks": "all", "attack_enable_p": 0.8, "attack_mean_interval_s": 0.2,
+      "flood_frames": 50}})"));
+  hash("adversaries.count", attacked, R"({"adversaries": {"count": 2}})");
+  hash("adversaries.conversations", attacked, R"({"adversaries": {"conversations": 2}})");
+  hash("adversaries.attacks", attacked, R"({"adversaries": {"attacks": ["garbage"]}})");
+  hash("adversaries.attack_enable_p", attacked, R"({"adversaries": {"attack_enable_p": 0.3}})");
+  hash("adversaries.attack_mean_interval_s", attacked,
+       R"({"adversaries": {"attack_mean_interval_s": 0.05}})");
+  hash("adversaries.flood_frames", with(attacked, parse(R"({"adversaries": {"attacks": ["flood"]}})")),
+       R"({"adversaries": {"flood_frames": 5}})");
+  engine("conn_pending_max", "1");
+  engine("inbox_entries_max", "2");
   // The handshake times out only when its frames can be lost: the datagram transport.
   hash("engine.hello_timeout_ms",
        with(datagram, parse(R"({"network": {"mobile": {"loss_p": 0.3}}})")),
