@@ -132,9 +132,13 @@ if(TARGET imsim)
   endforeach()
   # Progress (issue 14): forced with --progress it prints on stderr, not a terminal, from the
   # first call; --no-progress prints none; the trace hash is the same either way.
-  imsim_cli_test(progress_forced 0 "trace hash +0x[0-9a-f]+.*run: safety 0\\.[0-9]/10\\.0 s simulated.*ETA.*run: liveness"
+  imsim_cli_test(progress_forced 0 "trace hash +0x886e7102a3738ef3.*run: safety 0\\.[0-9]/10\\.0 s simulated.*ETA.*run: liveness"
                  run default --no-out --progress)
-  imsim_cli_test(progress_off 0 "trace hash +0x[0-9a-f]+" run default --no-out --no-progress)
+  imsim_cli_test(progress_off 0 "trace hash +0x886e7102a3738ef3" run default --no-out --no-progress)
+  # The summary docs/cli.md quotes (and docs/scenario-format.md's expected_trace_hash).
+  imsim_cli_test(docs_default_summary 0
+                 "trace hash  0x886e7102a3738ef3.*sim time    10.600 s \\(quiesced\\).*messages    sent 49, stored 49, acked 49, failed 0, displays 219"
+                 run default --no-out)
   set_tests_properties(cli.progress_off PROPERTIES FAIL_REGULAR_EXPRESSION "run: ")
   imsim_cli_test(progress_excludes 2 "--progress excludes --no-progress" run default --progress --no-progress)
   # Seeds are decimal integers that fit 64 bits: no wrap (-1), no clamp (2^64), no exponent.

@@ -87,22 +87,16 @@ void World::build_nodes() {
                                      host->on_conn_event(conn, std::move(event));
                                    });
   }
-  for (auto& device : devices) {
-    DeviceHost* host = device.get();
+  // Devices and adversaries talk over connections only.
+  const auto attach = [this](auto* host) {
     host_by_endpoint[host->endpoint().value()] = host;
     sim.network().set_conn_handler(host->endpoint(),
                                    [host](sim::ConnId conn, sim::ConnEvent event) {
                                      host->on_conn_event(conn, std::move(event));
                                    });
-  }
-  for (auto& adversary : adversaries) {
-    AdversaryHost* host = adversary.get();
-    host_by_endpoint[host->endpoint().value()] = host;
-    sim.network().set_conn_handler(host->endpoint(),
-                                   [host](sim::ConnId conn, sim::ConnEvent event) {
-                                     host->on_conn_event(conn, std::move(event));
-                                   });
-  }
+  };
+  for (auto& device : devices) attach(device.get());
+  for (auto& adversary : adversaries) attach(adversary.get());
   sim.network().set_config(network_config(config.network));
   apply_base_links();
 }

@@ -53,6 +53,24 @@ struct Pair {
     }
     return out;
   }
+  // Every link `wild` (latency up to max_latency; loss, duplication and reordering with
+  // probability p), retransmissions practically never giving up, and a connection with
+  // `transport` waited for however long its handshake takes.
+  ConnId open_wild(Duration max_latency, double p, Transport transport) {
+    LinkParams wild;
+    wild.latency = LatencyModel::uniform(Duration::from_ms(1), max_latency);
+    wild.loss_probability = p;
+    wild.duplicate_probability = p;
+    wild.reorder_probability = p;
+    net().set_default_link(wild);
+    NetworkConfig config;
+    config.retransmit_max = 64;
+    config.connect_timeout = Duration::from_s(3600);
+    net().set_config(config);
+    const ConnId c = net().connect(client, server, transport);
+    while (!net().is_open_at(c, client)) sim.run_for(Duration::from_ms(100));
+    return c;
+  }
   ConnId open() {
     const ConnId c = net().connect(client, server);
     sim.run_for(ms(10));
@@ -81,18 +99,7 @@ TEST(SimConnection, HandshakeOpensBothEnds) {
 // connection lives (retransmit_max at its ceiling: 65 losses in a row never happen here).
 RC_GTEST_PROP(SimConnection, FifoAndLossFree, (std::uint64_t seed, std::uint8_t count)) {
   Pair p(seed);
-  LinkParams wild;
-  wild.latency = LatencyModel::uniform(ms(1), ms(50));
-  wild.loss_probability = 0.5;
-  wild.duplicate_probability = 0.5;
-  wild.reorder_probability = 0.5;
-  p.net().set_default_link(wild);
-  NetworkConfig config;
-  config.retransmit_max = 64;
-  config.connect_timeout = Duration::from_s(3600);
-  p.net().set_config(config);
-  const ConnId c = p.net().connect(p.client, p.server);
-  while (!p.net().is_open_at(c, p.client)) p.sim.run_for(ms(100));
+  const ConnId c = p.open_wild(ms(50), 0.5, Transport::stream);
   std::vector<std::string> sent;
   for (int i = 0; i < count; ++i) {
     sent.push_back(std::to_string(i));
@@ -356,18 +363,7 @@ TEST(SimStreamLoss, LossFreeLinksAreUntouched) {
 // Data frames are lost, duplicated and reordered, never retransmitted; the counters add up.
 TEST(SimDatagramTransport, DataFramesAreUnreliableAndCounted) {
   Pair p(11);
-  LinkParams wild;
-  wild.latency = LatencyModel::uniform(ms(1), ms(30));
-  wild.loss_probability = 0.2;
-  wild.duplicate_probability = 0.2;
-  wild.reorder_probability = 0.2;
-  p.net().set_default_link(wild);
-  NetworkConfig config;
-  config.retransmit_max = 64;
-  config.connect_timeout = Duration::from_s(3600);
-  p.net().set_config(config);
-  const ConnId c = p.net().connect(p.client, p.server, Transport::datagram);
-  while (!p.net().is_open_at(c, p.client)) p.sim.run_for(ms(100));
+  const ConnId c = p.open_wild(ms(30), 0.2, Transport::datagram);
   const std::uint64_t handshake_retransmissions = p.net().counters().conn_segments_retransmitted;
   const int sent = 500;
   for (int i = 0; i < sent; ++i) {
