@@ -153,6 +153,56 @@ struct DeviceFixture : ::testing::Test {
   }
 };
 
+// A connection that has not become a session within hello_timeout (its HelloOk lost) is dropped
+// and the device reconnects; one whose HelloOk came in time is kept.
+TEST_F(DeviceFixture, NoSessionWithinHelloTimeoutDropsTheConnectionAndReconnects) {
+  // Fires every timer due by `t`; returns the disconnects and connects they caused.
+  const auto fire_until = [this](LocalTime t) {
+    now = t;
+    std::pair<std::size_t, std::size_t> out{0, 0};
+    std::vector<SetTimer> due;
+    std::erase_if(timers, [&](const SetTimer& timer) {
+      if (timer.deadline > now) return false;
+      due.push_back(timer);
+      return true;
+    });
+    for (const SetTimer& timer : due) {
+      Effects fx;
+      device->on_timer(timer.id, now, fx);
+      out.first += fx.disconnects.size();
+      out.second += fx.connects.size();
+      absorb(fx);
+    }
+    return out;
+  };
+  for (const bool hello_ok_arrives : {true, false}) {
+    Effects fx;
+    device->go_online(now, fx);
+    ASSERT_EQ(fx.connects.size(), 1u);
+    device->on_connected(kConn, now, fx);
+    absorb(fx);
+    frame(Challenge{1});
+    ASSERT_EQ(take<Hello>().size(), 1u);
+    if (hello_ok_arrives) frame(HelloOk{me});
+    const auto [disconnects, connects] =
+        fire_until(LocalTime{now.ns + config.hello_timeout_ns});
+    if (hello_ok_arrives) {
+      EXPECT_EQ(disconnects, 0u);
+      EXPECT_TRUE(device->online());
+      Effects off;
+      device->go_offline(now, off);  // the next round starts from scratch
+      absorb(off);
+      continue;
+    }
+    EXPECT_EQ(disconnects, 1u);
+    EXPECT_FALSE(device->online());
+    const auto [more_disconnects, reconnects] =
+        fire_until(LocalTime{now.ns + config.reconnect_backoff_max_ns});
+    EXPECT_EQ(more_disconnects, 0u);
+    EXPECT_EQ(reconnects, 1u);
+  }
+}
+
 TEST_F(DeviceFixture, SendEchoesAndTransmitsOnlyOnceDurable) {
   connect_and_bootstrap();
   hold_storage = true;
