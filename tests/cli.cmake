@@ -297,3 +297,14 @@ if(TARGET imsim)
   endif()
 endif()
 # ---- end explore / shrink / check -----------------------------------------------------------
+
+# ---- imsim bench (owner: apps) -----------------------------------------------------------------
+# The quick suite (about a second): every figure docs/performance.md names is printed, as JSON
+# with the keys of issue 14. The figures themselves are measured by `imsim bench`, not tested.
+if(TARGET imsim)
+  imsim_cli_test(bench_quick_json 0
+                 "\"bytes_per_delivery\".*\"bytes_per_device\".*\"check_events_per_s\".*\"deliveries_per_s\".*\"explore_seeds_per_s\".*\"kernel_events_per_s\".*\"kernel_vs_naive_ratio\".*\"sim_seconds_per_wall_second\""
+                 bench --quick --json)
+  imsim_cli_test(bench_quick_table 0 "kernel_vs_naive_ratio.*deliveries_per_s.*explore_seeds_per_s"
+                 bench --quick)
+endif()

@@ -59,6 +59,12 @@ struct ReplayArgs {
 };
 int replay_command(const ReplayArgs& args);
 
+struct BenchArgs {
+  bool json = false;
+  bool quick = false;  // a small suite (seconds) for tests; the figures are not comparable
+};
+int bench_command(const BenchArgs& args);
+
 struct ListArgs {
   bool json = false;
 };

@@ -157,6 +157,12 @@ int main(int argc, char** argv) {
                    "8G; default: half the physical memory, at most 16G)")
       ->check(kMemorySize);
 
+  imsim::cli::BenchArgs bench_args;
+  CLI::App* bench = app.add_subcommand(
+      "bench", "Run the performance suite (docs/performance.md) and print its figures");
+  bench->add_flag("--json", bench_args.json, "Print the figures as JSON");
+  bench->add_flag("--quick", bench_args.quick, "A small suite for tests (figures not comparable)");
+
   imsim::cli::ShrinkArgs shrink_args;
   CLI::App* shrink = app.add_subcommand(
       "shrink", "Minimise a failure file (replayed first: exit 2 if the hash differs)");
@@ -193,6 +199,7 @@ int main(int argc, char** argv) {
   run_args.progress = tristate(run_progress, run_no_progress);
   replay_args.progress = tristate(replay_progress, replay_no_progress);
   try {
+    if (bench->parsed()) return imsim::cli::bench_command(bench_args);
     if (run->parsed()) return imsim::cli::run_command(run_args);
     if (replay->parsed()) return imsim::cli::replay_command(replay_args);
     if (list->parsed()) return imsim::cli::list_command(list_args);
