@@ -201,14 +201,16 @@ nlohmann::json explore_json(const model::WorldConfig& config, const scenarios::E
 // The output directory, checked before any seed runs: a failure found after minutes of
 // exploring and shrinking must not be lost to "cannot write".
 fs::path explore_out_dir(const model::WorldConfig& config, const ExploreArgs& args) {
-  return args.out_dir ? fs::path(*args.out_dir) : fs::path("imsim-out") / ("explore-" + config.name);
+  return args.out_dir ? fs::path(*args.out_dir)
+                      : fs::path("imsim-out") / ("explore-" + config.name);
 }
 
 // A mutant scenario expects its anomaly class: explored plainly, a seed where the bug does not
 // show is the failure. Say how to hunt the bug instead (docs/cli.md, "Hunting a mutant").
 void print_expect_hint() {
-  fmt::print("            (the scenario's checks.expect asks for them in every run; to hunt a "
-             "mutation, judge the runs plainly: --mutation NAME --checkers CLASS)\n");
+  fmt::print(
+      "            (the scenario's checks.expect asks for them in every run; to hunt a "
+      "mutation, judge the runs plainly: --mutation NAME --checkers CLASS)\n");
 }
 
 // The first failure: re-run it here, check that its explicit form replays it, shrink, write.
@@ -226,8 +228,8 @@ int handle_failure(const model::WorldConfig& config, const ExploreArgs& args,
     if (!args.overrides.checkers.empty()) {
       flags += fmt::format(" --checkers {}", fmt::join(args.overrides.checkers, ","));
     }
-    failure["run_command"] = fmt::format("{} run {} --seed {}{} --no-out", program(),
-                                         args.scenario, failed.seed, flags);
+    failure["run_command"] =
+        fmt::format("{} run {} --seed {}{} --no-out", program(), args.scenario, failed.seed, flags);
     if (!args.json) {
       fmt::print("FAILURE     seed {}: {}\nreproduce with: {}\n", failed.seed, failed.detail,
                  failure["run_command"].get<std::string>());
@@ -246,8 +248,7 @@ int handle_failure(const model::WorldConfig& config, const ExploreArgs& args,
         scenarios::format_trace_hash(swarm_run.result.trace_hash),
         scenarios::format_trace_hash(replay.result.trace_hash)));
   }
-  const std::vector<std::string> missing =
-      expected_missing(config.checks, failed.anomalies_found);
+  const std::vector<std::string> missing = expected_missing(config.checks, failed.anomalies_found);
   if (!missing.empty()) failure["expected_missing"] = missing;
   if (!args.json) {
     fmt::print(

@@ -66,10 +66,11 @@ void print_failure_world(const scenarios::RunOutcome& outcome) {
   fmt::print("world       {}; {}\n", users_text(scenario["users"]),
              conversations_text(scenario["conversations"]));
   const model::RunResult& r = outcome.result;
-  fmt::print("            safety phase {:.3f} s; messages sent {}, stored {}, acked {}, "
-             "failed {}, displays {}\n",
-             double(outcome.config.durations.safety_ns) / 1e9, r.messages_sent,
-             r.messages_stored, r.messages_acked, r.messages_failed, r.displays);
+  fmt::print(
+      "            safety phase {:.3f} s; messages sent {}, stored {}, acked {}, "
+      "failed {}, displays {}\n",
+      double(outcome.config.durations.safety_ns) / 1e9, r.messages_sent, r.messages_stored,
+      r.messages_acked, r.messages_failed, r.displays);
   const nlohmann::json& faults = scenario["faults"];
   if (faults.empty()) {
     fmt::print("faults      none (the final heal only)\n");
@@ -93,8 +94,7 @@ std::vector<std::string> expected_missing(const model::Checks& checks,
   return missing;
 }
 
-std::string failure_class_text(const model::Checks& checks,
-                               const std::vector<std::string>& found) {
+std::string failure_class_text(const model::Checks& checks, const std::vector<std::string>& found) {
   const std::vector<std::string> missing = expected_missing(checks, found);
   std::string text;
   if (!missing.empty()) {

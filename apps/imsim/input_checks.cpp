@@ -155,10 +155,10 @@ std::string input_file_error(const std::string& path, InputKind expected) {
                        kind_name(expected), program(), path);
   }
   if (whole == "imsim-results") {
-    return fmt::format(
-        "{}: is a run's results.json, not {}: {}", path, kind_name(expected),
-        expected == InputKind::kHistory ? "the run's history is history.jsonl beside it"
-                                        : "the run's failure file is replay.json beside it");
+    return fmt::format("{}: is a run's results.json, not {}: {}", path, kind_name(expected),
+                       expected == InputKind::kHistory
+                           ? "the run's history is history.jsonl beside it"
+                           : "the run's failure file is replay.json beside it");
   }
   if (whole == "imsim-explore" || whole == "imsim-shrink") {
     return fmt::format("{}: is an {} summary, not {}", path, whole.substr(6), kind_name(expected));
@@ -168,8 +168,8 @@ std::string input_file_error(const std::string& path, InputKind expected) {
     const nlohmann::json document = read_json(path, false);
     if (document.is_object() && (document.contains("users") || document.contains("workload") ||
                                  document.contains("faults") || document.contains("durations"))) {
-      return fmt::format("{}: is a scenario, not {}: run it with `{}`{}", path,
-                         kind_name(expected), run_hint,
+      return fmt::format("{}: is a scenario, not {}: run it with `{}`{}", path, kind_name(expected),
+                         run_hint,
                          expected == InputKind::kHistory ? " (it writes history.jsonl)" : "");
     }
   }

@@ -52,8 +52,8 @@ CLI::Validator seconds_validator(bool positive) {
         } catch (const std::exception&) {
           used = 0;
         }
-        const bool ok = used == text.size() && value <= kSecondsMax &&
-                        (positive ? value > 0 : value >= 0);
+        const bool ok =
+            used == text.size() && value <= kSecondsMax && (positive ? value > 0 : value >= 0);
         if (ok) return {};
         return fmt::format("expected a number of seconds {} and at most {:g}, got \"{}\"",
                            positive ? "> 0" : ">= 0", kSecondsMax, text);
@@ -71,10 +71,10 @@ std::optional<int> unknown_command(const CLI::App& app, int argc, char** argv) {
   for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
   if (std::find(names.begin(), names.end(), word) != names.end()) return std::nullopt;
   const std::string meant = imsim::cli::closest_name(word, names);
-  return imsim::cli::fail(fmt::format("unknown command \"{}\" ({}; see imsim --help)", word,
-                                      meant.empty() ? fmt::format("expected one of {}",
-                                                                  fmt::join(names, ", "))
-                                                    : "did you mean " + meant + "?"));
+  return imsim::cli::fail(
+      fmt::format("unknown command \"{}\" ({}; see imsim --help)", word,
+                  meant.empty() ? fmt::format("expected one of {}", fmt::join(names, ", "))
+                                : "did you mean " + meant + "?"));
 }
 
 // Arguments CLI11 did not expect (`run default --seeds 5`): name the first unknown option and
@@ -97,10 +97,9 @@ int extras_error(const CLI::App& app, int argc, char** argv) {
     const std::string name = arg.substr(0, arg.find('='));
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     const std::string meant = imsim::cli::closest_name(name, known);
-    return imsim::cli::fail(fmt::format("{}: unknown option {}{} (see imsim {} --help)",
-                                        sub->get_name(), name,
-                                        meant.empty() ? "" : " (did you mean " + meant + "?)",
-                                        sub->get_name()));
+    return imsim::cli::fail(
+        fmt::format("{}: unknown option {}{} (see imsim {} --help)", sub->get_name(), name,
+                    meant.empty() ? "" : " (did you mean " + meant + "?)", sub->get_name()));
   }
   std::vector<std::string> extras;
   for (const std::string& extra : sub->remaining()) extras.push_back("\"" + extra + "\"");
@@ -202,11 +201,10 @@ int main(int argc, char** argv) {
       ->required();
   explore->add_option("--seeds", explore_args.seeds, "How many seeds (default 100)")
       ->check(CLI::Range(std::uint64_t(1), imsim::scenarios::kExploreSeedsMax));
-  CLI::Option* first_seed =
-      explore
-          ->add_option("--first-seed", explore_args.first_seed,
-                       "First seed (default: the scenario's seed)")
-          ->check(kSeed);
+  CLI::Option* first_seed = explore
+                                ->add_option("--first-seed", explore_args.first_seed,
+                                             "First seed (default: the scenario's seed)")
+                                ->check(kSeed);
   explore
       ->add_option("--seed-from", explore_args.seed_from,
                    "Where the first seed comes from: scenario (its seed; the default) or random "

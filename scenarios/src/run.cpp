@@ -81,8 +81,7 @@ LamportWindow lamport_window(RunOutcome& outcome, const RunSettings& settings) {
   outcome.notes.push_back(fmt::format(
       "--lamport-from {:.3f} s is after the run's last record ({:.3f} s): lamport.svg starts at "
       "the default instead ({:.3f} s)",
-      double(*settings.lamport_start_ns) / 1e9, double(last_ns) / 1e9,
-      double(fallback_ns) / 1e9));
+      double(*settings.lamport_start_ns) / 1e9, double(last_ns) / 1e9, double(fallback_ns) / 1e9));
   return {.start_ns = fallback_ns};
 }
 
