@@ -17,7 +17,17 @@ int check_command(const CheckArgs& args) {
   if (std::string error = unknown_checker(args.checkers); !error.empty()) return fail(error);
   properties::CheckOptions options;
   options.checkers = args.checkers;
-  const properties::CheckOutcome outcome = properties::check_file(args.history_file, options);
+  // "-" is the standard input (a history piped from another system's recorder).
+  const bool from_stdin = args.history_file == "-";
+  if (!from_stdin) {
+    if (std::string error = input_file_error(args.history_file, InputKind::kHistory);
+        !error.empty()) {
+      return fail(error);
+    }
+  }
+  const properties::CheckOutcome outcome = from_stdin
+                                               ? properties::check_stream(std::cin, options)
+                                               : properties::check_file(args.history_file, options);
   static_assert(properties::exit_ok == scenarios::kExitValid);
   static_assert(properties::exit_anomaly == scenarios::kExitAnomalies);
   static_assert(properties::exit_malformed == scenarios::kExitError);
@@ -39,7 +49,7 @@ int check_command(const CheckArgs& args) {
     out["exit_code"] = outcome.exit_code;
     std::cout << out.dump(2) << '\n';
   } else {
-    fmt::print("history     {}\n", args.history_file);
+    fmt::print("history     {}\n", from_stdin ? "(standard input)" : args.history_file);
     std::cout << properties::to_text(*outcome.report);
     fmt::print("verdict     {}  (exit {})\n", outcome.report->ok() ? "VALID" : "ANOMALIES FOUND",
                outcome.exit_code);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "imsim/engine/mutations.hpp"
 #include "imsim/history/reader.hpp"
 #include "imsim/properties/report.hpp"
 #include "imsim/scenarios/outputs.hpp"
@@ -69,10 +70,24 @@ bool write_file(RunOutcome& outcome, const fs::path& path, WriteFn write) {
   return true;
 }
 
+// The Lamport window asked for, unless it starts after the last record (an empty diagram):
+// then the default one, with a note saying so.
+LamportWindow lamport_window(RunOutcome& outcome, const RunSettings& settings) {
+  const model::TraceLog& log = outcome.result.trace_log;
+  const std::int64_t fallback_ns = lamport_default_start_ns(log);
+  if (!settings.lamport_start_ns) return {.start_ns = fallback_ns};
+  const std::int64_t last_ns = log.records.empty() ? 0 : log.records.back().t_ns;
+  if (*settings.lamport_start_ns <= last_ns) return {.start_ns = *settings.lamport_start_ns};
+  outcome.notes.push_back(fmt::format(
+      "--lamport-from {:.3f} s is after the run's last record ({:.3f} s): lamport.svg starts at "
+      "the default instead ({:.3f} s)",
+      double(*settings.lamport_start_ns) / 1e9, double(last_ns) / 1e9, double(fallback_ns) / 1e9));
+  return {.start_ns = fallback_ns};
+}
+
 void write_outputs(RunOutcome& outcome, const RunSettings& settings, const fs::path& dir) {
   const model::TraceLog& log = outcome.result.trace_log;
-  const LamportWindow window{.start_ns =
-                                 settings.lamport_start_ns.value_or(lamport_default_start_ns(log))};
+  const LamportWindow window = lamport_window(outcome, settings);
   write_file(outcome, dir / "trace.json",
              [&](std::ostream& out) { write_perfetto_trace(log, out); });
   write_file(outcome, dir / "lamport.svg",
@@ -218,6 +233,7 @@ nlohmann::json results_json(const RunOutcome& o) {
           {"version", 1},
           {"scenario", o.config.name},
           {"seed", o.config.seed},
+          {"mutations", engine::enabled_mutations(o.config.engine.mutations)},
           {"code_version", code_version()},
           {"trace_hash", format_trace_hash(r.trace_hash)},
           {"sim_time_s", double(r.sim_time_ns) / 1e9},

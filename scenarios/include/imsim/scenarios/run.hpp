@@ -49,6 +49,9 @@ struct RunOutcome {
   bool as_expected = false;
   int exit_code = kExitError;
   std::vector<std::filesystem::path> files;  // written into out_dir
+  // What the outputs did differently from what was asked, and why (e.g. a Lamport window past
+  // the last record starts at the default instead); the CLI prints them on stderr.
+  std::vector<std::string> notes;
   std::optional<history::History> history;   // with RunSettings::keep_history, if it parsed
 };
 
