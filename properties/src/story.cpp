@@ -28,6 +28,12 @@ constexpr TimeNs kLifecyclePad_ns = 1'000'000'000;
 
 // Witnesses that tell the same story: same anomaly, clause and conversations (the messages
 // and devices differ: one cause, e.g. a device that skipped a page, misses many messages).
+struct Group {
+  const AnomalyReport* anomaly = nullptr;
+  const Witness* first = nullptr;
+  std::vector<const Witness*> folded;
+};
+
 std::vector<Group> group_witnesses(const Report& report) {
   std::vector<Group> groups;
   std::map<std::string, std::size_t> by_key;
@@ -59,6 +65,8 @@ std::string ordinal(std::uint64_t n) {
                                                   : "th";
   return fmt::format("{}{}", n, suffix);
 }
+
+struct Selection;
 
 class Teller {
  public:
@@ -95,6 +103,7 @@ class Teller {
   std::string message_line(std::uint32_t msg) const;
   std::string text(const Event& e, const std::vector<std::uint32_t>& msgs) const;
   std::string folded_text(const Group& g) const;
+  void fill_timeline(Story& story, const Selection& sel) const;
 
   const History& h_;
   TimeNs origin_ns_;
@@ -173,10 +182,10 @@ std::string Teller::text(const Event& e, const std::vector<std::uint32_t>& msgs)
       e.body);
 }
 
-// "a, b, c" or "first..last (n things)".
+// "a, b, c" or "n things: first..last".
 std::string name_list(const std::vector<std::string>& names, const char* things) {
   if (names.size() > 3) {
-    return fmt::format("{}..{} ({} {})", names.front(), names.back(), names.size(), things);
+    return fmt::format("{} {}: {}..{}", names.size(), things, names.front(), names.back());
   }
   return fmt::format("{}", fmt::join(names, ", "));
 }
@@ -187,8 +196,8 @@ void add_new(std::vector<std::string>& into, const std::vector<std::string>& nam
   }
 }
 
-// "and 19 more like it on u1/d1..u3/d2 (19 devices)", or with other messages: "and 13 more
-// like it (u1/d1.i0.m3..u1/d1.i0.m16 (13 messages)) on u2/d1".
+// "and 19 more like it on 19 devices: u1/d1..u3/d2", or with other messages: "and 13 more
+// like it (13 messages: u1/d1.i0.m3..u1/d1.i0.m16) on u2/d1".
 std::string Teller::folded_text(const Group& g) const {
   if (g.folded.empty()) return "";
   std::vector<std::string> devices;
@@ -258,34 +267,10 @@ bool shown(const History& h, const Event& e, const Selection& sel) {
       e.body);
 }
 
-Story Teller::tell(const Group& g) const {
-  const Witness& w = *g.first;
-  Story story;
-  story.anomaly = g.anomaly->name;
-  story.clause = w.clause;
-  story.what = w.summary;
-  Selection sel;
-  sel.msgs = ids(msg_ids_, w.msgs);
-  sel.convs = w.convs;
-  story.devices = w.devices;
-  for (std::size_t i = 0; i < g.folded.size() && i < kStoryFoldedDevicesShown; ++i) {
-    for (const std::string& d : g.folded[i]->devices) story.devices.push_back(d);
-  }
-  for (std::uint32_t m : sel.msgs) {
-    if (const history::Send* s = send_of(m)) story.devices.push_back(h_.name(s->device));
-  }
-  std::vector<std::string> unique;
-  for (const std::string& d : story.devices) {
-    if (std::find(unique.begin(), unique.end(), d) == unique.end()) unique.push_back(d);
-  }
-  story.devices = std::move(unique);
-  sel.devices = ids(device_ids_, story.devices);
-  sel.witness_devices = ids(device_ids_, w.devices);
-  for (const EventRef& ref : w.events) sel.minimal.emplace(ref.line, ref.role);
-  if (!sel.msgs.empty()) story.message = message_line(sel.msgs.front());
-  // The window: the story messages' own events and the witness's (not the final timeline).
+// The window: the story messages' own events and the witness's (not the final timeline).
+void set_window(const std::vector<Event>& events, Selection& sel) {
   bool any = false;
-  for (const Event& e : h_.events) {
+  for (const Event& e : events) {
     const bool own = sel.minimal.contains(e.line) &&
                      !std::holds_alternative<history::Timeline>(e.body) &&
                      !std::holds_alternative<history::End>(e.body);
@@ -304,8 +289,9 @@ Story Teller::tell(const Group& g) const {
     sel.end_ns = any ? std::max(sel.end_ns, e.t_ns) : e.t_ns;
     any = true;
   }
-  story.window_start_ns = sel.start_ns;
-  story.window_end_ns = sel.end_ns;
+}
+
+void Teller::fill_timeline(Story& story, const Selection& sel) const {
   std::vector<StoryLine> lines;
   std::size_t minimal_count = 0;
   for (const Event& e : h_.events) {
@@ -336,6 +322,37 @@ Story Teller::tell(const Group& g) const {
       story.timeline_omitted++;
     }
   }
+}
+
+Story Teller::tell(const Group& g) const {
+  const Witness& w = *g.first;
+  Story story;
+  story.anomaly = g.anomaly->name;
+  story.clause = w.clause;
+  story.what = w.summary;
+  Selection sel;
+  sel.msgs = ids(msg_ids_, w.msgs);
+  sel.convs = w.convs;
+  story.devices = w.devices;
+  for (std::size_t i = 0; i < g.folded.size() && i < kStoryFoldedDevicesShown; ++i) {
+    for (const std::string& d : g.folded[i]->devices) story.devices.push_back(d);
+  }
+  for (std::uint32_t m : sel.msgs) {
+    if (const history::Send* s = send_of(m)) story.devices.push_back(h_.name(s->device));
+  }
+  std::vector<std::string> unique;
+  for (const std::string& d : story.devices) {
+    if (std::find(unique.begin(), unique.end(), d) == unique.end()) unique.push_back(d);
+  }
+  story.devices = std::move(unique);
+  sel.devices = ids(device_ids_, story.devices);
+  sel.witness_devices = ids(device_ids_, w.devices);
+  for (const EventRef& ref : w.events) sel.minimal.emplace(ref.line, ref.role);
+  if (!sel.msgs.empty()) story.message = message_line(sel.msgs.front());
+  set_window(h_.events, sel);
+  story.window_start_ns = sel.start_ns;
+  story.window_end_ns = sel.end_ns;
+  fill_timeline(story, sel);
   story.folded = g.folded.size();
   story.folded_text = folded_text(g);
   return story;
@@ -371,7 +388,10 @@ CheckedStories check_file_with_stories(const std::string& path, const CheckOptio
     return out;
   }
   Report report = check(parsed.history(), options);
-  out.stories = build_stories(parsed.history(), report, first_event_time(parsed.history()));
+  // imsim's own histories (the header names a scenario) count from 0, as its fault schedules
+  // do; another system's from its first event (wall-clock ns since its epoch are unreadable).
+  const history::History& h = parsed.history();
+  out.stories = build_stories(h, report, h.header.scenario ? 0 : first_event_time(h));
   for (Story& story : out.stories.stories) {
     story.faults.push_back(
         "a history holds no fault schedule: the device events above (online, offline, kill, "

@@ -34,7 +34,7 @@ std::string fault_line(const model::Fault& f, history::TimeNs origin_ns) {
     fields +=
         fmt::format(" {}={}", key, value.is_string() ? value.get<std::string>() : value.dump());
   }
-  return fmt::format("{:>9}  {}{}", properties::format_story_time(f.at_ns, origin_ns),
+  return fmt::format("{}  {}{}", properties::format_story_time(f.at_ns, origin_ns),
                      j.at("kind").get<std::string>(), fields);
 }
 

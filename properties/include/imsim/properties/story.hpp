@@ -4,7 +4,7 @@
 // anomaly (anomaly name, clause and messages): the message (sender, conversation, send time),
 // what each relevant device saw in time order (times in seconds since the start), the events
 // that make it an anomaly, and the near-identical witnesses folded into one line ("and 19 more
-// like it on u1/d1..u3/d2"). The faults part is filled by whoever knows the faults
+// like it on 19 devices: u1/d1..u3/d2"). The faults part is filled by whoever knows the faults
 // (scenarios: the run's fault schedule and network counters; `imsim check`: only what the
 // history holds). docs/checkers.md, "Anomaly stories" and "Glossary".
 #include <cstddef>
@@ -44,7 +44,7 @@ struct Story {
   // The faults in effect around it, one line each (filled by the caller that knows them).
   std::vector<std::string> faults;
   std::size_t folded = 0;   // witnesses folded into this story (besides the first)
-  std::string folded_text;  // "and 19 more like it on u1/d1..u3/d2", or ""
+  std::string folded_text;  // "and 19 more like it on 19 devices: u1/d1..u3/d2", or ""
   // Time window of the story's events (history times): callers pick faults around it.
   history::TimeNs window_start_ns = 0;
   history::TimeNs window_end_ns = 0;
@@ -74,8 +74,9 @@ nlohmann::json to_json(const Stories& stories);
 // Human text: a header line, then each story indented; empty when there is no story.
 std::string to_text(const Stories& stories, std::size_t stories_max = kStoriesMax);
 
-// `imsim check`: check_file, plus the stories of its report (origin: the history's first
-// event). A history holds no fault schedule: each story says so in its faults part.
+// `imsim check`: check_file, plus the stories of its report (origin: 0 for a history imsim
+// wrote, whose header names a scenario; else the history's first event). A history holds no fault
+// schedule: each story says so in its faults part.
 struct CheckedStories {
   CheckOutcome outcome;
   Stories stories;
