@@ -9,9 +9,13 @@
 #include "commands.hpp"
 #include "imsim/properties/check.hpp"
 #include "imsim/properties/report.hpp"
+#include "imsim/properties/story.hpp"
 #include "imsim/scenarios/run.hpp"
 
 namespace imsim::cli {
+
+// Stories printed (results in --json have them all).
+constexpr std::size_t kCheckStoriesMax = 5;
 
 int check_command(const CheckArgs& args) {
   if (std::string error = unknown_checker(args.checkers); !error.empty()) return fail(error);
@@ -25,9 +29,10 @@ int check_command(const CheckArgs& args) {
       return fail(error);
     }
   }
-  const properties::CheckOutcome outcome = from_stdin
-                                               ? properties::check_stream(std::cin, options)
-                                               : properties::check_file(args.history_file, options);
+  const properties::CheckedStories checked =
+      from_stdin ? properties::check_stream_with_stories(std::cin, options)
+                 : properties::check_file_with_stories(args.history_file, options);
+  const properties::CheckOutcome& outcome = checked.outcome;
   static_assert(properties::exit_ok == scenarios::kExitValid);
   static_assert(properties::exit_anomaly == scenarios::kExitAnomalies);
   static_assert(properties::exit_malformed == scenarios::kExitError);
@@ -45,12 +50,14 @@ int check_command(const CheckArgs& args) {
   }
   if (args.json) {
     nlohmann::json out = properties::to_json(*outcome.report);
+    out["stories"] = properties::to_json(checked.stories);
     out["file"] = args.history_file;
     out["exit_code"] = outcome.exit_code;
     std::cout << out.dump(2) << '\n';
   } else {
     fmt::print("history     {}\n", from_stdin ? "(standard input)" : args.history_file);
     std::cout << properties::to_text(*outcome.report);
+    std::cout << properties::to_text(checked.stories, kCheckStoriesMax);
     fmt::print("verdict     {}  (exit {})\n", outcome.report->ok() ? "VALID" : "ANOMALIES FOUND",
                outcome.exit_code);
   }

@@ -23,6 +23,8 @@ using scenarios::RunOutcome;
 
 // Witness lines printed per anomaly in the summary (results.json has them all).
 constexpr std::size_t kSummaryWitnessesMax = 3;
+// Anomaly stories printed in the summary (results.json has them all).
+constexpr std::size_t kSummaryStoriesMax = 3;
 
 std::string checks_line(const RunOutcome& o) {
   if (!o.report) return "not judged";
@@ -78,6 +80,7 @@ void print_summary(const RunOutcome& o, const std::optional<std::filesystem::pat
   }
   fmt::print("checks      {}\n", checks_line(o));
   print_anomalies(o);
+  std::cout << properties::to_text(o.stories, kSummaryStoriesMax);
   fmt::print("verdict     {}  (exit {})\n", scenarios::verdict_text(o), o.exit_code);
   if (out_dir) {
     std::string names;

@@ -12,6 +12,7 @@
 #include "imsim/history/reader.hpp"
 #include "imsim/properties/report.hpp"
 #include "imsim/scenarios/outputs.hpp"
+#include "imsim/scenarios/stories.hpp"
 
 namespace imsim::scenarios {
 
@@ -52,6 +53,9 @@ void check_history(RunOutcome& outcome, history::ParseResult parsed, bool keep) 
   options.checkers = outcome.config.checks.checkers;
   outcome.report = properties::check(parsed.history(), options);
   judge(outcome);
+  outcome.stories =
+      run_stories(parsed.history(), *outcome.report,
+                  outcome.result.drawn_config.value_or(outcome.config), outcome.result);
   if (keep) outcome.history = std::move(parsed).history();
 }
 
@@ -249,6 +253,7 @@ nlohmann::json results_json(const RunOutcome& o) {
           {"counters", r.counters},
           {"swarm_parameters", r.swarm_parameters},
           {"checks", checks},
+          {"stories", properties::to_json(o.stories)},
           {"exit_code", o.exit_code},
           {"error", o.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.error)},
           {"files", files}};
