@@ -17,12 +17,13 @@ struct Gateway::Impl {
     // Token bucket (GCRA): when the next frame is due. Local times may be negative (a clock
     // offset), so "no frame yet" is the smallest time.
     std::int64_t next_frame_ns = std::numeric_limits<std::int64_t>::min();
+    std::int64_t opened_ns = 0;  // local time the connection opened
   };
 
   Impl(const Config& c, const Topology& t, std::uint32_t i, Random* r)
       : config(c), topology(t), index(i), random(r), io(c.frame_bytes_max) {}
 
-  void on_conn_opened(ConnId id, Effects& fx);
+  void on_conn_opened(ConnId id, LocalTime now, Effects& fx);
   void on_conn_frame(ConnId conn, std::span<const std::uint8_t> bytes, LocalTime now, Effects& fx);
   bool admit(Conn& conn, LocalTime now) const;  // the connection's token bucket
   void on_hello(ConnId id, Conn& conn, const Hello& h, Effects& fx);
@@ -66,20 +67,30 @@ const Gateway::Impl::Conn* Gateway::Impl::authenticated(ConnId conn) const {
   return &it->second;
 }
 
-void Gateway::Impl::on_conn_opened(ConnId id, Effects& fx) {
+void Gateway::Impl::on_conn_opened(ConnId id, LocalTime now, Effects& fx) {
   IMSIM_ASSERT(id.value != 0);  // 0 means "no connection" inside frames
-  // Distinct per connection (the counter) and unpredictable (the host's randomness, when given).
-  const std::uint64_t drawn = random != nullptr ? random->next_u64() : 0;
-  const std::uint64_t nonce = challenge_nonce(topology.auth_secret, index, ++nonces_made, drawn);
-  // Bounded: the oldest connection that has not authenticated makes room (ids grow with time).
+  // Bounded. The oldest connection that has not authenticated makes room once it has been
+  // waiting hello_timeout (its device has given up on it by then: it is dead, or an attacker
+  // holding a slot); a younger one is still a handshake under way, so the new connection is
+  // refused instead. Closing the oldest regardless turned a login storm of more than
+  // conn_pending_max devices into a livelock: each handshake was closed just before its Hello
+  // arrived (a 60 000-device world never converged).
   if (pending.size() >= config.conn_pending_max) {
-    const ConnId oldest = *pending.begin();
+    const ConnId oldest = *pending.begin();  // ids grow with time
     io.count_reject(RejectReason::not_authenticated);
+    if (now.ns - conns.at(oldest).opened_ns < config.hello_timeout_ns) {
+      fx.disconnects.push_back(Disconnect{id});
+      return;
+    }
     fx.disconnects.push_back(Disconnect{oldest});
     forget(oldest);
   }
+  // Distinct per connection (the counter) and unpredictable (the host's randomness, when given).
+  const std::uint64_t drawn = random != nullptr ? random->next_u64() : 0;
+  const std::uint64_t nonce = challenge_nonce(topology.auth_secret, index, ++nonces_made, drawn);
   Conn conn;
   conn.nonce = nonce;
+  conn.opened_ns = now.ns;
   conns[id] = conn;
   pending.insert(id);
   io.send(fx, id, Challenge{nonce});
@@ -296,8 +307,8 @@ void Gateway::on_datagram(Address from, std::span<const std::uint8_t> bytes, Loc
   impl_->on_datagram(from, *frame, fx);
 }
 
-void Gateway::on_conn_opened(ConnId conn, LocalTime, Effects& fx) {
-  impl_->on_conn_opened(conn, fx);
+void Gateway::on_conn_opened(ConnId conn, LocalTime now, Effects& fx) {
+  impl_->on_conn_opened(conn, now, fx);
 }
 
 void Gateway::on_conn_closed(ConnId conn, LocalTime, Effects&) { impl_->forget(conn); }

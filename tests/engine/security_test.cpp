@@ -423,8 +423,9 @@ TEST_F(GatewayFixture, AttackGarbageFrames) {
   EXPECT_EQ(gateway.counters().frames_rejected, answered);
 }
 
-// Connections that never say Hello: beyond conn_pending_max the oldest is closed; the
-// authenticated connection is never the one closed.
+// Connections that never say Hello are bounded: beyond conn_pending_max a new connection is
+// refused while the oldest is younger than hello_timeout, and the oldest is closed once it is
+// older; the authenticated connection is never the one closed.
 TEST_F(GatewayFixture, ConnectionsThatNeverSayHelloAreBounded) {
   config.conn_pending_max = 8;
   Gateway bounded{config, topology, 0, nullptr};
@@ -435,16 +436,55 @@ TEST_F(GatewayFixture, ConnectionsThatNeverSayHelloAreBounded) {
   fx = {};
   bounded.on_conn_frame(conn, encode(hello_for(challenge)), LocalTime{}, fx);
   std::vector<ConnId> closed;
-  for (std::uint64_t c = 100; c < 100 + 1000; c++) {
+  auto open_at = [&](std::uint64_t c, LocalTime t) {
     Effects opened;
-    bounded.on_conn_opened(ConnId{c}, LocalTime{}, opened);
+    bounded.on_conn_opened(ConnId{c}, t, opened);
     for (const Disconnect& d : opened.disconnects) closed.push_back(d.conn);
-    ASSERT_LE(bounded.connection_count(), config.conn_pending_max + 1u);  // + the authenticated
-  }
+    EXPECT_LE(bounded.connection_count(), config.conn_pending_max + 1u);  // + the authenticated
+    return opened;
+  };
+  for (std::uint64_t c = 100; c < 100 + 1000; c++) open_at(c, LocalTime{});
+  // All at once: the first conn_pending_max are handshakes under way; the rest are refused
+  // without a Challenge.
   ASSERT_EQ(closed.size(), 1000u - config.conn_pending_max);
-  EXPECT_EQ(closed.front(), ConnId{100});  // the oldest first
+  EXPECT_EQ(closed.front(), ConnId{100 + config.conn_pending_max});
+  // hello_timeout later the oldest has been abandoned (or is an attacker's): it makes room.
+  const Effects later = open_at(5000, LocalTime{config.hello_timeout_ns});
+  ASSERT_EQ(later.disconnects.size(), 1u);
+  EXPECT_EQ(later.disconnects[0].conn, ConnId{100});
+  ASSERT_EQ(later.frames.size(), 1u);  // the new one got its Challenge
   EXPECT_EQ(std::count(closed.begin(), closed.end(), conn), 0);
   EXPECT_EQ(bounded.counters().rejected(RejectReason::not_authenticated), closed.size());
+}
+
+// A login storm larger than conn_pending_max still makes progress: the handshakes under way
+// complete (closing the oldest on every new connection closed each one before its Hello).
+TEST_F(GatewayFixture, ALoginStormBeyondThePendingBoundStillAuthenticates) {
+  config.conn_pending_max = 4;
+  Gateway bounded{config, topology, 0, nullptr};
+  std::map<ConnId, std::uint64_t> challenges;
+  for (std::uint64_t c = 100; c < 140; c++) {  // 40 devices connect within one round trip
+    Effects fx;
+    bounded.on_conn_opened(ConnId{c}, LocalTime{}, fx);
+    if (!fx.frames.empty()) {
+      challenges[ConnId{c}] = std::get<Challenge>(*decode(fx.frames[0].bytes, 1 << 20).frame).nonce;
+    }
+  }
+  ASSERT_EQ(challenges.size(), config.conn_pending_max);
+  const std::vector<DeviceId> devices{dev(1, 1), dev(1, 2), dev(2, 1), dev(2, 2)};
+  std::size_t authenticated = 0;
+  std::size_t next = 0;
+  for (const auto& [c, challenge] : challenges) {
+    const DeviceId d = devices.at(next++);
+    const Incarnation inc{0};
+    Effects fx;
+    bounded.on_conn_frame(
+        c, encode(Hello{d, inc, hello_proof(topology.device_token(d, inc), challenge, d, inc)}),
+        LocalTime{kMs}, fx);
+    ASSERT_EQ(fx.frames.size(), 1u);
+    authenticated += std::holds_alternative<HelloOk>(*decode(fx.frames[0].bytes, 1 << 20).frame);
+  }
+  EXPECT_EQ(authenticated, config.conn_pending_max);
 }
 
 // Server roles check their senders too: a frame from the wrong kind of role, or for a shard the
