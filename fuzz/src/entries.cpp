@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "imsim/engine/config.hpp"
+#include "imsim/history/reader.hpp"
 #include "imsim/properties/check.hpp"
 #include "imsim/properties/report.hpp"
 #include "imsim/scenarios/failure_file.hpp"
@@ -86,7 +87,31 @@ std::string failure_file(Input data) {
                           again.ok() ? scenarios::to_json(again.value()).dump() : "");
 }
 
+namespace {
+
+// The fast line reader and the strict DOM path must agree on every input (reader.hpp).
+std::string check_line_readings(std::string_view text) {
+  const history::ParseResult fast = history::parse_history(text, history::LineReading::fast);
+  const history::ParseResult strict =
+      history::parse_history(text, history::LineReading::strict_only);
+  if (fast.ok() != strict.ok()) {
+    return fmt::format("fast and strict line readings disagree: {}",
+                       (fast.ok() ? strict.error() : fast.error()).to_string());
+  }
+  if (fast.ok() && !(fast.history() == strict.history())) {
+    return "fast and strict line readings read different histories";
+  }
+  if (!fast.ok() && fast.error().to_string() != strict.error().to_string()) {
+    return fmt::format("fast and strict line readings word the error differently: \"{}\" vs \"{}\"",
+                       fast.error().to_string(), strict.error().to_string());
+  }
+  return "";
+}
+
+}  // namespace
+
 std::string history_reader(Input data) {
+  if (std::string differ = check_line_readings(as_text(data)); !differ.empty()) return differ;
   std::istringstream in{std::string(as_text(data))};
   const properties::CheckOutcome outcome = properties::check_stream(in);
   if (outcome.error.has_value() != (outcome.exit_code == properties::exit_malformed) ||

@@ -1,9 +1,10 @@
 // The reader's line loop, the header, and the rules checked once the whole file is read.
 #include "imsim/history/reader.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "imsim/base/assert.hpp"
 #include "imsim/history/strict_json.hpp"
@@ -21,36 +22,39 @@ namespace {
 // Line numbers and message ids are 32-bit inside the reader.
 constexpr std::uint64_t lines_max = std::numeric_limits<std::uint32_t>::max() - 1;
 
-ConvKind conv_kind(const nlohmann::json& conv) {
-  if (!conv.contains("kind")) return ConvKind::unspecified;
-  const std::string& kind = string_field(conv, "kind");
+// The header walks the DOM itself (members in bulk); the same wording for a missing field.
+const nlohmann::json& require_json(const nlohmann::json& object, std::string_view key) {
+  require_field(JsonView(object), key);
+  return *object.find(key);
+}
+
+ConvKind conv_kind(const JsonView& conv) {
+  if (!conv.find("kind")) return ConvKind::unspecified;
+  const std::string_view kind = string_field(conv, "kind");
   if (kind == "direct") return ConvKind::direct;
   if (kind == "group") return ConvKind::group;
   if (kind == "large") return ConvKind::large;
-  throw LineFailure{"header: conversation kind \"" + kind + "\" is not direct, group or large"};
+  throw LineFailure{"header: conversation kind \"" + std::string(kind) + "\" is not direct, group or large"};
 }
 
 }  // namespace
 
-ParseResult Reader::run(std::istream& in) {
-  std::string text;
-  json object;
-  StrictJsonError error;
+ParseResult Reader::run(LineSource& lines, LineReading reading, std::uint64_t size_hint) {
+  // Event lines are rarely shorter than this: reserving for that many events spares the copies
+  // (and the doubled peak memory) of growing the vector. Untouched capacity costs no memory.
+  constexpr std::uint64_t line_bytes_min_expected = 64;
+  history_.events.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(
+      size_hint / line_bytes_min_expected, lines_max)));
+  std::string_view text;
   try {
-    while (std::getline(in, text)) {
+    while (lines.next(text)) {
       if (line_ >= lines_max) throw LineFailure{"too many lines"};
       ++line_;
-      if (!text.empty() && text.back() == '\r') text.pop_back();
+      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
       if (text.empty()) throw LineFailure{"empty line: every line must be one JSON object"};
-      if (!parse_strict_json(text, object, error)) throw LineFailure{error.message};
-      if (!object.is_object()) throw LineFailure{"a line must be one JSON object"};
-      if (line_ == 1) {
-        read_header(object);
-      } else {
-        read_event(object, text);
-      }
+      read_line(text, reading);
     }
-    if (in.bad()) throw LineFailure{"read error"};
+    if (lines.read_failed()) throw LineFailure{"read error"};
     if (line_ == 0) return ParseError{1, "empty file: line 1 must be the header"};
     finish();
   } catch (const LineFailure& failure) {
@@ -61,15 +65,32 @@ ParseResult Reader::run(std::istream& in) {
   return std::move(history_);
 }
 
+// An event line in the flat subset is read by FlatLine; the header and every other line by the
+// strict DOM parser, which also words every syntax error. The rules are the same code for both.
+void Reader::read_line(std::string_view text, LineReading reading) {
+  if (line_ > 1 && reading == LineReading::fast && flat_.parse(text)) {
+    read_event(FlatView(flat_), text);
+    return;
+  }
+  if (!parse_strict_json(text, dom_, dom_error_)) throw LineFailure{dom_error_.message};
+  if (!dom_.is_object()) throw LineFailure{"a line must be one JSON object"};
+  if (line_ == 1) {
+    read_header(dom_);
+  } else {
+    read_event(JsonView(dom_), text);
+  }
+}
+
 void Reader::read_header(const json& object) {
+  const JsonView view(object);
   const json* type = object.contains("type") ? &object["type"] : nullptr;
   if (type == nullptr || !type->is_string() || type->get_ref<const std::string&>() != "header") {
     throw LineFailure{"line 1 must be the header ({\"type\":\"header\",...})"};
   }
-  if (string_field(object, "format") != format_name) {
+  if (string_field(view, "format") != format_name) {
     throw LineFailure{"header: format must be \"imsim-history\""};
   }
-  const json& version = require_field(object, "version");
+  const json& version = require_json(object, "version");
   if (!version.is_number_integer() || version.get<std::int64_t>() < format_version_min ||
       version.get<std::int64_t>() > format_version) {
     throw LineFailure{"header: unsupported version " + version.dump() +
@@ -82,16 +103,17 @@ void Reader::read_header(const json& object) {
     if (inserted) header.user_names.push_back(user);
     return UserId{it->second};
   };
-  const json& devices = require_field(object, "devices");
+  const json& devices = require_json(object, "devices");
   if (!devices.is_object()) throw LineFailure{"header: `devices` must be an object"};
   for (const auto& [device, user] : devices.items()) {
     if (!user.is_string())
       throw LineFailure{"header: user of device \"" + device + "\" must be a string"};
-    device_ids_.emplace(device, header.device_names.size());
+    IMSIM_ASSERT(find_device(device) == NameIndex::absent);  // JSON keys are unique
+    device_ids_.insert(device, static_cast<std::uint32_t>(header.device_names.size()));
     header.device_names.push_back(device);
     header.device_user.push_back(intern_user(user.get_ref<const std::string&>()));
   }
-  const json& convs = require_field(object, "conversations");
+  const json& convs = require_json(object, "conversations");
   if (!convs.is_object()) throw LineFailure{"header: `conversations` must be an object"};
   // listed_in[user] == conversation index + 1 once the user is seen in that conversation's
   // members: one pass per member list (a 1M-member group is checked in linear time).
@@ -99,10 +121,10 @@ void Reader::read_header(const json& object) {
   for (const auto& [name, conv] : convs.items()) {
     if (!conv.is_object())
       throw LineFailure{"header: conversation \"" + name + "\" must be an object"};
-    const json& members = require_field(conv, "members");
+    const json& members = require_json(conv, "members");
     if (!members.is_array())
       throw LineFailure{"header: members of \"" + name + "\" must be an array"};
-    Conversation c{.name = name, .members = {}, .kind = conv_kind(conv)};
+    Conversation c{.name = name, .members = {}, .kind = conv_kind(JsonView(conv))};
     for (const json& member : members) {
       if (!member.is_string())
         throw LineFailure{"header: members of \"" + name + "\" must be strings"};
@@ -115,11 +137,12 @@ void Reader::read_header(const json& object) {
       listed_in[user.value] = header.conversations.size() + 1;
       c.members.push_back(user);
     }
-    conv_ids_.emplace(name, header.conversations.size());
+    IMSIM_ASSERT(find_conv(name) == NameIndex::absent);
+    conv_ids_.insert(name, static_cast<std::uint32_t>(header.conversations.size()));
     header.conversations.push_back(std::move(c));
   }
-  if (object.contains("scenario")) header.scenario = string_field(object, "scenario");
-  if (object.contains("seed")) header.seed = uint_field(object["seed"], "header: `seed`");
+  if (object.contains("scenario")) header.scenario = std::string(string_field(view, "scenario"));
+  if (object.contains("seed")) header.seed = uint_field(JsonView(object["seed"]), "header: `seed`");
   sends_by_device_.assign(header.device_names.size(), 0);
   timeline_line_by_conv_.assign(header.conversations.size(), 0);
 }
@@ -145,20 +168,27 @@ void Reader::finish() {
 
 }  // namespace detail
 
-ParseResult parse_history(std::istream& in) {
+ParseResult parse_history(std::istream& in, LineReading reading) {
+  detail::LineSource lines(in);
   detail::Reader reader;
-  return reader.run(in);
+  return reader.run(lines, reading, 0);
 }
 
-ParseResult parse_history(std::string_view text) {
-  std::istringstream in{std::string(text)};
-  return parse_history(in);
+ParseResult parse_history(std::string_view text, LineReading reading) {
+  detail::LineSource lines(text);
+  detail::Reader reader;
+  return reader.run(lines, reading, text.size());
 }
 
-ParseResult parse_history_file(const std::string& path) {
+ParseResult parse_history_file(const std::string& path, LineReading reading) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return ParseError{0, "cannot open " + path};
-  return parse_history(in);
+  std::error_code error;
+  std::uint64_t size = std::filesystem::file_size(path, error);
+  if (error) size = 0;  // not a regular file (a pipe): no hint
+  detail::LineSource lines(in);
+  detail::Reader reader;
+  return reader.run(lines, reading, size);
 }
 
 }  // namespace imsim::history

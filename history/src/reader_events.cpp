@@ -7,43 +7,17 @@
 
 namespace imsim::history::detail {
 
-using json = nlohmann::json;
-
 namespace {
 std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
 std::string at_line(std::uint32_t line) { return " (line " + std::to_string(line) + ")"; }
 }  // namespace
 
-const json& require_field(const json& object, std::string_view key) {
-  auto it = object.find(key);
-  if (it == object.end()) throw LineFailure{"missing field `" + std::string(key) + "`"};
-  return *it;
-}
-
-const std::string& string_field(const json& object, std::string_view key) {
-  const json& value = require_field(object, key);
-  if (!value.is_string()) throw LineFailure{"field `" + std::string(key) + "` must be a string"};
-  return value.get_ref<const std::string&>();
-}
-
-std::uint64_t uint_field(const json& value, std::string_view what) {
-  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
-  if (value.is_number_integer()) throw LineFailure{std::string(what) + " must be >= 0"};
-  throw LineFailure{std::string(what) + " must be an integer"};
-}
-
-bool bool_field(const json& object, std::string_view key) {
-  const json& value = require_field(object, key);
-  if (!value.is_boolean())
-    throw LineFailure{"field `" + std::string(key) + "` must be true or false"};
-  return value.get<bool>();
-}
-
-void Reader::check_time(const json& object) {
-  const json& t = require_field(object, "t");
-  if (!t.is_number_integer()) throw LineFailure{"`t` must be an integer (nanoseconds)"};
-  if (!t.is_number_unsigned()) throw LineFailure{"`t` must be >= 0"};
-  const std::uint64_t t_ns = t.get<std::uint64_t>();
+template <class V>
+void Reader::check_time(const V& object) {
+  const V t = require_field(object, "t");
+  if (!t.is_integer()) throw LineFailure{"`t` must be an integer (nanoseconds)"};
+  if (!t.is_unsigned()) throw LineFailure{"`t` must be >= 0"};
+  const std::uint64_t t_ns = t.unsigned_value();
   if (t_ns > static_cast<std::uint64_t>(std::numeric_limits<TimeNs>::max())) {
     throw LineFailure{"`t` is out of range"};
   }
@@ -54,14 +28,15 @@ void Reader::check_time(const json& object) {
   last_t_ns_ = static_cast<TimeNs>(t_ns);
 }
 
-void Reader::read_event(const json& object, std::string_view text) {
-  const std::string& type = string_field(object, "type");
+template <class V>
+void Reader::read_event(const V& object, std::string_view text) {
+  const std::string_view type = string_field(object, "type");
   if (type == "header") throw LineFailure{"only line 1 may be the header"};
   check_time(object);
   const bool closing_type = type == "timeline" || type == "end";
   const bool extension = type.starts_with("x-");
   if (closing_ && !closing_type && !extension) {
-    throw LineFailure{"`" + type + "` after the first timeline or end" + at_line(closing_line_) +
+    throw LineFailure{"`" + std::string(type) + "` after the first timeline or end" + at_line(closing_line_) +
                       ": only timeline, end and x- events may follow"};
   }
   history_.events.push_back(decode(object, type, text));
@@ -72,7 +47,8 @@ void Reader::read_event(const json& object, std::string_view text) {
   check_against_send(history_.events.back());
 }
 
-Event Reader::decode(const json& object, std::string_view type, std::string_view text) {
+template <class V>
+Event Reader::decode(const V& object, std::string_view type, std::string_view text) {
   Event event{.t_ns = last_t_ns_, .line = line_, .body = End{}};
   if (type == "send") {
     event.body = decode_send(object);
@@ -91,7 +67,7 @@ Event Reader::decode(const json& object, std::string_view type, std::string_view
   } else if (type == "reinstall") {
     event.body = Reinstall{device_field(object)};
   } else if (type == "phase") {
-    const std::string& phase = string_field(object, "phase");
+    const std::string_view phase = string_field(object, "phase");
     if (phase != "safety" && phase != "liveness") {
       throw LineFailure{"phase must be \"safety\" or \"liveness\", not " + q(phase)};
     }
@@ -117,32 +93,49 @@ Event Reader::decode(const json& object, std::string_view type, std::string_view
   return event;
 }
 
-DeviceId Reader::device_field(const json& object) {
-  const std::string& name = string_field(object, "device");
-  auto it = device_ids_.find(name);
-  if (it == device_ids_.end())
+std::uint32_t Reader::find_device(std::string_view name) const {
+  const std::vector<std::string>& names = history_.header.device_names;
+  return device_ids_.find(name, [&](std::uint32_t id) -> std::string_view { return names[id]; });
+}
+
+std::uint32_t Reader::find_conv(std::string_view name) const {
+  const std::vector<Conversation>& convs = history_.header.conversations;
+  return conv_ids_.find(name,
+                        [&](std::uint32_t id) -> std::string_view { return convs[id].name; });
+}
+
+template <class V>
+DeviceId Reader::device_field(const V& object) {
+  const std::string_view name = string_field(object, "device");
+  const std::uint32_t id = find_device(name);
+  if (id == NameIndex::absent)
     throw LineFailure{"unknown device " + q(name) + " (not in the header)"};
-  return DeviceId{it->second};
+  return DeviceId{id};
 }
 
-ConvId Reader::conv_field(const json& object) {
-  const std::string& name = string_field(object, "conv");
-  auto it = conv_ids_.find(name);
-  if (it == conv_ids_.end())
+template <class V>
+ConvId Reader::conv_field(const V& object) {
+  const std::string_view name = string_field(object, "conv");
+  const std::uint32_t id = find_conv(name);
+  if (id == NameIndex::absent)
     throw LineFailure{"unknown conversation " + q(name) + " (not in the header)"};
-  return ConvId{it->second};
+  return ConvId{id};
 }
 
-MsgId Reader::intern_msg(const std::string& name) {
-  auto [it, inserted] = msg_ids_.try_emplace(name, static_cast<std::uint32_t>(msgs_.size()));
-  if (inserted) {
-    msgs_.emplace_back();
-    history_.msg_names.push_back(name);
-  }
-  return MsgId{it->second};
+MsgId Reader::intern_msg(std::string_view name) {
+  const std::vector<std::string>& names = history_.msg_names;
+  const std::uint32_t found =
+      msg_ids_.find(name, [&](std::uint32_t id) -> std::string_view { return names[id]; });
+  if (found != NameIndex::absent) return MsgId{found};
+  const auto id = static_cast<std::uint32_t>(msgs_.size());
+  msg_ids_.insert(name, id);
+  msgs_.emplace_back();
+  history_.msg_names.emplace_back(name);
+  return MsgId{id};
 }
 
-MsgId Reader::msg_field(const json& object, std::string_view key) {
+template <class V>
+MsgId Reader::msg_field(const V& object, std::string_view key) {
   return intern_msg(string_field(object, key));
 }
 
@@ -154,17 +147,18 @@ void Reader::require_member(DeviceId device, ConvId conv) {
   }
 }
 
-VectorClock Reader::decode_clock(const json& object, std::string_view key) {
-  const json& clock = require_field(object, key);
+template <class V>
+VectorClock Reader::decode_clock(const V& object, std::string_view key) {
+  const V clock = require_field(object, key);
   const std::string what = "`" + std::string(key) + "`";
   if (!clock.is_object()) throw LineFailure{what + " must be an object {device: count}"};
   VectorClock result;
   result.reserve(clock.size());
-  for (const auto& [name, count] : clock.items()) {
-    auto it = device_ids_.find(name);
-    if (it == device_ids_.end()) throw LineFailure{what + " names unknown device " + q(name)};
-    result.push_back({DeviceId{it->second}, uint_field(count, what + "[" + name + "]")});
-  }
+  clock.for_each_member([&](std::string_view name, const V& count) {
+    const std::uint32_t id = find_device(name);
+    if (id == NameIndex::absent) throw LineFailure{what + " names unknown device " + q(name)};
+    result.push_back({DeviceId{id}, uint_field(count, what + "[" + std::string(name) + "]")});
+  });
   std::sort(result.begin(), result.end(),
             [](const ClockEntry& a, const ClockEntry& b) { return a.device < b.device; });
   return result;
@@ -182,7 +176,8 @@ void Reader::check_clock_own_entry(const Send& send, std::string_view key, const
   }
 }
 
-Send Reader::decode_send(const json& object) {
+template <class V>
+Send Reader::decode_send(const V& object) {
   Send send{.device = device_field(object),
             .conv = conv_field(object),
             .msg = msg_field(object),
@@ -196,7 +191,7 @@ Send Reader::decode_send(const json& object) {
                       ")"};
   }
   send.vc = decode_clock(object, "vc");
-  if (object.contains("gvc")) send.gvc = decode_clock(object, "gvc");
+  if (object.find("gvc")) send.gvc = decode_clock(object, "gvc");
   const std::uint64_t key = (std::uint64_t{send.device.value} << 32) | send.conv.value;
   const std::uint64_t in_conv = ++sends_by_device_conv_[key];
   const std::uint64_t in_all = ++sends_by_device_[send.device.value];
@@ -206,48 +201,53 @@ Send Reader::decode_send(const json& object) {
   return send;
 }
 
-Ack Reader::decode_ack(const json& object) {
+template <class V>
+Ack Reader::decode_ack(const V& object) {
   Ack ack{.device = device_field(object), .msg = msg_field(object), .conv_seq = 0};
   ack.conv_seq = uint_field(require_field(object, "conv_seq"), "`conv_seq`");
   return ack;
 }
 
-Fail Reader::decode_fail(const json& object) {
+template <class V>
+Fail Reader::decode_fail(const V& object) {
   return Fail{.device = device_field(object), .msg = msg_field(object)};
 }
 
-Display Reader::decode_display(const json& object) {
+template <class V>
+Display Reader::decode_display(const V& object) {
   Display display{.device = device_field(object),
                   .conv = conv_field(object),
                   .msg = msg_field(object),
                   .at = DisplayAt::bottom,
                   .conv_seq = std::nullopt};
   require_member(display.device, display.conv);
-  const std::string& at = string_field(object, "at");
+  const std::string_view at = string_field(object, "at");
   if (at != "bottom" && at != "top")
     throw LineFailure{"`at` must be \"bottom\" or \"top\", not " + q(at)};
   display.at = at == "top" ? DisplayAt::top : DisplayAt::bottom;
-  if (object.contains("conv_seq")) display.conv_seq = uint_field(object["conv_seq"], "`conv_seq`");
+  if (auto seq = object.find("conv_seq")) display.conv_seq = uint_field(*seq, "`conv_seq`");
   return display;
 }
 
-Timeline Reader::decode_timeline(const json& object) {
+template <class V>
+Timeline Reader::decode_timeline(const V& object) {
   Timeline timeline{.conv = conv_field(object), .msgs = {}, .first_conv_seq = 1};
   std::uint32_t& first_line = timeline_line_by_conv_[timeline.conv.value];
   if (first_line != 0) {
     throw LineFailure{"second timeline for conversation " + q(history_.name(timeline.conv)) +
                       " (the first is on line " + std::to_string(first_line) + ")"};
   }
-  const json& msgs = require_field(object, "msgs");
+  const V msgs = require_field(object, "msgs");
   if (!msgs.is_array()) throw LineFailure{"`msgs` must be an array of message ids"};
   timeline.msgs.reserve(msgs.size());
-  for (const json& msg : msgs) {
+  msgs.for_each_element([&](const V& msg) {
     if (!msg.is_string()) throw LineFailure{"`msgs` must be an array of message ids"};
-    timeline.msgs.push_back(intern_msg(msg.get_ref<const std::string&>()));
-  }
+    timeline.msgs.push_back(intern_msg(msg.string()));
+  });
   // Version 2 only: in a version-1 file the field is an unknown extra, ignored.
-  if (history_.header.version >= 2 && object.contains("first_conv_seq")) {
-    timeline.first_conv_seq = uint_field(object["first_conv_seq"], "`first_conv_seq`");
+  const auto first_conv_seq = object.find("first_conv_seq");
+  if (history_.header.version >= 2 && first_conv_seq) {
+    timeline.first_conv_seq = uint_field(*first_conv_seq, "`first_conv_seq`");
     if (timeline.first_conv_seq == 0) throw LineFailure{"`first_conv_seq` must be >= 1"};
     if (timeline.first_conv_seq > std::numeric_limits<std::uint64_t>::max() - timeline.msgs.size())
       throw LineFailure{"`first_conv_seq` is out of range"};
@@ -300,4 +300,9 @@ void Reader::check_against_send(const Event& event) {
   }
 }
 
+}  // namespace imsim::history::detail
+
+namespace imsim::history::detail {
+template void Reader::read_event(const JsonView&, std::string_view);
+template void Reader::read_event(const FlatView&, std::string_view);
 }  // namespace imsim::history::detail

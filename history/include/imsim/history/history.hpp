@@ -23,6 +23,8 @@ struct Conversation {
   std::string name;
   std::vector<UserId> members;  // fixed for the whole run in version 1
   ConvKind kind = ConvKind::unspecified;
+
+  bool operator==(const Conversation&) const = default;
 };
 
 struct Header {
@@ -33,6 +35,8 @@ struct Header {
   std::optional<std::string> scenario;
   std::optional<std::uint64_t> seed;
   int version = format_version;  // the file's; the version-2 rules apply only to version 2
+
+  bool operator==(const Header&) const = default;
 };
 
 struct History {
@@ -52,6 +56,9 @@ struct History {
 
   // Is `user` a member of `conv`?
   bool is_member(UserId user, ConvId conv) const;
+
+  // Same header, names and events (what a reader must reproduce exactly).
+  bool operator==(const History&) const = default;
 };
 
 std::string_view conv_kind_name(ConvKind kind);

@@ -33,9 +33,19 @@ class ParseResult {
   std::variant<History, ParseError> value_;
 };
 
-ParseResult parse_history(std::istream& in);
-ParseResult parse_history(std::string_view text);
+// How event lines are read. `fast` reads the usual flat lines (ASCII strings without escapes,
+// non-negative integers, booleans, one level of objects or arrays) with a hand-written reader and
+// every other line, and the header, with the strict DOM parser (strict_json.hpp); `strict_only`
+// uses the DOM parser for every line. Both give the same History or the same ParseError: the
+// rules are one piece of code, and tests/history/fast_path_test.cpp and the history_reader fuzz
+// target compare them. `strict_only` exists for those comparisons (and is 10x+ slower).
+enum class LineReading : std::uint8_t { fast, strict_only };
+
+// The stream is read in chunks into one buffer (as large as the longest line); the text overload
+// reads in place. Neither copies the whole input.
+ParseResult parse_history(std::istream& in, LineReading reading = LineReading::fast);
+ParseResult parse_history(std::string_view text, LineReading reading = LineReading::fast);
 // Opens `path`; an unreadable file is a ParseError at line 0.
-ParseResult parse_history_file(const std::string& path);
+ParseResult parse_history_file(const std::string& path, LineReading reading = LineReading::fast);
 
 }  // namespace imsim::history
