@@ -21,6 +21,7 @@ constexpr int kFooterHeight = 60;
 constexpr int kLegendRow = 14;
 constexpr std::size_t kLabelLengthMax = 28;  // characters of a record label drawn
 constexpr double kCharWidth = 0.62;          // of the font size: monospace glyphs
+constexpr double kLabelPadding = 1.0;        // pixels kept free above and below a label
 
 // A label as drawn: cut to kLabelLengthMax characters and escaped.
 std::string escape(std::string_view text) {
@@ -38,8 +39,8 @@ class LabelPlacer {
     const double width = double(chars) * font_px * kCharWidth;
     const Box box{.x0 = centred ? x - width / 2 : x,
                   .x1 = centred ? x + width / 2 : x + width,
-                  .y0 = y - font_px,
-                  .y1 = y};
+                  .y0 = y - font_px - kLabelPadding,
+                  .y1 = y + kLabelPadding};
     const int bucket = int(y) / kRowHeight;
     for (int b = bucket - 1; b <= bucket + 1; b++) {
       auto it = boxes_.find(b);
@@ -104,7 +105,7 @@ class LamportDrawing {
     return (r.from < 0 || shown(r.from)) && (r.to < 0 || !is_frame(r) || shown(r.to));
   }
   int rows_bottom() const { return kHeaderHeight + 40 + int(rows_.size()) * kRowHeight; }
-  int legend_rows() const { return highlight_ ? 8 : 7; }
+  int legend_rows() const { return highlight_ ? 9 : 7; }
   int height() const { return rows_bottom() + legend_rows() * kLegendRow + 20 + kFooterHeight; }
   bool lane_highlighted(std::int32_t lane) const {
     return lane >= 0 && lane_highlighted_.at(std::size_t(lane));
@@ -312,9 +313,12 @@ void LamportDrawing::legend(std::string& svg) const {
   if (highlight_) {
     y += kLegendRow;
     row(x0, "<line x1=\"0\" y1=\"0\" x2=\"20\" y2=\"0\" class=\"frame hl\"/>",
-        fmt::format("anomaly {}: message {}; its sender's and witness devices' lanes, their "
-                    "frames from its send to the witness, its observations",
+        fmt::format("anomaly {}: message {} (the first witness in results.json)",
                     svg::escape(highlight_->anomaly), svg::escape(highlight_->msg)));
+    y += kLegendRow;
+    row(x0, "",
+        "highlighted: the lanes of its sender and of the witness's devices, the frames on them "
+        "from its send to the witness's last event, its observations");
   }
   svg += "</g>\n";
 }

@@ -261,8 +261,9 @@ std::string explore_svg(const std::string& scenario, const ExploreResult& result
       result.verdicts.size(), result.seeds_planned,
       passed.size() > kPlotPointsMax ? fmt::format("; {} passing seeds drawn", kPlotPointsMax)
                                      : "");
-  // Seeds/s between samples at least a 1/200 of the exploration apart (smooths the steps).
-  const double window_s = std::max(0.05, result.wall_time_s / 200.0);
+  // Seeds/s between samples at least a 1/200 of the exploration (and 0.1 s: the CLI samples
+  // no faster) apart, which smooths the steps of seeds finishing one by one.
+  const double window_s = std::max(0.1, result.wall_time_s / 200.0);
   std::vector<svg::Point> rate;
   ExploreRateSample last{};
   for (const ExploreRateSample& s : samples) {
@@ -283,7 +284,8 @@ std::string explore_svg(const std::string& scenario, const ExploreResult& result
   const std::string seeds =
       result.verdicts.empty()
           ? std::string("no seed run")
-          : fmt::format("seeds {} .. {}", result.verdicts.front().seed, result.verdicts.back().seed);
+          : fmt::format("{} seeds in {} .. {}", result.verdicts.size(), result.verdicts.front().seed,
+                        result.verdicts.back().seed);
   return svg::render({.title = fmt::format("explore: {}, {}", scenario, seeds),
                       .panels = {std::move(verdicts), std::move(speed)}});
 }

@@ -160,11 +160,13 @@ class PanelDrawing {
   void markers(std::string& svg) const {
     const int plot_top = top_ + kPanelTop;
     for (const Marker& m : panel_.markers) {
+      // The label goes left of the line in the right half, so that the plot does not cut it.
+      const bool left = px(m.x) > kPlotLeft + kPlotWidth / 2;
       svg += fmt::format(
           "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" class=\"marker\"/>"
-          "<text x=\"{3:.1f}\" y=\"{4}\" class=\"mlabel\">{5}</text>\n",
-          px(m.x), plot_top, plot_top + kPlotHeight, px(m.x) + 3, plot_top + 10,
-          escape(m.label));
+          "<text x=\"{3:.1f}\" y=\"{4}\" class=\"mlabel\" text-anchor=\"{6}\">{5}</text>\n",
+          px(m.x), plot_top, plot_top + kPlotHeight, px(m.x) + (left ? -3 : 3), plot_top + 10,
+          escape(m.label), left ? "end" : "start");
     }
   }
 
