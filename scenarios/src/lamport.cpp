@@ -266,8 +266,9 @@ void LamportDrawing::record(std::string& svg, const model::TraceRecord& r) {
             r.label);
       break;
     case model::TraceKind::kLifecycle:
-      svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"9\" height=\"9\" class=\"life\">{}</rect>\n",
-                         x(r.from) - 4, y(r.t_ns) - 4, title);
+      svg +=
+          fmt::format("<rect x=\"{}\" y=\"{}\" width=\"9\" height=\"9\" class=\"life\">{}</rect>\n",
+                      x(r.from) - 4, y(r.t_ns) - 4, title);
       label(svg, x(r.from) + 8, y(r.t_ns) + 4, false, "lifelabel", 8, r.label);
       break;
   }
@@ -278,9 +279,10 @@ void LamportDrawing::legend(std::string& svg) const {
   const int x0 = 20, x1 = 20 + width() / 2;
   int y = rows_bottom() + 14;
   const auto row = [&](int x, const std::string& glyph, const std::string& text) {
-    svg += fmt::format("<g transform=\"translate({},{})\">{}</g><text x=\"{}\" y=\"{}\" "
-                       "class=\"ltext\">{}</text>\n",
-                       x, y, glyph, x + 26, y + 4, text);
+    svg += fmt::format(
+        "<g transform=\"translate({},{})\">{}</g><text x=\"{}\" y=\"{}\" "
+        "class=\"ltext\">{}</text>\n",
+        x, y, glyph, x + 26, y + 4, text);
   };
   svg += "<g class=\"legend\">\n";
   row(x0, "<line x1=\"0\" y1=\"0\" x2=\"20\" y2=\"0\" class=\"frame\" marker-end=\"url(#arrow)\"/>",

@@ -67,12 +67,12 @@ std::int64_t window_end(const std::vector<model::Fault>& schedule, std::size_t i
 std::vector<svg::Band> fault_bands(const std::vector<FaultWindow>& faults) {
   std::vector<svg::Band> bands;
   for (const FaultWindow& w : faults) {
-    bands.push_back({.x0 = double(w.start_ns) / kNsPerS,
-                     .x1 = double(w.end_ns) / kNsPerS,
-                     .kind = w.kind,
-                     .label = fmt::format("{} at {:.3f} s .. {:.3f} s", w.label,
-                                          double(w.start_ns) / kNsPerS,
-                                          double(w.end_ns) / kNsPerS)});
+    bands.push_back(
+        {.x0 = double(w.start_ns) / kNsPerS,
+         .x1 = double(w.end_ns) / kNsPerS,
+         .kind = w.kind,
+         .label = fmt::format("{} at {:.3f} s .. {:.3f} s", w.label, double(w.start_ns) / kNsPerS,
+                              double(w.end_ns) / kNsPerS)});
   }
   return bands;
 }
@@ -145,8 +145,8 @@ std::string latency_svg(const RunPlotInput& input) {
                               .colour = svg::series_colour(0),
                               .style = svg::Style::kStep,
                               .points = svg::downsample(cdf, kPlotPointsMax)});
-  svg::Panel time = time_panel(input, "stable latency of each message, by send time",
-                               "stable latency (ms)");
+  svg::Panel time =
+      time_panel(input, "stable latency of each message, by send time", "stable latency (ms)");
   time.series.push_back({.name = "message (by send time)",
                          .colour = svg::series_colour(0),
                          .style = svg::Style::kScatter,
@@ -230,8 +230,8 @@ std::string rates_svg(const RunPlotInput& input) {
                                                  input.trace->records_dropped)
                                    : "");
   }
-  return svg::render({.title = figure_title("rates", input),
-                      .panels = {std::move(messages), std::move(network)}});
+  return svg::render(
+      {.title = figure_title("rates", input), .panels = {std::move(messages), std::move(network)}});
 }
 
 std::string explore_svg(const std::string& scenario, const ExploreResult& result,
@@ -252,9 +252,9 @@ std::string explore_svg(const std::string& scenario, const ExploreResult& result
                      {fmt::format("error ({})", errors.size()), "#000000", svg::Style::kScatter,
                       svg::downsample(errors, kPlotPointsMax)}};
   if (result.first_failure) {
-    verdicts.markers.push_back({.x = double(result.first_failure->seed),
-                                .label = fmt::format("first failure: seed {}",
-                                                     result.first_failure->seed)});
+    verdicts.markers.push_back(
+        {.x = double(result.first_failure->seed),
+         .label = fmt::format("first failure: seed {}", result.first_failure->seed)});
   }
   verdicts.note = fmt::format(
       "{} of {} seeds run; a seed without a latency (nothing displayed everywhere) is at 0{}",
@@ -274,18 +274,19 @@ std::string explore_svg(const std::string& scenario, const ExploreResult& result
   svg::Panel speed{.title = "seeds per second over the exploration",
                    .x = {.label = "wall time (s)", .min = 0.0},
                    .y = {.label = "seeds per second"}};
-  speed.series = {{"seeds/s", svg::series_colour(0), svg::Style::kLine,
-                   svg::downsample(rate, kPlotPointsMax)},
-                  {fmt::format("average {:.1f} seeds/s", result.seeds_per_s()),
-                   svg::series_colour(7), svg::Style::kLine,
-                   {{0.0, result.seeds_per_s()}, {result.wall_time_s, result.seeds_per_s()}}}};
+  speed.series = {
+      {"seeds/s", svg::series_colour(0), svg::Style::kLine, svg::downsample(rate, kPlotPointsMax)},
+      {fmt::format("average {:.1f} seeds/s", result.seeds_per_s()),
+       svg::series_colour(7),
+       svg::Style::kLine,
+       {{0.0, result.seeds_per_s()}, {result.wall_time_s, result.seeds_per_s()}}}};
   speed.note = fmt::format("{} seeds in {:.2f} s wall; rate over windows of {:.2f} s",
                            result.verdicts.size(), result.wall_time_s, window_s);
   const std::string seeds =
       result.verdicts.empty()
           ? std::string("no seed run")
-          : fmt::format("{} seeds in {} .. {}", result.verdicts.size(), result.verdicts.front().seed,
-                        result.verdicts.back().seed);
+          : fmt::format("{} seeds in {} .. {}", result.verdicts.size(),
+                        result.verdicts.front().seed, result.verdicts.back().seed);
   return svg::render({.title = fmt::format("explore: {}, {}", scenario, seeds),
                       .panels = {std::move(verdicts), std::move(speed)}});
 }

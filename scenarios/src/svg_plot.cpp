@@ -15,12 +15,12 @@ namespace {
 
 // Layout, in SVG pixels.
 constexpr int kWidth = 980;
-constexpr int kPlotLeft = 80;      // y tick labels and the y axis label
-constexpr int kPlotWidth = 640;    // the legend goes to the right of it
-constexpr int kTitleHeight = 40;   // the figure's title
-constexpr int kPanelTop = 34;      // a panel's title above its plot
+constexpr int kPlotLeft = 80;     // y tick labels and the y axis label
+constexpr int kPlotWidth = 640;   // the legend goes to the right of it
+constexpr int kTitleHeight = 40;  // the figure's title
+constexpr int kPanelTop = 34;     // a panel's title above its plot
 constexpr int kPlotHeight = 250;
-constexpr int kPanelBottom = 62;   // x ticks, the x axis label and the note
+constexpr int kPanelBottom = 62;  // x ticks, the x axis label and the note
 constexpr int kPanelHeight = kPanelTop + kPlotHeight + kPanelBottom;
 constexpr int kLegendRow = 16;
 constexpr double kBandWidthMin = 2.0;  // an instant's band stays visible
@@ -202,9 +202,10 @@ class PanelDrawing {
       if (s.style == Style::kScatter) {
         svg += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>", x + 8, y, s.colour);
       } else {
-        svg += fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"{3}\" "
-                           "stroke-width=\"2\"/>",
-                           x, x + 16, y, s.colour);
+        svg += fmt::format(
+            "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"{3}\" "
+            "stroke-width=\"2\"/>",
+            x, x + 16, y, s.colour);
       }
       svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"ltext\">{}</text>\n", x + 22, y + 4,
                          escape(s.name));
@@ -218,9 +219,10 @@ class PanelDrawing {
       y += kLegendRow;
     }
     if (!panel_.markers.empty()) {
-      svg += fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" class=\"marker\"/>"
-                         "<text x=\"{3}\" y=\"{4}\" class=\"ltext\">{5}</text>\n",
-                         x, x + 16, y, x + 22, y + 4, escape(panel_.markers[0].label));
+      svg += fmt::format(
+          "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" class=\"marker\"/>"
+          "<text x=\"{3}\" y=\"{4}\" class=\"ltext\">{5}</text>\n",
+          x, x + 16, y, x + 22, y + 4, escape(panel_.markers[0].label));
     }
     svg += "</g>\n";
   }

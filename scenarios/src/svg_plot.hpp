@@ -43,7 +43,7 @@ struct Marker {
 };
 
 struct Axis {
-  std::string label{};  // e.g. "simulated time (s)"
+  std::string label{};          // e.g. "simulated time (s)"
   std::optional<double> min{};  // absent: from the data (0 if every value is >= 0)
   std::optional<double> max{};  // absent: from the data
 };

@@ -189,14 +189,16 @@ TEST(Lamport, HighlightsTheAnomalousMessage) {
   model::TraceLog log = sample_log();
   log.add({90'000'000, 0, model::TraceKind::kObservation, 0, -1, "display u1/d1.i0.m1"});
   log.add({91'000'000, 0, model::TraceKind::kObservation, 0, -1, "display u1/d1.i0.m11"});
-  const scenarios::LamportHighlight highlight{
-      .anomaly = "duplicated", .msg = "u1/d1.i0.m1", .lanes = {"u1/d1"}, .from_ns = 0,
-      .to_ns = 95'000'000};
+  const scenarios::LamportHighlight highlight{.anomaly = "duplicated",
+                                              .msg = "u1/d1.i0.m1",
+                                              .lanes = {"u1/d1"},
+                                              .from_ns = 0,
+                                              .to_ns = 95'000'000};
   const std::string svg = scenarios::lamport_svg(log, {.highlight = highlight});
   EXPECT_TRUE(well_formed(svg));
   EXPECT_EQ(occurrences(svg, "class=\"lane hl\""), 1u);
-  EXPECT_EQ(occurrences(svg, "class=\"frame hl\""), 2u);  // u1/d1's frame + the legend's
-  EXPECT_EQ(occurrences(svg, "class=\"frame\""), 2u);     // gateway0 -> processor0 + legend
+  EXPECT_EQ(occurrences(svg, "class=\"frame hl\""), 2u);   // u1/d1's frame + the legend's
+  EXPECT_EQ(occurrences(svg, "class=\"frame\""), 2u);      // gateway0 -> processor0 + legend
   EXPECT_EQ(occurrences(svg, "class=\"obs hlobs\""), 1u);  // m1, not m11
   EXPECT_NE(svg.find("anomaly duplicated: message u1/d1.i0.m1"), std::string::npos);
   const std::string plain = scenarios::lamport_svg(log);
@@ -247,17 +249,28 @@ TEST(Plots, FaultWindowsEndAtTheirUndo) {
 history::History plot_history() {
   const std::string text =
       R"({"type":"header","format":"imsim-history","version":2,"devices":{"u1/d1":"u1","u2/d1":"u2"},)"
-      R"("conversations":{"c1":{"members":["u1","u2"]}},"scenario":"demo","seed":7})" "\n"
-      R"({"t":0,"type":"online","device":"u1/d1"})" "\n"
-      R"({"t":0,"type":"online","device":"u2/d1"})" "\n"
-      R"({"t":1000000000,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1}})" "\n"
-      R"({"t":1200000000,"type":"display","device":"u1/d1","conv":"c1","msg":"m1","at":"bottom"})" "\n"
-      R"({"t":1300000000,"type":"ack","device":"u1/d1","msg":"m1","conv_seq":1})" "\n"
-      R"({"t":1500000000,"type":"display","device":"u2/d1","conv":"c1","msg":"m1","at":"bottom"})" "\n"
-      R"({"t":2000000000,"type":"send","device":"u1/d1","conv":"c1","msg":"m2","vc":{"u1/d1":2}})" "\n"
-      R"({"t":2100000000,"type":"display","device":"u2/d1","conv":"c1","msg":"m2","at":"bottom"})" "\n"
-      R"({"t":5000000000,"type":"phase","phase":"liveness"})" "\n"
-      R"({"t":6000000000,"type":"end","quiesced":true})" "\n";
+      R"("conversations":{"c1":{"members":["u1","u2"]}},"scenario":"demo","seed":7})"
+      "\n"
+      R"({"t":0,"type":"online","device":"u1/d1"})"
+      "\n"
+      R"({"t":0,"type":"online","device":"u2/d1"})"
+      "\n"
+      R"({"t":1000000000,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1}})"
+      "\n"
+      R"({"t":1200000000,"type":"display","device":"u1/d1","conv":"c1","msg":"m1","at":"bottom"})"
+      "\n"
+      R"({"t":1300000000,"type":"ack","device":"u1/d1","msg":"m1","conv_seq":1})"
+      "\n"
+      R"({"t":1500000000,"type":"display","device":"u2/d1","conv":"c1","msg":"m1","at":"bottom"})"
+      "\n"
+      R"({"t":2000000000,"type":"send","device":"u1/d1","conv":"c1","msg":"m2","vc":{"u1/d1":2}})"
+      "\n"
+      R"({"t":2100000000,"type":"display","device":"u2/d1","conv":"c1","msg":"m2","at":"bottom"})"
+      "\n"
+      R"({"t":5000000000,"type":"phase","phase":"liveness"})"
+      "\n"
+      R"({"t":6000000000,"type":"end","quiesced":true})"
+      "\n";
   history::ParseResult parsed = history::parse_history(std::string_view(text));
   EXPECT_TRUE(parsed.ok()) << parsed.error().to_string();
   return std::move(parsed).history();

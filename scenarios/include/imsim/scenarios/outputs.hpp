@@ -3,8 +3,8 @@
 // (open it in ui.perfetto.dev or chrome://tracing) and a Lamport diagram as SVG.
 #include <cstddef>
 #include <cstdint>
-#include <ostream>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -38,8 +38,8 @@ struct LamportHighlight {
   std::string anomaly{};             // e.g. "duplicated"
   std::string msg{};                 // the witness's message, e.g. "u1/d1.i0.m3"
   std::vector<std::string> lanes{};  // device names
-  std::int64_t from_ns = 0;        // the message's send
-  std::int64_t to_ns = 0;          // the witness's last event
+  std::int64_t from_ns = 0;          // the message's send
+  std::int64_t to_ns = 0;            // the witness's last event
 };
 
 struct LamportWindow {
