@@ -185,12 +185,15 @@ if(TARGET imsim)
                   explore default --first-seed 18446744073709551615 --seeds 2)
   # CLI11's own parse errors get the prefix too, on one line.
   imsim_cli_error(parse_error_missing "imsim: error: scenario is required" run)
-  imsim_cli_error(parse_error_subcommand "imsim: error: A subcommand is required" frobnicate)
-  imsim_cli_error(parse_error_range "imsim: error: --lamport-from: Value 1e400 not in range"
+  imsim_cli_error(parse_error_subcommand
+                  "imsim: error: unknown command \"frobnicate\" \\(expected one of run, replay, list"
+                  frobnicate)
+  imsim_cli_error(parse_error_range
+                  "imsim: error: --lamport-from: expected a number of seconds >= 0 and at most [0-9.]+e\\+[0-9]+, got \"1e400\""
                   run default --lamport-from 1e400)
   imsim_cli_test(run_seed_max 0 "seed +18446744073709551615\n"
                  run default --seed 18446744073709551615 --no-out)
-  imsim_cli_test(replay_not_a_failure_file 2 "format: expected \"imsim-failure\" \\(a failure file\\), got null"
+  imsim_cli_test(replay_not_a_failure_file 2 "bad-at.json: is a scenario, not a failure file: run it with `[^`]*imsim run [^`]*bad-at.json`"
                  replay ${imsim_cli_data}/bad-at.json)
 endif()
 # ---- end scenarios / imsim CLI --------------------------------------------------------------
@@ -260,7 +263,7 @@ if(TARGET imsim)
   imsim_cli_test(explore_bad_jobs 2 "" explore default --jobs 0)
   # Hunting a mutant's anomaly class over its exploration scenario, and the reference on the
   # same seeds (tests/mutants/catalog_test.cpp does this for every mutation).
-  imsim_cli_test(explore_hunts_mutation 1 "FAILURE +seed 1: fifo.*replay with: imsim replay"
+  imsim_cli_test(explore_hunts_mutation 1 "FAILURE +seed 1: fifo.*replay with: [^ ]*imsim replay"
                  explore ${imsim_mutants_dir}/explore/no_fifo_holdback.json --swarm
                  --mutation no_fifo_holdback --checkers fifo --seeds 10 --no-shrink
                  --out ${imsim_cli_out}/explore-hunt)
@@ -276,7 +279,7 @@ if(TARGET imsim)
   set_tests_properties(cli.explore_mutant_clean PROPERTIES LABELS cli
                        FIXTURES_SETUP imsim_cli_mutant_clean)
   imsim_cli_test(explore_mutant 1
-                 "FAILURE +seed [0-9]+: duplicated.*shrunk +faults [0-9]+ -> [0-9]+.*duplicated \\([0-9]+\\).*replay with: imsim replay"
+                 "FAILURE +seed [0-9]+: duplicated.*shrunk +faults [0-9]+ -> [0-9]+.*duplicated \\([0-9]+\\).*replay with: [^ ]*imsim replay"
                  explore ${imsim_mutant} --swarm --seeds 30 --jobs 2 --out ${imsim_mutant_out})
   set_tests_properties(cli.explore_mutant PROPERTIES FIXTURES_REQUIRED imsim_cli_mutant_clean
                        FIXTURES_SETUP imsim_cli_mutant)
@@ -284,7 +287,7 @@ if(TARGET imsim)
     if(step STREQUAL replay)
       set(regex "duplicated [0-9]+ FOUND.*replay +trace hash matches")
     else()
-      set(regex "failure +.*shrunk.json.*replay with: imsim replay")
+      set(regex "failure +.*shrunk.json.*replay with: [^ ]*imsim replay")
     endif()
     add_test(NAME cli.explore_mutant_${step}
              COMMAND ${CMAKE_COMMAND} -DEXIT=1 "-DFOUND_GLOB=${imsim_mutant_out}/failure-seed*[0-9].json"
@@ -331,3 +334,129 @@ if(TARGET imsim)
   endif()
 endif()
 # ---- end explore / shrink / check -----------------------------------------------------------
+
+# ---- imsim bench (owner: apps) -----------------------------------------------------------------
+# The quick suite (about a second): every figure docs/performance.md names is printed, as JSON
+# with the keys of issue 14. The figures themselves are measured by `imsim bench`, not tested.
+if(TARGET imsim)
+  imsim_cli_test(bench_quick_json 0
+                 "\"bytes_per_delivery\".*\"bytes_per_device\".*\"check_events_per_s\".*\"deliveries_per_s\".*\"explore_seeds_per_s\".*\"kernel_events_per_s\".*\"kernel_vs_naive_ratio\".*\"sim_seconds_per_wall_second\""
+                 bench --quick --json)
+  imsim_cli_test(bench_quick_table 0 "kernel_vs_naive_ratio.*deliveries_per_s.*explore_seeds_per_s"
+                 bench --quick)
+endif()
+# ---- failure UX (issue 15, owner: scenarios) ------------------------------------------------
+# Bad input found on the way: each exits 2 with one line `imsim: error: ...`, before any work
+# and without writing anything; the summaries of a failure say what the JSON says.
+if(TARGET imsim)
+  set(imsim_a_file ${imsim_cli_data}/bad-at.json)
+  # --out naming a file (or a path through one): refused before the run, no bogus summary.
+  imsim_cli_error(run_out_is_file "--out .*bad-at.json: it is a file, not a directory"
+                  run default --out ${imsim_a_file})
+  imsim_cli_error(run_out_through_file "--out .*bad-at.json/x: .*bad-at.json is a file, not a directory"
+                  run default --out ${imsim_a_file}/x)
+  imsim_cli_error(replay_out_is_file "--out .*bad-at.json: it is a file, not a directory"
+                  replay ${imsim_cli_out}/default/replay.json --out ${imsim_a_file})
+  # explore checks its output directory before exploring (and shrinking) anything.
+  imsim_cli_error(explore_out_is_file "--out .*bad-at.json: it is a file, not a directory"
+                  explore ${imsim_mutant} --swarm --seeds 30 --out ${imsim_a_file})
+  foreach(budget -1 0 nan 1e400 abc)
+    imsim_cli_error(time_budget_${budget}
+                    "--time-budget: expected a number of seconds > 0 and at most [0-9.]+e\\+[0-9]+, got \"${budget}\" \\(see imsim --help\\)"
+                    explore default --time-budget ${budget})
+  endforeach()
+  imsim_cli_error(shrink_out_through_file "--out .*bad-at.json/x.json: directory .*bad-at.json: it is a file, not a directory"
+                  shrink ${imsim_cli_data}/hostile-replay.json --out ${imsim_a_file}/x.json)
+  imsim_cli_error(shrink_time_max_negative "--time-max: expected a number of seconds > 0"
+                  shrink ${imsim_cli_data}/hostile-replay.json --time-max -5)
+  # A misspelt command or option: named, with the one meant.
+  imsim_cli_error(unknown_command_typo "unknown command \"runn\" \\(did you mean run\\?; see imsim --help\\)"
+                  runn default)
+  imsim_cli_error(unknown_option_typo "run: unknown option --seeds \\(did you mean --seed\\?\\) \\(see imsim run --help\\)"
+                  run default --seeds 5)
+  imsim_cli_error(unknown_option_explore "explore: unknown option --seed \\(did you mean --seeds\\?\\)"
+                  explore default --seed 5)
+  imsim_cli_error(stray_argument "run: unexpected argument \"extra\"" run default extra --no-out)
+  # A directory, or another kind of imsim file, where a file of one kind is expected.
+  imsim_cli_error(run_directory "data: is a directory, not a scenario" run ${imsim_cli_data})
+  imsim_cli_error(check_directory "data: is a directory, not a history \\(JSON Lines, docs/history-format.md\\)"
+                  check ${imsim_cli_data})
+  imsim_cli_error(check_run_directory "default: is a directory, not a history .*did you mean .*default/history.jsonl\\?"
+                  check ${imsim_cli_out}/default)
+  imsim_cli_error(check_scenario "default.json: is a scenario, not a history .*run it with `[^`]*imsim run .*default.json` \\(it writes history.jsonl\\)"
+                  check ${PROJECT_SOURCE_DIR}/scenarios/library/default.json)
+  imsim_cli_error(check_results "results.json: is a run's results.json, not a history .*: the run's history is history.jsonl beside it"
+                  check ${imsim_cli_out}/default/results.json)
+  imsim_cli_error(check_failure_file "replay.json: is a failure file, not a history .*replay it with `[^`]*imsim replay .*replay.json`"
+                  check ${imsim_cli_out}/default/replay.json)
+  imsim_cli_error(run_failure_file "replay.json: is a failure file, not a scenario: replay it with `[^`]*imsim replay .*replay.json`"
+                  run ${imsim_cli_out}/default/replay.json --no-out)
+  imsim_cli_error(run_history "history.jsonl: is a history, not a scenario: check it with `[^`]*imsim check"
+                  run ${imsim_cli_out}/default/history.jsonl --no-out)
+  imsim_cli_error(replay_scenario "default.json: is a scenario, not a failure file: run it with `[^`]*imsim run"
+                  replay ${PROJECT_SOURCE_DIR}/scenarios/library/default.json)
+  set_tests_properties(cli.replay_out_is_file cli.check_run_directory cli.check_results cli.check_failure_file
+                       cli.run_failure_file cli.run_history PROPERTIES
+                       FIXTURES_REQUIRED imsim_cli_default_run)
+  # `check -` reads the history from stdin.
+  foreach(case clean duplicated_view)
+    if(case STREQUAL clean)
+      set(exit 0)
+      set(regex "history +\\(standard input\\).*verdict +VALID")
+    else()
+      set(exit 1)
+      set(regex "history +\\(standard input\\).*duplicated \\(1\\).*verdict +ANOMALIES FOUND")
+    endif()
+    add_test(NAME cli.check_stdin_${case}
+             COMMAND ${CMAKE_COMMAND} -DEXIT=${exit} -DINPUT=${imsim_fixtures}/${case}.jsonl
+                     -P ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/cli_check.cmake -- $<TARGET_FILE:imsim>
+                     check -)
+    set_tests_properties(cli.check_stdin_${case} PROPERTIES LABELS cli TIMEOUT 60
+                         PASS_REGULAR_EXPRESSION "${regex}")
+  endforeach()
+  # --lamport-from past the latest possible end is refused up front; past the run's actual
+  # last record (it quiesced early), the default window is drawn and a note says so.
+  imsim_cli_error(lamport_from_past_deadline
+                  "--lamport-from 100: the run ends at the latest at 40 s \\(safety_s \\+ quiescence_s\\), so the diagram would be empty"
+                  run default --out ${imsim_cli_out}/lamport_from_past_deadline --lamport-from 100)
+  imsim_cli_test(lamport_from_past_last_record 0
+                 "note: --lamport-from 20.000 s is after the run's last record \\(10.[0-9]+ s\\): lamport.svg starts at the default instead"
+                 run default --out ${imsim_cli_out}/lamport-late --lamport-from 20)
+  # The mutations that were on: in the summary and in results.json / explore.json.
+  imsim_cli_test(run_mutations_summary 1 "seed +1\nmutations +no_server_dedup\n.*ANOMALIES FOUND"
+                 run default --mutation no_server_dedup --no-out)
+  imsim_cli_test(run_mutations_json 1 "\"mutations\": \\[\n *\"no_server_dedup\"\n *\\]"
+                 run default --mutation no_server_dedup --no-out --json)
+  imsim_cli_test(run_no_mutations_json 0 "\"mutations\": \\[\\]" run default --no-out --json)
+  imsim_cli_test(explore_mutations_json 0 "\"mutations\": \\[\n *\"no_server_dedup\"\n *\\]"
+                 explore default --mutation no_server_dedup --checkers fifo --seeds 2 --json)
+  # A mutant scenario explored plainly: the failure is a missing expected anomaly, said so
+  # (never an empty class followed by "OK: no anomaly" alone).
+  imsim_cli_test(explore_expected_missing 1
+                 "FAILURE +seed 1: expected anomaly duplicated missing \\(trace hash.*faults +[^\n]+\nexpected +duplicated \\(checks.expect\\), but the run did not show duplicated\nOK: no anomaly"
+                 explore ${imsim_mutants_dir}/explore/no_server_dedup.json --seeds 5
+                 --out ${imsim_cli_out}/explore-expected-missing)
+  # The shrunk failure's world and remaining faults, in the summary.
+  set_tests_properties(cli.explore_mutant PROPERTIES PASS_REGULAR_EXPRESSION
+    "FAILURE +seed [0-9]+: duplicated.*shrunk +faults [0-9]+ -> [0-9]+.*world +[0-9]+ users?, [0-9]+ devices?: [^\n]*; [0-9]+ conversations?: [^\n]*\n +safety phase [0-9.]+ s; messages sent [0-9]+.*faults +(none|[0-9]+ left:\n  - at [0-9.e+-]+ s: ).*duplicated \\([0-9]+\\).*replay with: [^ ]*imsim replay")
+  # --seed-from random: a fresh base seed each time, printed with the command that repeats it.
+  imsim_cli_test(explore_seed_from_random 0
+                 "seeds +[0-9]+ \\.\\. [0-9]+, shard 1/1, 1 job \\(random base seed\\)\nrepeat with: [^ ]*imsim explore default --first-seed [0-9]+ --seeds 2\n"
+                 explore default --seed-from random --seeds 2)
+  imsim_cli_test(explore_seed_from_random_json 0 "\"first_seed\": [0-9]+,.*\"repeat_command\": \"[^\"]*imsim explore default --first-seed [0-9]+ --seeds 2 --swarm\",.*\"seed_from\": \"random\""
+                 explore default --seed-from random --seeds 2 --swarm --json)
+  imsim_cli_error(explore_seed_from_excludes "--first-seed excludes --seed-from"
+                  explore default --seed-from random --first-seed 3)
+  imsim_cli_error(explore_seed_from_bad "--seed-from: expected scenario or random, got \"now\""
+                  explore default --seed-from now)
+  # The installed program: `cmake --install` into a temporary prefix; its --version, and the
+  # replay hint it prints, run as printed (tests/install_check.cmake).
+  add_test(NAME cli.install
+           COMMAND ${CMAKE_COMMAND} -DBUILD=${PROJECT_BINARY_DIR}
+                   -DPREFIX=${CMAKE_CURRENT_BINARY_DIR}/install-prefix
+                   -DWORK=${CMAKE_CURRENT_BINARY_DIR}/install-work
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/install_check.cmake)
+  set_tests_properties(cli.install PROPERTIES LABELS cli TIMEOUT 60
+                       PASS_REGULAR_EXPRESSION "install check passed")
+endif()
+# ---- end failure UX -------------------------------------------------------------------------

@@ -9,15 +9,30 @@
 #include "commands.hpp"
 #include "imsim/properties/check.hpp"
 #include "imsim/properties/report.hpp"
+#include "imsim/properties/story.hpp"
 #include "imsim/scenarios/run.hpp"
 
 namespace imsim::cli {
+
+// Stories printed (results in --json have them all).
+constexpr std::size_t kCheckStoriesMax = 5;
 
 int check_command(const CheckArgs& args) {
   if (std::string error = unknown_checker(args.checkers); !error.empty()) return fail(error);
   properties::CheckOptions options;
   options.checkers = args.checkers;
-  const properties::CheckOutcome outcome = properties::check_file(args.history_file, options);
+  // "-" is the standard input (a history piped from another system's recorder).
+  const bool from_stdin = args.history_file == "-";
+  if (!from_stdin) {
+    if (std::string error = input_file_error(args.history_file, InputKind::kHistory);
+        !error.empty()) {
+      return fail(error);
+    }
+  }
+  const properties::CheckedStories checked =
+      from_stdin ? properties::check_stream_with_stories(std::cin, options)
+                 : properties::check_file_with_stories(args.history_file, options);
+  const properties::CheckOutcome& outcome = checked.outcome;
   static_assert(properties::exit_ok == scenarios::kExitValid);
   static_assert(properties::exit_anomaly == scenarios::kExitAnomalies);
   static_assert(properties::exit_malformed == scenarios::kExitError);
@@ -35,12 +50,14 @@ int check_command(const CheckArgs& args) {
   }
   if (args.json) {
     nlohmann::json out = properties::to_json(*outcome.report);
+    out["stories"] = properties::to_json(checked.stories);
     out["file"] = args.history_file;
     out["exit_code"] = outcome.exit_code;
     std::cout << out.dump(2) << '\n';
   } else {
-    fmt::print("history     {}\n", args.history_file);
+    fmt::print("history     {}\n", from_stdin ? "(standard input)" : args.history_file);
     std::cout << properties::to_text(*outcome.report);
+    std::cout << properties::to_text(checked.stories, kCheckStoriesMax);
     fmt::print("verdict     {}  (exit {})\n", outcome.report->ok() ? "VALID" : "ANOMALIES FOUND",
                outcome.exit_code);
   }

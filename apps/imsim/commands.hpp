@@ -9,6 +9,7 @@
 #include "imsim/model/world_config.hpp"
 #include "imsim/scenarios/failure_file.hpp"
 #include "imsim/scenarios/overrides.hpp"
+#include "imsim/scenarios/run.hpp"
 
 namespace imsim::cli {
 
@@ -59,6 +60,12 @@ struct ReplayArgs {
 };
 int replay_command(const ReplayArgs& args);
 
+struct BenchArgs {
+  bool json = false;
+  bool quick = false;  // a small suite (seconds) for tests; the figures are not comparable
+};
+int bench_command(const BenchArgs& args);
+
 struct ListArgs {
   bool json = false;
 };
@@ -75,6 +82,7 @@ struct ExploreArgs {
   std::string scenario;  // a file, or a library name
   std::uint64_t seeds = 100;
   std::optional<std::uint64_t> first_seed;  // default: the scenario's seed
+  std::string seed_from = "scenario";       // or "random": random_base_seed()
   bool swarm = false;
   bool guided = false;  // coverage-guided (scenarios::ExploreOptions::guided)
   int jobs = 1;
@@ -96,5 +104,35 @@ struct ShrinkArgs {
   bool json = false;
 };
 int shrink_command(const ShrinkArgs& args);
+
+// ---- Bad input caught before the work, hints, seeds (input_checks.cpp) ----
+// Remembers how imsim was invoked (argv[0]) for program().
+void set_invocation(const char* argv0);
+// The command printed in hints ("replay with: <program> replay ..."): "imsim" when that name,
+// looked up on PATH, is this program; else the path it was invoked by.
+const std::string& program();
+// Empty, or why `dir` cannot be the output directory (a file on the way, not writable), with
+// `flag` (e.g. "--out") naming the option. Creates nothing.
+std::string out_dir_error(const std::string& dir, std::string_view flag);
+enum class InputKind { kScenario, kFailure, kHistory };
+std::string kind_name(InputKind kind);
+// Empty, or why the file `path` is not of the kind expected: a directory, or another imsim
+// file (a failure file, results.json, a history, an explore summary, a scenario), with the
+// command that takes it.
+std::string input_file_error(const std::string& path, InputKind expected);
+// The name among `names` closest to `word` (edit distance, at most a third of it), or "".
+std::string closest_name(std::string_view word, const std::vector<std::string>& names);
+// ---- A failure's summary (failure_summary.cpp) ----
+// The failing run's world (users, devices, conversations, messages) and its remaining faults.
+void print_failure_world(const scenarios::RunOutcome& outcome);
+// The checks.expect anomalies absent from `found` (none when the scenario expects a valid run).
+std::vector<std::string> expected_missing(const model::Checks& checks,
+                                          const std::vector<std::string>& found);
+// What failed: "duplicated, lost", or "expected anomaly duplicated missing", or "no anomaly".
+std::string failure_class_text(const model::Checks& checks, const std::vector<std::string>& found);
+
+// A fresh base seed from std::random_device (the CLI's only random source): seeds base ..
+// base + seeds - 1 fit 64 bits.
+std::uint64_t random_base_seed(std::uint64_t seeds);
 
 }  // namespace imsim::cli

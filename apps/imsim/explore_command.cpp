@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "imsim/engine/mutations.hpp"
 #include "imsim/properties/report.hpp"
 #include "imsim/scenarios/explore.hpp"
 #include "imsim/scenarios/failure_file.hpp"
@@ -144,7 +145,7 @@ int shrink_and_write(const RunOutcome& failing, bool do_shrink,
       scenarios::save_failure_file(file, scenarios::failure_file_of(shrunk.outcome));
   if (!error.empty()) return fail(error);
   summary["file"] = file.string();
-  summary["replay_command"] = "imsim replay " + file.string();
+  summary["replay_command"] = program() + " replay " + file.string();
   summary["anomalies"] = shrunk.outcome.anomalies_found;
   if (do_shrink) summary["shrink"] = stats_json(s);
   if (quiet) return kExitAnomalies;
@@ -155,11 +156,18 @@ int shrink_and_write(const RunOutcome& failing, bool do_shrink,
         devices_text(s.devices_after), s.messages_before, s.messages_after, s.runs, s.wall_time_s,
         s.limit_reached ? ", limit reached" : "");
   }
+  print_failure_world(shrunk.outcome);
+  if (!shrunk.outcome.expected_missing.empty()) {
+    // The checkers' report below may well say "OK: no anomaly": the scenario expected some.
+    fmt::print("expected    {} (checks.expect), but the run did not show {}\n",
+               fmt::join(shrunk.outcome.config.checks.expect_anomalies, ", "),
+               fmt::join(shrunk.outcome.expected_missing, ", "));
+  }
   if (shrunk.outcome.report) std::cout << properties::to_text(*shrunk.outcome.report);
   if (!shrunk.outcome.error.empty()) fmt::print("error       {}\n", shrunk.outcome.error);
   fmt::print("failure     {} (seed {}, trace hash {})\n", file.string(), shrunk.outcome.config.seed,
              scenarios::format_trace_hash(shrunk.outcome.result.trace_hash));
-  fmt::print("replay with: imsim replay {}\n", file.string());
+  fmt::print("replay with: {} replay {}\n", program(), file.string());
   return kExitAnomalies;
 }
 
@@ -206,6 +214,7 @@ nlohmann::json coverage_json(const scenarios::ExploreResult& r) {
 nlohmann::json explore_json(const model::WorldConfig& config, const scenarios::ExploreResult& r) {
   return {{"format", "imsim-explore"},
           {"scenario", config.name},
+          {"mutations", engine::enabled_mutations(config.engine.mutations)},
           {"seeds_planned", r.seeds_planned},
           {"seeds_run", r.verdicts.size()},
           {"failures", r.failures},
@@ -215,6 +224,21 @@ nlohmann::json explore_json(const model::WorldConfig& config, const scenarios::E
           {"coverage", coverage_json(r)},
           {"failure", nullptr},
           {"exit_code", kExitValid}};
+}
+
+// The output directory, checked before any seed runs: a failure found after minutes of
+// exploring and shrinking must not be lost to "cannot write".
+fs::path explore_out_dir(const model::WorldConfig& config, const ExploreArgs& args) {
+  return args.out_dir ? fs::path(*args.out_dir)
+                      : fs::path("imsim-out") / ("explore-" + config.name);
+}
+
+// A mutant scenario expects its anomaly class: explored plainly, a seed where the bug does not
+// show is the failure. Say how to hunt the bug instead (docs/cli.md, "Hunting a mutant").
+void print_expect_hint() {
+  fmt::print(
+      "            (the scenario's checks.expect asks for them in every run; to hunt a "
+      "mutation, judge the runs plainly: --mutation NAME --checkers CLASS)\n");
 }
 
 // The first failure: re-run it here, check that its explicit form replays it, shrink, write.
@@ -233,7 +257,7 @@ int handle_failure(const model::WorldConfig& config, const ExploreArgs& args,
       flags += fmt::format(" --checkers {}", fmt::join(args.overrides.checkers, ","));
     }
     failure["run_command"] =
-        fmt::format("imsim run {} --seed {}{} --no-out", args.scenario, failed.seed, flags);
+        fmt::format("{} run {} --seed {}{} --no-out", program(), args.scenario, failed.seed, flags);
     if (!args.json) {
       fmt::print("FAILURE     seed {}: {}\nreproduce with: {}\n", failed.seed, failed.detail,
                  failure["run_command"].get<std::string>());
@@ -252,15 +276,17 @@ int handle_failure(const model::WorldConfig& config, const ExploreArgs& args,
         scenarios::format_trace_hash(swarm_run.result.trace_hash),
         scenarios::format_trace_hash(replay.result.trace_hash)));
   }
+  const std::vector<std::string> missing = expected_missing(config.checks, failed.anomalies_found);
+  if (!missing.empty()) failure["expected_missing"] = missing;
   if (!args.json) {
     fmt::print(
         "FAILURE     seed {}: {} (trace hash {}; {} faults in the explicit schedule)\n",
         failed.seed,
-        failed.error ? failed.detail : fmt::format("{}", fmt::join(failed.anomalies_found, ", ")),
+        failed.error ? failed.detail : failure_class_text(config.checks, failed.anomalies_found),
         scenarios::format_trace_hash(failed.trace_hash), replay.config.faults.size());
+    if (!missing.empty()) print_expect_hint();
   }
-  const fs::path dir =
-      args.out_dir ? fs::path(*args.out_dir) : fs::path("imsim-out") / ("explore-" + config.name);
+  const fs::path dir = explore_out_dir(config, args);
   const fs::path file = dir / fmt::format("failure-seed{}.json", failed.seed);
   const int code = shrink_and_write(replay, !args.no_shrink, shrink_options(args.json), file,
                                     args.json, failure);
@@ -268,9 +294,27 @@ int handle_failure(const model::WorldConfig& config, const ExploreArgs& args,
   return code;
 }
 
+// The command that explores the same seeds again (printed when the base seed was drawn).
+std::string repeat_command(const ExploreArgs& args, std::uint64_t first_seed) {
+  std::string flags;
+  if (args.swarm) flags += " --swarm";
+  if (args.guided) flags += " --guided";
+  if (args.overrides.no_mutations) flags += " --no-mutations";
+  for (const auto& m : args.overrides.mutations) flags += " --mutation " + m;
+  if (!args.overrides.checkers.empty()) {
+    flags += fmt::format(" --checkers {}", fmt::join(args.overrides.checkers, ","));
+  }
+  if (args.shard != "1/1") flags += " --shard " + args.shard;
+  return fmt::format("{} explore {} --first-seed {} --seeds {}{}", program(), args.scenario,
+                     first_seed, args.seeds, flags);
+}
+
 }  // namespace
 
 int explore_command(const ExploreArgs& args) {
+  if (std::string error = input_file_error(args.scenario, InputKind::kScenario); !error.empty()) {
+    return fail(error);
+  }
   scenarios::Loaded<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
   if (!loaded.ok()) return fail(loaded.error());
   model::WorldConfig config = std::move(loaded).value();
@@ -292,8 +336,15 @@ int explore_command(const ExploreArgs& args) {
       !refusal.empty()) {
     return fail(refusal);
   }
+  if (std::string error = out_dir_error(explore_out_dir(config, args).string(),
+                                        args.out_dir ? "--out" : "output directory");
+      !error.empty()) {
+    return fail(error);
+  }
+  const bool random_seed = args.seed_from == "random";
   scenarios::ExploreOptions options;
-  options.first_seed = args.first_seed.value_or(config.seed);
+  options.first_seed =
+      random_seed ? random_base_seed(args.seeds) : args.first_seed.value_or(config.seed);
   options.seeds = args.seeds;
   if (options.seeds - 1 > UINT64_MAX - options.first_seed) {
     return fail(fmt::format("--seeds: {} seeds from seed {} would pass the last seed, {}",
@@ -311,12 +362,18 @@ int explore_command(const ExploreArgs& args) {
   progress.finish();
   if (!result.error.empty()) return fail("explore: " + result.error);
   nlohmann::json summary = explore_json(config, result);
+  summary["first_seed"] = options.first_seed;
+  summary["seed_from"] = args.seed_from;
+  if (random_seed) summary["repeat_command"] = repeat_command(args, options.first_seed);
   if (!args.json) {
     fmt::print("scenario    {}{}\n", config.name,
                args.guided ? " (swarm, guided)" : (args.swarm ? " (swarm)" : ""));
-    fmt::print("seeds       {} .. {}, shard {}, {} job{}\n", options.first_seed,
+    const std::vector<std::string> mutations = engine::enabled_mutations(config.engine.mutations);
+    if (!mutations.empty()) fmt::print("mutations   {}\n", fmt::join(mutations, ", "));
+    fmt::print("seeds       {} .. {}, shard {}, {} job{}{}\n", options.first_seed,
                options.first_seed + options.seeds - 1, args.shard, args.jobs,
-               args.jobs == 1 ? "" : "s");
+               args.jobs == 1 ? "" : "s", random_seed ? " (random base seed)" : "");
+    if (random_seed) fmt::print("repeat with: {}\n", repeat_command(args, options.first_seed));
     print_explore_summary(result);
     print_coverage(result);
   }
@@ -341,6 +398,18 @@ int explore_command(const ExploreArgs& args) {
 }
 
 int shrink_command(const ShrinkArgs& args) {
+  if (std::string error = input_file_error(args.failure_file, InputKind::kFailure);
+      !error.empty()) {
+    return fail(error);
+  }
+  if (args.out_file) {
+    const std::filesystem::path parent = std::filesystem::path(*args.out_file).parent_path();
+    if (std::string error = out_dir_error(parent.empty() ? "." : parent.string(),
+                                          fmt::format("--out {}: directory", *args.out_file));
+        !error.empty()) {
+      return fail(error);
+    }
+  }
   scenarios::Loaded<scenarios::FailureFile> loaded =
       scenarios::load_failure_file(args.failure_file);
   if (!loaded.ok()) return fail(loaded.error());

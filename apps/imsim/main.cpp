@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
 #include <limits>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "imsim/model/world_config.hpp"
@@ -36,6 +40,74 @@ constexpr const char* kMemoryLimitHelp =
 // can hold (a value beyond would overflow when converted to nanoseconds).
 const double kSecondsMax = double(imsim::model::kRunDurationMax_ns) / 1e9;
 
+// Seconds: a finite number in [0, kSecondsMax] (positive: > 0), said in one short line (CLI11's
+// own range text prints the bound with hundreds of digits).
+CLI::Validator seconds_validator(bool positive) {
+  return CLI::Validator(
+      [positive](std::string& text) -> std::string {
+        double value = 0;
+        std::size_t used = 0;
+        try {
+          value = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        const bool ok =
+            used == text.size() && value <= kSecondsMax && (positive ? value > 0 : value >= 0);
+        if (ok) return {};
+        return fmt::format("expected a number of seconds {} and at most {:g}, got \"{}\"",
+                           positive ? "> 0" : ">= 0", kSecondsMax, text);
+      },
+      positive ? "SECONDS>0" : "SECONDS");
+}
+
+// `imsim runn ...`: CLI11 would say "A subcommand is required"; name the word and the command
+// meant. Returns the exit code, or nothing when the first argument is fine.
+std::optional<int> unknown_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2) return std::nullopt;
+  const std::string word = argv[1];
+  if (word.starts_with("-") && !word.empty()) return std::nullopt;
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  if (std::find(names.begin(), names.end(), word) != names.end()) return std::nullopt;
+  const std::string meant = imsim::cli::closest_name(word, names);
+  return imsim::cli::fail(
+      fmt::format("unknown command \"{}\" ({}; see imsim --help)", word,
+                  meant.empty() ? fmt::format("expected one of {}", fmt::join(names, ", "))
+                                : "did you mean " + meant + "?"));
+}
+
+// Arguments CLI11 did not expect (`run default --seeds 5`): name the first unknown option and
+// the closest one the command has, or the stray argument.
+int extras_error(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* sub = nullptr;
+  for (int i = 1; i < argc && sub == nullptr; i++) {
+    for (const CLI::App* s : app.get_subcommands({})) {
+      if (s->get_name() == argv[i]) sub = s;
+    }
+  }
+  if (sub == nullptr) return imsim::cli::fail("unexpected arguments (see imsim --help)");
+  std::vector<std::string> known;
+  for (const CLI::Option* opt : sub->get_options()) {
+    for (const std::string& name : opt->get_lnames()) known.push_back("--" + name);
+  }
+  for (int i = 1; i < argc; i++) {
+    const std::string arg = argv[i];
+    if (!arg.starts_with("--")) continue;
+    const std::string name = arg.substr(0, arg.find('='));
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    const std::string meant = imsim::cli::closest_name(name, known);
+    return imsim::cli::fail(
+        fmt::format("{}: unknown option {}{} (see imsim {} --help)", sub->get_name(), name,
+                    meant.empty() ? "" : " (did you mean " + meant + "?)", sub->get_name()));
+  }
+  std::vector<std::string> extras;
+  for (const std::string& extra : sub->remaining()) extras.push_back("\"" + extra + "\"");
+  return imsim::cli::fail(fmt::format("{}: unexpected argument{} {} (see imsim {} --help)",
+                                      sub->get_name(), extras.size() == 1 ? "" : "s",
+                                      fmt::join(extras, " "), sub->get_name()));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,7 +130,7 @@ int main(int argc, char** argv) {
   run->add_flag("--json", run_args.json, "Print results.json to stdout instead of the summary");
   run->add_option("--lamport-from", run_args.lamport_from_s,
                   "First instant (s) drawn in lamport.svg (default: just before the first fault)")
-      ->check(CLI::Range(0.0, kSecondsMax));
+      ->check(seconds_validator(false));
   run->add_option("--memory-limit", run_args.memory_limit, kMemoryLimitHelp)->check(kMemorySize);
   bool run_progress = false, run_no_progress = false;
   CLI::Option* run_progress_flag = run->add_flag(
@@ -76,7 +148,7 @@ int main(int argc, char** argv) {
   replay
       ->add_option("--lamport-from", replay_args.lamport_from_s,
                    "First instant (s) drawn in lamport.svg (default: just before the first fault)")
-      ->check(CLI::Range(0.0, kSecondsMax));
+      ->check(seconds_validator(false));
   replay->add_option("--memory-limit", replay_args.memory_limit, kMemoryLimitHelp)
       ->check(kMemorySize);
   bool replay_progress = false, replay_no_progress = false;
@@ -111,7 +183,8 @@ int main(int argc, char** argv) {
   imsim::cli::CheckArgs check_args;
   CLI::App* check = app.add_subcommand(
       "check", "Check a history file (HISTORY.md v1 or v2): verdicts and metrics; exit 0/1/2");
-  check->add_option("history", check_args.history_file, "The history (JSONL)")->required();
+  check->add_option("history", check_args.history_file, "The history (JSONL); - reads stdin")
+      ->required();
   check->add_flag("--json", check_args.json, "Print the report as JSON");
   check
       ->add_option("--checkers", check_args.checkers,
@@ -128,10 +201,21 @@ int main(int argc, char** argv) {
       ->required();
   explore->add_option("--seeds", explore_args.seeds, "How many seeds (default 100)")
       ->check(CLI::Range(std::uint64_t(1), imsim::scenarios::kExploreSeedsMax));
+  CLI::Option* first_seed = explore
+                                ->add_option("--first-seed", explore_args.first_seed,
+                                             "First seed (default: the scenario's seed)")
+                                ->check(kSeed);
   explore
-      ->add_option("--first-seed", explore_args.first_seed,
-                   "First seed (default: the scenario's seed)")
-      ->check(kSeed);
+      ->add_option("--seed-from", explore_args.seed_from,
+                   "Where the first seed comes from: scenario (its seed; the default) or random "
+                   "(a fresh one each time, printed with the command that repeats it)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            if (text == "scenario" || text == "random") return {};
+            return "expected scenario or random, got \"" + text + "\"";
+          },
+          "scenario|random"))
+      ->excludes(first_seed);
   explore->add_flag("--swarm", explore_args.swarm,
                     "Swarm mode: the seed draws extra faults (the scenario's swarm knobs)");
   explore->add_flag("--guided", explore_args.guided,
@@ -144,7 +228,7 @@ int main(int argc, char** argv) {
   explore
       ->add_option("--time-budget", explore_args.time_budget_s,
                    "Stop launching seeds after S wall seconds")
-      ->check(CLI::PositiveNumber & CLI::Range(0.0, kSecondsMax));
+      ->check(seconds_validator(true));
   explore->add_option("--out", explore_args.out_dir,
                       "Directory of the failure file (default imsim-out/explore-<scenario>)");
   explore->add_flag("--no-shrink", explore_args.no_shrink,
@@ -156,6 +240,12 @@ int main(int argc, char** argv) {
                    "Refuse if --jobs runs at once would exceed SIZE of estimated memory (e.g. "
                    "8G; default: half the physical memory, at most 16G)")
       ->check(kMemorySize);
+
+  imsim::cli::BenchArgs bench_args;
+  CLI::App* bench = app.add_subcommand(
+      "bench", "Run the performance suite (docs/performance.md) and print its figures");
+  bench->add_flag("--json", bench_args.json, "Print the figures as JSON");
+  bench->add_flag("--quick", bench_args.quick, "A small suite for tests (figures not comparable)");
 
   imsim::cli::ShrinkArgs shrink_args;
   CLI::App* shrink = app.add_subcommand(
@@ -172,16 +262,19 @@ int main(int argc, char** argv) {
       ->add_option(
           "--time-max", shrink_args.time_max_s,
           fmt::format("Wall seconds at most (default {})", imsim::scenarios::kShrinkWallSecondsMax))
-      ->check(CLI::PositiveNumber & CLI::Range(0.0, kSecondsMax));
+      ->check(seconds_validator(true));
   shrink->add_flag("--json", shrink_args.json, "Print a JSON summary to stdout");
 
   // Later: `bench` registers here, as its own subcommand function in apps/imsim/.
 
+  imsim::cli::set_invocation(argc > 0 ? argv[0] : nullptr);
+  if (const std::optional<int> code = unknown_command(app, argc, argv)) return *code;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version are "errors" that succeed: CLI11 prints them.
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) return extras_error(app, argc, argv);
     // Every other parse error is one line, like every other imsim error.
     return imsim::cli::fail(fmt::format("{} (see imsim --help)", e.what()));
   }
@@ -193,6 +286,7 @@ int main(int argc, char** argv) {
   run_args.progress = tristate(run_progress, run_no_progress);
   replay_args.progress = tristate(replay_progress, replay_no_progress);
   try {
+    if (bench->parsed()) return imsim::cli::bench_command(bench_args);
     if (run->parsed()) return imsim::cli::run_command(run_args);
     if (replay->parsed()) return imsim::cli::replay_command(replay_args);
     if (list->parsed()) return imsim::cli::list_command(list_args);

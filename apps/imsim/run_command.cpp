@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "imsim/engine/mutations.hpp"
 #include "imsim/scenarios/failure_file.hpp"
 #include "imsim/scenarios/run.hpp"
 #include "imsim/scenarios/scenario.hpp"
@@ -22,6 +23,8 @@ using scenarios::RunOutcome;
 
 // Witness lines printed per anomaly in the summary (results.json has them all).
 constexpr std::size_t kSummaryWitnessesMax = 3;
+// Anomaly stories printed in the summary (results.json has them all).
+constexpr std::size_t kSummaryStoriesMax = 3;
 
 std::string checks_line(const RunOutcome& o) {
   if (!o.report) return "not judged";
@@ -45,11 +48,19 @@ void print_anomalies(const RunOutcome& o) {
   }
 }
 
+// The engine mutations switched on (the scenario's and --mutation's): a run with one is not
+// the reference engine, and its summary says so.
+void print_mutations(const model::WorldConfig& config) {
+  const std::vector<std::string> on = engine::enabled_mutations(config.engine.mutations);
+  if (!on.empty()) fmt::print("mutations   {}\n", fmt::join(on, ", "));
+}
+
 void print_summary(const RunOutcome& o, const std::optional<std::filesystem::path>& out_dir) {
   const model::RunResult& r = o.result;
   fmt::print("scenario    {}{}\n", o.config.name,
              o.config.description.empty() ? "" : " — " + o.config.description);
   fmt::print("seed        {}\n", o.config.seed);
+  print_mutations(o.config);
   fmt::print("trace hash  {}\n", scenarios::format_trace_hash(r.trace_hash));
   fmt::print("sim time    {:.3f} s ({})\n", double(r.sim_time_ns) / 1e9,
              r.quiesced ? "quiesced" : "did NOT quiesce");
@@ -69,15 +80,16 @@ void print_summary(const RunOutcome& o, const std::optional<std::filesystem::pat
   }
   fmt::print("checks      {}\n", checks_line(o));
   print_anomalies(o);
+  std::cout << properties::to_text(o.stories, kSummaryStoriesMax);
   fmt::print("verdict     {}  (exit {})\n", scenarios::verdict_text(o), o.exit_code);
   if (out_dir) {
     std::string names;
     for (const auto& file : o.files) names += " " + file.filename().string();
     fmt::print("outputs     {}/{}\n", out_dir->string(), names);
     fmt::print(
-        "            trace.json opens in https://ui.perfetto.dev; replay with: imsim replay "
+        "            trace.json opens in https://ui.perfetto.dev; replay with: {} replay "
         "{}\n",
-        (*out_dir / "replay.json").string());
+        program(), (*out_dir / "replay.json").string());
   }
 }
 
@@ -169,6 +181,10 @@ RunOutcome run_with_progress(const model::WorldConfig& config, scenarios::RunSet
 }
 
 int report(const RunOutcome& o, const std::optional<std::filesystem::path>& out_dir, bool json) {
+  // Nothing was judged (the world could not run, or its outputs not be written): a summary
+  // would show a run that did not happen.
+  if (!o.error.empty() && !o.report) return fail(o.error);
+  for (const std::string& note : o.notes) fmt::print(stderr, "imsim: note: {}\n", note);
   if (json) {
     std::cout << scenarios::results_json(o).dump(2) << '\n';
   } else {
@@ -178,9 +194,30 @@ int report(const RunOutcome& o, const std::optional<std::filesystem::path>& out_
   return o.exit_code;
 }
 
+// Bad input that only shows against the loaded world: --out that cannot be written, a
+// --lamport-from past the latest end of the run. Empty if none; nothing is created.
+std::string run_input_error(const model::WorldConfig& config,
+                            const std::optional<std::filesystem::path>& out_dir,
+                            const std::optional<double>& lamport_from_s) {
+  if (out_dir) {
+    if (std::string error = out_dir_error(out_dir->string(), "--out"); !error.empty()) return error;
+  }
+  const std::int64_t end_ns = config.durations.safety_ns + config.durations.quiescence_ns;
+  if (lamport_from_s && std::llround(*lamport_from_s * 1e9) > end_ns) {
+    return fmt::format(
+        "--lamport-from {:g}: the run ends at the latest at {:g} s (safety_s + quiescence_s), "
+        "so the diagram would be empty",
+        *lamport_from_s, double(end_ns) / 1e9);
+  }
+  return {};
+}
+
 }  // namespace
 
 int run_command(const RunArgs& args) {
+  if (std::string error = input_file_error(args.scenario, InputKind::kScenario); !error.empty()) {
+    return fail(error);
+  }
   scenarios::Loaded<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
   if (!loaded.ok()) return fail(loaded.error());
   model::WorldConfig config = std::move(loaded).value();
@@ -198,6 +235,10 @@ int run_command(const RunArgs& args) {
         std::filesystem::path("imsim-out") / fmt::format("{}-seed{}", config.name, config.seed);
   }
   if (args.lamport_from_s) settings.lamport_start_ns = std::llround(*args.lamport_from_s * 1e9);
+  if (std::string error = run_input_error(config, settings.out_dir, args.lamport_from_s);
+      !error.empty()) {
+    return fail(error);
+  }
   if (std::string refusal = memory_check(config, settings.out_dir.has_value(), args.memory_limit);
       !refusal.empty()) {
     return fail(refusal);
@@ -207,6 +248,10 @@ int run_command(const RunArgs& args) {
 }
 
 int replay_command(const ReplayArgs& args) {
+  if (std::string error = input_file_error(args.failure_file, InputKind::kFailure);
+      !error.empty()) {
+    return fail(error);
+  }
   scenarios::Loaded<scenarios::FailureFile> loaded =
       scenarios::load_failure_file(args.failure_file);
   if (!loaded.ok()) return fail(loaded.error());
@@ -216,12 +261,17 @@ int replay_command(const ReplayArgs& args) {
   scenarios::RunSettings settings;
   if (args.out_dir) settings.out_dir = *args.out_dir;
   if (args.lamport_from_s) settings.lamport_start_ns = std::llround(*args.lamport_from_s * 1e9);
+  if (std::string error = run_input_error(config, settings.out_dir, args.lamport_from_s);
+      !error.empty()) {
+    return fail(error);
+  }
   if (std::string refusal = memory_check(config, settings.out_dir.has_value(), args.memory_limit);
       !refusal.empty()) {
     return fail(refusal);
   }
   RunOutcome outcome = run_with_progress(config, settings, args.progress);
   const int verdict = report(outcome, settings.out_dir, args.json);
+  if (!outcome.error.empty() && !outcome.report) return verdict;
   if (outcome.result.trace_hash != failure.expected_trace_hash) {
     return fail(nondeterminism(failure, outcome.result.trace_hash));
   }

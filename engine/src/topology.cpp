@@ -24,12 +24,14 @@ const std::vector<UserId>& Topology::members(ConvId conv) const {
   return it->second;
 }
 
-std::vector<ConvId> Topology::conversations_of(UserId user) const {
-  std::vector<ConvId> result;
-  for (const auto& [conv, members] : conversations) {
-    if (std::binary_search(members.begin(), members.end(), user)) result.push_back(conv);
-  }
-  return result;
+const std::vector<ConvId>& Topology::conversations_of(UserId user) const {
+  // Walking every conversation per call made a world's cost quadratic (issue 14): every poll,
+  // resync and quiescence check asks this.
+  IMSIM_ASSERT_MSG(indexed_conversations_ == conversations.size(),
+                   "conversations changed since normalize()");
+  static const std::vector<ConvId> none;
+  auto it = conversations_of_.find(user);
+  return it == conversations_of_.end() ? none : it->second;
 }
 
 bool Topology::is_large(ConvId conv, const Config& config) const {
@@ -113,6 +115,11 @@ void Topology::normalize() {
     IMSIM_ASSERT_MSG(!members.empty(), "conversation without members");
     for (UserId u : members) IMSIM_ASSERT_MSG(users.count(u) == 1, "member is not a user");
   }
+  conversations_of_.clear();
+  for (const auto& [conv, members] : conversations) {  // ascending conv: each list is sorted
+    for (UserId u : members) conversations_of_[u].push_back(conv);
+  }
+  indexed_conversations_ = conversations.size();
 }
 
 }  // namespace imsim::engine

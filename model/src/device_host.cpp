@@ -176,6 +176,7 @@ void DeviceHost::apply_extra(engine::Effects& fx) {
 }
 
 void DeviceHost::note_online_transition() {
+  world_.note_reply_candidate(index_);
   const bool now_online = online();
   if (now_online == recorded_online_) return;
   recorded_online_ = now_online;

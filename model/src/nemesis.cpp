@@ -178,16 +178,11 @@ std::vector<std::pair<sim::NodeId, sim::NodeId>> World::links_of(const Fault& f)
     pairs.emplace_back(node_named(a), node_named(b));
     pairs.emplace_back(node_named(b), node_named(a));
   }
-  const bool mobile = f.link_class == LinkClass::kMobile || f.link_class == LinkClass::kAll;
+  // The mobile class (every gateway <-> device link) is not listed: apply_link_fault changes
+  // its class link instead (link_fault_reaches_mobile).
   const bool between_servers =
       f.link_class == LinkClass::kServers || f.link_class == LinkClass::kAll;
   for (const auto& s : servers) {
-    if (mobile && s->address().kind == engine::RoleKind::gateway) {
-      for (const auto& d : devices) {
-        pairs.emplace_back(s->node(), d->node());
-        pairs.emplace_back(d->node(), s->node());
-      }
-    }
     if (!between_servers) continue;
     for (const auto& t : servers) {
       if (s != t) pairs.emplace_back(s->node(), t->node());
@@ -196,33 +191,64 @@ std::vector<std::pair<sim::NodeId, sim::NodeId>> World::links_of(const Fault& f)
   return pairs;
 }
 
+namespace {
+
+bool link_fault_reaches_mobile(const Fault& f) {
+  return f.link_class == LinkClass::kMobile || f.link_class == LinkClass::kAll;
+}
+
+sim::LinkParams with_fault(sim::LinkParams params, const Fault& f) {
+  if (f.latency_ns.has_value()) params.latency = latency_model(*f.latency_ns);
+  if (f.loss_p.has_value()) params.loss_probability = *f.loss_p;
+  if (f.dup_p.has_value()) params.duplicate_probability = *f.dup_p;
+  if (f.reorder_p.has_value()) params.reorder_probability = *f.reorder_p;
+  return params;
+}
+
+}  // namespace
+
 void World::apply_link_fault(const Fault& f) {
   auto& network = sim.network();
   for (const auto& [src, dst] : links_of(f)) {
-    sim::LinkParams params = network.link(src, dst);
-    if (f.latency_ns.has_value()) params.latency = latency_model(*f.latency_ns);
-    if (f.loss_p.has_value()) params.loss_probability = *f.loss_p;
-    if (f.dup_p.has_value()) params.duplicate_probability = *f.dup_p;
-    if (f.reorder_p.has_value()) params.reorder_probability = *f.reorder_p;
-    network.set_link(src, dst, params);
+    network.set_link(src, dst, with_fault(network.link(src, dst), f));
+  }
+  if (!link_fault_reaches_mobile(f)) return;
+  // Every gateway <-> device link changes: the two class links, and the links among them that
+  // carry an override of their own (from a fault naming them).
+  for (const auto& [src, dst] : network.overridden_links()) {
+    const std::uint8_t a = network.class_of(src);
+    const std::uint8_t b = network.class_of(dst);
+    if ((a == kLinkClassGateway && b == kLinkClassDevice) ||
+        (a == kLinkClassDevice && b == kLinkClassGateway)) {
+      network.set_link(src, dst, with_fault(network.link(src, dst), f));
+    }
+  }
+  for (const auto& [a, b] : {std::pair{kLinkClassGateway, kLinkClassDevice},
+                             std::pair{kLinkClassDevice, kLinkClassGateway}}) {
+    network.set_class_link(a, b, with_fault(network.class_link(a, b), f));
   }
 }
 
-// Servers talk over the default link; every device <-> gateway link is a mobile override.
+// Servers talk over the default link; every device <-> gateway link is mobile: one class link
+// each way (sim::Network link classes), not an override per pair.
 void World::apply_base_links() {
   auto& network = sim.network();
   network.set_default_link(link_params(config.network.servers));
   const sim::LinkParams mobile = link_params(config.network.mobile);
   for (const auto& server : servers) {
-    if (server->address().kind != engine::RoleKind::gateway) continue;
-    for (const auto& device : devices) {
-      network.set_link(server->node(), device->node(), mobile);
-      network.set_link(device->node(), server->node(), mobile);
+    if (server->address().kind == engine::RoleKind::gateway) {
+      network.set_node_class(server->node(), kLinkClassGateway);
     }
-    for (const auto& adversary : adversaries) {
-      network.set_link(server->node(), adversary->node(), mobile);
-      network.set_link(adversary->node(), server->node(), mobile);
-    }
+  }
+  for (const auto& device : devices) network.set_node_class(device->node(), kLinkClassDevice);
+  // Adversaries are on the mobile network too, but `link` faults on the mobile class leave
+  // them alone: a class of their own.
+  for (const auto& adversary : adversaries) {
+    network.set_node_class(adversary->node(), kLinkClassAdversary);
+  }
+  for (const std::uint8_t client : {kLinkClassDevice, kLinkClassAdversary}) {
+    network.set_class_link(kLinkClassGateway, client, mobile);
+    network.set_class_link(client, kLinkClassGateway, mobile);
   }
 }
 

@@ -117,6 +117,7 @@ void Recorder::send(const DeviceHost& device, const ConvEntry& conv,
   assign(vc, device.index(), ++clocks.sends_by_conv[conv_i]);
   if (record_gvc_) assign(clocks.global, device.index(), ++clocks.sends_total);
   clocks.reply_conv.reset();
+  world_.note_reply_candidate(device.index());
   const std::string name = msg_name(msg);
   // An engine that hands out a client message id twice breaks the history's "one send per
   // msg" rule: the history is then malformed, which `imsim check` reports with the line.
@@ -184,7 +185,10 @@ void Recorder::write_display(const DeviceHost& device, std::int32_t conv_i, cons
     merge(clocks.conv[conv_i], it->second.vc);
     if (record_gvc_) merge(clocks.global, it->second.gvc);
     const std::int32_t sender_user = world_.device_plans[it->second.sender].user;
-    if (sender_user != device.user()) clocks.reply_conv = conv_i;
+    if (sender_user != device.user()) {
+      clocks.reply_conv = conv_i;
+      world_.note_reply_candidate(device.index());
+    }
   } else {
     world_.count("model.displays_of_unknown_messages");
   }
@@ -244,6 +248,7 @@ void Recorder::lifecycle(const DeviceHost& device, const char* what) {
     for (auto& [conv, clock] : clocks.conv) clock = own_entry_only(clock, device.index());
     clocks.global = own_entry_only(clocks.global, device.index());
     clocks.reply_conv.reset();
+    world_.note_reply_candidate(device.index());
     clocks.views.clear();
     clocks.tops.clear();
   }

@@ -10,8 +10,19 @@
 namespace imsim::model::detail {
 
 void World::schedule_workload() {
+  for (std::size_t i = 0; i < convs.size(); i++) {  // conversations never change
+    const int kind = convs[i].direct ? 0 : (convs[i].large ? 2 : 1);
+    convs_by_kind_[kind].push_back(static_cast<std::int32_t>(i));
+  }
   if (config.workload.messages_per_s <= 0) return;
   schedule_next_send(workload_rng_);
+}
+
+void World::note_reply_candidate(std::int32_t device) {
+  if (reply_candidates_.capacity() == 0) reply_candidates_.resize(devices.size());
+  const auto d = static_cast<std::size_t>(device);
+  IMSIM_ASSERT(d < devices.size());
+  reply_candidates_.set(d, devices[d]->online() && recorder.reply_target(device).has_value());
 }
 
 void World::schedule_next_send(sim::Rng& rng) {
@@ -31,15 +42,12 @@ void World::send_one() {
   std::optional<std::int32_t> sender;
   std::int32_t conv = 0;
   if (sim::bernoulli(workload_rng_, config.workload.reply_p)) {
-    std::vector<std::int32_t> candidates;
-    for (const auto& device : devices) {
-      if (device->online() && recorder.reply_target(device->index()).has_value()) {
-        candidates.push_back(device->index());
-      }
-    }
-    if (!candidates.empty()) {
-      sender = candidates[sim::uniform_int(workload_rng_, 0,
-                                           static_cast<std::int64_t>(candidates.size()) - 1)];
+    // The k-th candidate in device order, as a scan of every device would pick it.
+    if (reply_candidates_.size() > 0) {
+      const auto k = sim::uniform_int(workload_rng_, 0,
+                                      static_cast<std::int64_t>(reply_candidates_.size()) - 1);
+      sender = static_cast<std::int32_t>(reply_candidates_.nth(static_cast<std::size_t>(k)));
+      IMSIM_ASSERT(devices[static_cast<std::size_t>(*sender)]->online());
       conv = *recorder.reply_target(*sender);
       count("workload.replies");
     }
@@ -57,11 +65,7 @@ void World::send_one() {
 // A fresh send: a conversation kind by weight, a conversation of that kind, a member, then one
 // of the member's online devices.
 std::optional<std::int32_t> World::pick_fresh_sender(std::int32_t& conv) {
-  std::array<std::vector<std::int32_t>, 3> by_kind;  // direct, group, large
-  for (std::size_t i = 0; i < convs.size(); i++) {
-    const int kind = convs[i].direct ? 0 : (convs[i].large ? 2 : 1);
-    by_kind[kind].push_back(static_cast<std::int32_t>(i));
-  }
+  const auto& by_kind = convs_by_kind_;
   const auto& weights_in = config.workload.kind_weights;
   std::array<double, 3> weights{weights_in.direct, weights_in.group, weights_in.large};
   for (int k = 0; k < 3; k++) {

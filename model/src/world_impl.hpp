@@ -7,8 +7,8 @@
 //   workload.cpp    sends and device behaviour (churn, kills, reinstalls, logins)
 //   nemesis.cpp     scheduled and swarm faults, the final heal
 //   world.cpp       construction, phases, quiescence, results
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <deque>
 #include <imsim/engine/codec.hpp>
 #include <imsim/engine/device.hpp>
@@ -26,6 +26,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include "index_set.hpp"
 
 namespace imsim::model::detail {
 
@@ -330,6 +332,10 @@ namespace imsim::model::detail {
 // soon knows of every other. Above this many devices it is not recorded (the metric is then
 // absent from the report) so that histories stay linear in the messages they describe.
 inline constexpr std::size_t kGlobalClockDevicesMax = 64;
+// sim::Network link classes: gateway <-> device links are mobile, everything else the servers'.
+inline constexpr std::uint8_t kLinkClassGateway = 1;
+inline constexpr std::uint8_t kLinkClassDevice = 2;
+inline constexpr std::uint8_t kLinkClassAdversary = 3;
 inline constexpr std::uint64_t kEventsPerRunMax = 2'000'000'000;
 inline constexpr std::int64_t kServerStorageLatencyMin_ns = 50'000;
 inline constexpr std::int64_t kServerStorageLatencyMax_ns = 500'000;
@@ -383,6 +389,9 @@ class World {
   void maybe_page_back(DeviceHost& device);
   // A human-readable line in RunOptions::log_out (if set), stamped with the sim time.
   void log(const std::string& line);
+  // Whether a device can send a reply (online, and it displayed another user's message since
+  // its last send) may have changed: the hosts and the recorder call this where it can.
+  void note_reply_candidate(std::int32_t device);
 
  private:
   // population.cpp
@@ -455,6 +464,9 @@ class World {
   sim::SimTime workload_stop_;
   std::uint64_t workload_sent_ = 0;
   bool safety_phase_ = true;
+  IndexSet reply_candidates_;                          // devices note_reply_candidate admits
+  std::array<std::vector<std::int32_t>, 3> convs_by_kind_;  // direct, group, large: convs[i]
+
 };
 
 sim::LatencyModel latency_model(const Distribution& distribution);

@@ -8,10 +8,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "imsim/engine/mutations.hpp"
 #include "imsim/history/reader.hpp"
 #include "imsim/properties/report.hpp"
 #include "imsim/scenarios/outputs.hpp"
 #include "imsim/scenarios/plots.hpp"
+#include "imsim/scenarios/stories.hpp"
 
 namespace imsim::scenarios {
 
@@ -52,6 +54,9 @@ void check_history(RunOutcome& outcome, const history::ParseResult& parsed) {
   options.checkers = outcome.config.checks.checkers;
   outcome.report = properties::check(parsed.history(), options);
   judge(outcome);
+  outcome.stories =
+      run_stories(parsed.history(), *outcome.report,
+                  outcome.result.drawn_config.value_or(outcome.config), outcome.result);
 }
 
 // Writes one output file; returns false (and sets outcome.error) if it could not.
@@ -85,13 +90,34 @@ void write_plots(RunOutcome& outcome, const history::History* history, const fs:
   write_file(outcome, dir / "rates.svg", [&](std::ostream& out) { out << rates_svg(input); });
 }
 
-void write_outputs(RunOutcome& outcome, const RunSettings& settings, const fs::path& dir,
-                   const history::History* history) {
+// The Lamport window asked for, unless it starts after the last record (an empty diagram):
+// then the default one, with a note saying so. With an anomaly, its first witness message is
+// highlighted and the default window starts a little before that message's send.
+LamportWindow lamport_window(RunOutcome& outcome, const RunSettings& settings,
+                             const history::History* history) {
   const model::TraceLog& log = outcome.result.trace_log;
   LamportWindow window;
   if (outcome.report) window.highlight = lamport_highlight(*outcome.report, history);
-  window.start_ns = settings.lamport_start_ns.value_or(lamport_default_start_ns(
-      log, window.highlight ? std::optional(window.highlight->from_ns) : std::nullopt));
+  const std::int64_t fallback_ns = lamport_default_start_ns(
+      log, window.highlight ? std::optional(window.highlight->from_ns) : std::nullopt);
+  window.start_ns = fallback_ns;
+  if (!settings.lamport_start_ns) return window;
+  const std::int64_t last_ns = log.records.empty() ? 0 : log.records.back().t_ns;
+  if (*settings.lamport_start_ns <= last_ns) {
+    window.start_ns = *settings.lamport_start_ns;
+    return window;
+  }
+  outcome.notes.push_back(fmt::format(
+      "--lamport-from {:.3f} s is after the run's last record ({:.3f} s): lamport.svg starts at "
+      "the default instead ({:.3f} s)",
+      double(*settings.lamport_start_ns) / 1e9, double(last_ns) / 1e9, double(fallback_ns) / 1e9));
+  return window;
+}
+
+void write_outputs(RunOutcome& outcome, const RunSettings& settings, const fs::path& dir,
+                   const history::History* history) {
+  const model::TraceLog& log = outcome.result.trace_log;
+  const LamportWindow window = lamport_window(outcome, settings, history);
   write_file(outcome, dir / "trace.json",
              [&](std::ostream& out) { write_perfetto_trace(log, out); });
   write_file(outcome, dir / "lamport.svg",
@@ -255,6 +281,7 @@ nlohmann::json results_json(const RunOutcome& o) {
           {"version", 1},
           {"scenario", o.config.name},
           {"seed", o.config.seed},
+          {"mutations", engine::enabled_mutations(o.config.engine.mutations)},
           {"code_version", code_version()},
           {"trace_hash", format_trace_hash(r.trace_hash)},
           {"sim_time_s", double(r.sim_time_ns) / 1e9},
@@ -271,6 +298,7 @@ nlohmann::json results_json(const RunOutcome& o) {
           {"swarm_parameters", r.swarm_parameters},
           {"fault_windows", fault_windows_json(o)},
           {"checks", checks},
+          {"stories", properties::to_json(o.stories)},
           {"exit_code", o.exit_code},
           {"error", o.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.error)},
           {"files", files}};

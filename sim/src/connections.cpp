@@ -35,8 +35,39 @@ TraceKind trace_kind_of(ConnEventKind kind) {
 }  // namespace
 
 Network::Conn* Network::conn_find(ConnId conn) {
-  auto it = conns_.find(conn.value());
-  return it == conns_.end() ? nullptr : &it->second;
+  auto it = conn_index_.find(conn.value());
+  return it == conn_index_.end() ? nullptr : it->second;
+}
+
+const Network::Conn* Network::conn_find(ConnId conn) const {
+  auto it = conn_index_.find(conn.value());
+  return it == conn_index_.end() ? nullptr : it->second;
+}
+
+Network::Conn& Network::conn_insert(ConnId id) {
+  auto [it, inserted] = conns_.try_emplace(id.value());
+  IMSIM_ASSERT(inserted);
+  conn_index_.emplace(id.value(), &it->second);
+  return it->second;
+}
+
+void Network::conn_index_node(ConnId id, NodeId node) {
+  if (node.value() >= conns_by_node_.size()) conns_by_node_.resize(node.value() + 1);
+  auto& ids = conns_by_node_[node.value()];
+  IMSIM_ASSERT(ids.empty() || ids.back() < id.value());  // ids only grow: the list stays sorted
+  ids.push_back(id.value());
+}
+
+void Network::conn_erase(ConnId id) {
+  auto it = conns_.find(id.value());
+  IMSIM_ASSERT(it != conns_.end());
+  for (const NodeId node : it->second.nodes) {
+    auto& ids = conns_by_node_[node.value()];
+    auto pos = std::lower_bound(ids.begin(), ids.end(), id.value());
+    if (pos != ids.end() && *pos == id.value()) ids.erase(pos);
+  }
+  conn_index_.erase(id.value());
+  conns_.erase(it);
 }
 
 int Network::side_of(const Conn& conn, EndpointId end) const {
@@ -51,18 +82,22 @@ ConnId Network::connect(EndpointId from, EndpointId to, Transport transport) {
   const NodeId dst = node_of(to);
   IMSIM_ASSERT_MSG(sim_.is_up(src), "connect from a node that is down");
   const ConnId id(conn_next_++);
-  Conn& conn = conns_[id.value()];
+  Conn& conn = conn_insert(id);
   conn.ends[0] = from;
   conn.ends[1] = to;
   conn.nodes[0] = src;
   conn.nodes[1] = dst;
+  conn_index_node(id, src);
+  if (dst != src) conn_index_node(id, dst);
   conn.transport = transport;
   for (RttState& rtt : conn.rtt) rtt.rto = config_.rto_initial;
   counters_.conns_connected++;
   frame_push(id, conn, 0, Frame{FrameKind::syn, {}});
   sim_.schedule_internal(sim_.now() + config_.connect_timeout,
                          [this, id] { conn_connect_timeout(id); });
-  if (is_blocked(src, dst) || is_blocked(dst, src)) conns_after_blocks_changed();
+  // Every other connection's stall state is current (blocks only change through
+  // after_blocks_changed): only this one can need it.
+  if (is_blocked(src, dst) || is_blocked(dst, src)) conn_update_stall(id, conn);
   return id;
 }
 
@@ -102,23 +137,26 @@ void Network::reset(ConnId id) {
 }
 
 bool Network::is_open_at(ConnId id, EndpointId end) const {
-  auto it = conns_.find(id.value());
-  if (it == conns_.end() || it->second.closing) return false;
-  const int side = side_of(it->second, end);
-  return side >= 0 && it->second.open_at[side];
+  const Conn* conn = conn_find(id);
+  if (conn == nullptr || conn->closing) return false;
+  const int side = side_of(*conn, end);
+  return side >= 0 && conn->open_at[side];
 }
 
 EndpointId Network::peer_of(ConnId id, EndpointId end) const {
-  auto it = conns_.find(id.value());
-  IMSIM_ASSERT_MSG(it != conns_.end(), "peer_of a dead connection");
-  const int side = side_of(it->second, end);
+  const Conn* conn = conn_find(id);
+  IMSIM_ASSERT_MSG(conn != nullptr, "peer_of a dead connection");
+  const int side = side_of(*conn, end);
   IMSIM_ASSERT(side >= 0);
-  return it->second.ends[1 - side];
+  return conn->ends[1 - side];
 }
 
 std::vector<ConnId> Network::conns_of(EndpointId endpoint) const {
   std::vector<ConnId> result;
-  for (const auto& [key, conn] : conns_) {
+  const NodeId node = node_of(endpoint);
+  if (node.value() >= conns_by_node_.size()) return result;
+  for (const std::uint64_t key : conns_by_node_[node.value()]) {  // ascending, as by id
+    const Conn& conn = *conn_index_.at(key);
     if (conn.ends[0] == endpoint || conn.ends[1] == endpoint) result.push_back(ConnId(key));
   }
   return result;
@@ -339,7 +377,7 @@ void Network::frame_deliver(ConnId id, Conn& conn, int dir, Frame frame) {
       event.kind = ConnEventKind::closed;
       count_dropped(conn, 0);  // datagram frames the FIN overtook
       count_dropped(conn, 1);
-      conns_.erase(id.value());  // `conn` dangles from here on
+      conn_erase(id);  // `conn` dangles from here on
       break;
   }
   sim_.trace(trace_kind_of(event.kind), dst, digest);
@@ -365,10 +403,10 @@ void Network::conn_notify(ConnId id, EndpointId end, ConnEventKind kind) {
 // `kind_for_connecting`, an acceptor that never saw the SYN observes nothing.
 void Network::conn_kill(ConnId id, ConnEventKind kind_for_open, ConnEventKind kind_for_connecting,
                         NodeId silent_node) {
-  auto it = conns_.find(id.value());
-  IMSIM_ASSERT(it != conns_.end());
-  Conn conn = std::move(it->second);
-  conns_.erase(it);
+  Conn* live = conn_find(id);
+  IMSIM_ASSERT(live != nullptr);
+  Conn conn = std::move(*live);
+  conn_erase(id);
   count_dropped(conn, 0);
   count_dropped(conn, 1);
   if (conn.open_at[0] || conn.open_at[1]) {
@@ -402,26 +440,27 @@ void Network::conn_stall_check(ConnId id) {
 // A connection whose path is blocked in either direction (TCP needs both: data one way, ACKs
 // the other) stalls; one still stalled stall_timeout later is reset by conn_stall_check.
 void Network::conns_after_blocks_changed() {
-  for (auto& [key, conn] : conns_) {
-    const bool blocked =
-        is_blocked(conn.nodes[0], conn.nodes[1]) || is_blocked(conn.nodes[1], conn.nodes[0]);
-    if (blocked && !conn.stalled) {
-      conn.stalled = true;
-      conn.stalled_since = sim_.now();
-      const ConnId id(key);
-      sim_.schedule_internal(sim_.now() + config_.stall_timeout,
-                             [this, id] { conn_stall_check(id); });
-    } else if (!blocked) {
-      conn.stalled = false;
-    }
+  for (auto& [key, conn] : conns_) conn_update_stall(ConnId(key), conn);
+}
+
+void Network::conn_update_stall(ConnId id, Conn& conn) {
+  const bool blocked =
+      is_blocked(conn.nodes[0], conn.nodes[1]) || is_blocked(conn.nodes[1], conn.nodes[0]);
+  if (blocked && !conn.stalled) {
+    conn.stalled = true;
+    conn.stalled_since = sim_.now();
+    sim_.schedule_internal(sim_.now() + config_.stall_timeout,
+                           [this, id] { conn_stall_check(id); });
+  } else if (!blocked) {
+    conn.stalled = false;
   }
 }
 
 void Network::on_node_crash(NodeId node) {
   // Datagrams in flight to the node are dropped when they arrive (incarnation check).
   std::vector<ConnId> doomed;
-  for (const auto& [key, conn] : conns_) {
-    if (conn.nodes[0] == node || conn.nodes[1] == node) doomed.push_back(ConnId(key));
+  if (node.value() < conns_by_node_.size()) {
+    for (const std::uint64_t key : conns_by_node_[node.value()]) doomed.push_back(ConnId(key));
   }
   for (ConnId id : doomed) {
     conn_kill(id, ConnEventKind::reset, ConnEventKind::failed, node);

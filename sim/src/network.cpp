@@ -147,9 +147,44 @@ void Network::clear_link(NodeId src, NodeId dst) { link_overrides_.erase(link_ke
 void Network::clear_link_overrides() { link_overrides_.clear(); }
 
 const LinkParams& Network::link(NodeId src, NodeId dst) const {
-  if (link_overrides_.empty()) return default_link_;
-  auto it = link_overrides_.find(link_key(src, dst));
-  return it == link_overrides_.end() ? default_link_ : it->second;
+  if (!link_overrides_.empty()) {
+    auto it = link_overrides_.find(link_key(src, dst));
+    if (it != link_overrides_.end()) return it->second;
+  }
+  if (!has_class_links_) return default_link_;
+  return class_link(class_of(src), class_of(dst));
+}
+
+const LinkParams& Network::class_link(std::uint8_t src_class, std::uint8_t dst_class) const {
+  IMSIM_ASSERT(src_class < kLinkClassesMax && dst_class < kLinkClassesMax);
+  const auto& by_class = class_links_[src_class * kLinkClassesMax + dst_class];
+  return by_class.has_value() ? *by_class : default_link_;
+}
+
+std::vector<std::pair<NodeId, NodeId>> Network::overridden_links() const {
+  std::vector<std::pair<NodeId, NodeId>> links;
+  links.reserve(link_overrides_.size());
+  for (const auto& [key, params] : link_overrides_) links.emplace_back(key_src(key), key_dst(key));
+  return links;
+}
+
+void Network::set_node_class(NodeId node, std::uint8_t link_class) {
+  IMSIM_ASSERT(link_class < kLinkClassesMax);
+  if (node.value() >= node_class_.size()) node_class_.resize(node.value() + 1, 0);
+  node_class_[node.value()] = link_class;
+}
+
+void Network::set_class_link(std::uint8_t src_class, std::uint8_t dst_class,
+                             const LinkParams& params) {
+  IMSIM_ASSERT(src_class < kLinkClassesMax && dst_class < kLinkClassesMax);
+  params.validate();
+  class_links_[src_class * kLinkClassesMax + dst_class] = params;
+  has_class_links_ = true;
+}
+
+void Network::clear_class_links() {
+  for (auto& entry : class_links_) entry.reset();
+  has_class_links_ = false;
 }
 
 void NetworkConfig::validate() const {

@@ -6,6 +6,7 @@
 # (e.g. the failure file explore wrote, whose name holds the seed it found).
 # ONE_ERROR_LINE=ON: stdout must be empty and stderr exactly one line `imsim: error: ...`.
 # ABSENT=<path>: the command must not have created this path (nothing half-written).
+# INPUT=<file>: the command's standard input.
 # Output (stdout + stderr) is echoed so PASS_REGULAR_EXPRESSION can match on it.
 set(cmd "")
 set(seen_separator FALSE)
@@ -32,7 +33,12 @@ if(DEFINED TAMPER_FROM)
   string(JSON failure SET "${failure}" expected_trace_hash "\"0x0000000000000001\"")
   file(WRITE "${TAMPER_TO}" "${failure}")
 endif()
-execute_process(COMMAND ${cmd} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(DEFINED INPUT)
+  execute_process(COMMAND ${cmd} INPUT_FILE ${INPUT} RESULT_VARIABLE code OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err)
+else()
+  execute_process(COMMAND ${cmd} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+endif()
 message("${out}${err}")
 if(NOT "${code}" STREQUAL "${EXIT}")
   message(FATAL_ERROR "expected exit code ${EXIT}, got ${code}: ${cmd}")

@@ -23,8 +23,9 @@ struct Topology {
   bool has_device(DeviceId device) const;
   bool has_conv(ConvId conv) const;
   bool is_member(UserId user, ConvId conv) const;
-  const std::vector<UserId>& members(ConvId conv) const;    // asserts has_conv
-  std::vector<ConvId> conversations_of(UserId user) const;  // ascending
+  const std::vector<UserId>& members(ConvId conv) const;  // asserts has_conv
+  // Ascending; O(log users) from the index normalize() builds (asserts it is current).
+  const std::vector<ConvId>& conversations_of(UserId user) const;
   bool is_large(ConvId conv, const Config& config) const;   // read fan-out?
 
   // --- Authentication ---
@@ -40,8 +41,13 @@ struct Topology {
   Address store_for_user(UserId user) const;
   Address gateway(std::uint32_t index) const;
 
-  // Sorts member lists, asserts every member is a user and every count positive.
+  // Sorts member lists, asserts every member is a user and every count positive, and builds
+  // the user -> conversations index. Call it again after changing `users` or `conversations`.
   void normalize();
+
+ private:
+  std::map<UserId, std::vector<ConvId>> conversations_of_;  // built by normalize()
+  std::size_t indexed_conversations_ = 0;  // conversations.size() when the index was built
 };
 
 // What a Hello carries instead of the token: a keyed hash (standing in for an HMAC) of the

@@ -26,9 +26,9 @@ namespace imsim::model {
 
 // ---- Named limits (the loader rejects anything beyond them) -------------------------------
 inline constexpr std::int32_t kServersPerRoleMax = 64;  // gateways, queues, processors, stores
-inline constexpr std::int32_t kUsersMax = 100'000;
+inline constexpr std::int32_t kUsersMax = 1'000'000;
 inline constexpr std::int32_t kDevicesPerUserMax = 16;  // includes devices added by new logins
-inline constexpr std::int32_t kConversationsMax = 100'000;
+inline constexpr std::int32_t kConversationsMax = 1'000'000;
 inline constexpr std::int32_t kConversationMembersMax = 100'000;
 inline constexpr std::int32_t kFaultsMax = 100'000;  // scheduled + swarm-drawn
 inline constexpr std::int64_t kRunDurationMax_ns = 30LL * 24 * 3600 * 1'000'000'000;  // 30 days

@@ -13,6 +13,7 @@
 #include "imsim/model/world.hpp"
 #include "imsim/model/world_config.hpp"
 #include "imsim/properties/check.hpp"
+#include "imsim/properties/story.hpp"
 #include "imsim/scenarios/failure_file.hpp"
 
 namespace imsim::scenarios {
@@ -43,12 +44,16 @@ struct RunOutcome {
   model::RunResult result;
   double wall_time_s = 0.0;
   std::optional<properties::Report> report;   // absent iff the history did not parse
+  properties::Stories stories;                // one per distinct anomaly (scenarios/stories.hpp)
   std::string error;                          // why the run could not be judged (exit 2)
   std::vector<std::string> anomalies_found;   // names with at least one occurrence
   std::vector<std::string> expected_missing;  // checks.expect names that were not found
   bool as_expected = false;
   int exit_code = kExitError;
   std::vector<std::filesystem::path> files;  // written into out_dir
+  // What the outputs did differently from what was asked, and why (e.g. a Lamport window past
+  // the last record starts at the default instead); the CLI prints them on stderr.
+  std::vector<std::string> notes;
   std::optional<history::History> history;   // with RunSettings::keep_history, if it parsed
 };
 

@@ -39,6 +39,7 @@
 // Link parameters have a default and per directed (src node, dst node) overrides; everything
 // may change during a run and applies to packets sent (latency, loss, dup, reorder) or arriving
 // (partition, clog) afterwards.
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -47,8 +48,10 @@
 #include <imsim/sim/rng.hpp>
 #include <imsim/sim/time.hpp>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace imsim::sim {
@@ -170,6 +173,20 @@ class Network {
   void clear_link(NodeId src, NodeId dst);
   void clear_link_overrides();
   const LinkParams& link(NodeId src, NodeId dst) const;
+  // Link classes: every node is of a class (0 unless set); a directed class pair may have a
+  // link of its own, used where a link has no override. One class link stands for a link per
+  // node pair (every gateway <-> device link of a world), which would cost memory and a lookup
+  // in a map that grows with the world.
+  static constexpr std::uint8_t kLinkClassesMax = 4;
+  void set_node_class(NodeId node, std::uint8_t link_class);
+  void set_class_link(std::uint8_t src_class, std::uint8_t dst_class, const LinkParams& params);
+  void clear_class_links();
+  std::uint8_t class_of(NodeId node) const {
+    return node.value() < node_class_.size() ? node_class_[node.value()] : std::uint8_t{0};
+  }
+  const LinkParams& class_link(std::uint8_t src_class, std::uint8_t dst_class) const;
+  // The directed links that have an override, ascending by (src, dst).
+  std::vector<std::pair<NodeId, NodeId>> overridden_links() const;
   void set_config(const NetworkConfig& config);
   const NetworkConfig& config() const { return config_; }
 
@@ -276,6 +293,11 @@ class Network {
 
   // connections.cpp
   Conn* conn_find(ConnId conn);
+  const Conn* conn_find(ConnId conn) const;
+  Conn& conn_insert(ConnId id);
+  void conn_index_node(ConnId id, NodeId node);
+  void conn_erase(ConnId id);
+  void conn_update_stall(ConnId id, Conn& conn);
   int side_of(const Conn& conn, EndpointId end) const;
   void frame_push(ConnId id, Conn& conn, int dir, Frame frame);
   void frame_transmit(ConnId id, int dir, std::uint64_t seq, std::uint32_t attempt);
@@ -303,16 +325,22 @@ class Network {
 
   Simulator& sim_;
   Rng rng_;
-  std::map<std::uint64_t, Rng> link_rngs_;
+  std::unordered_map<std::uint64_t, Rng> link_rngs_;  // lookups only, never iterated
   NetworkConfig config_;
   LinkParams default_link_;
   std::map<std::uint64_t, LinkParams> link_overrides_;
+  std::vector<std::uint8_t> node_class_;  // by node id; absent: class 0
+  std::array<std::optional<LinkParams>, kLinkClassesMax * kLinkClassesMax> class_links_;
+  bool has_class_links_ = false;
   std::set<std::uint64_t> blocked_;
   std::map<std::uint64_t, LinkHold> holds_;  // clogs and held frames, by link
   std::vector<Endpoint> endpoints_;
   std::vector<Packet> packets_;  // in flight or held; recycled through packets_free_
   std::vector<std::uint32_t> packets_free_;
   std::map<std::uint64_t, Conn> conns_;  // live connections by ConnId (ordered: deterministic)
+  // Lookups only (never iterated): a map lookup per frame grew with the world.
+  std::unordered_map<std::uint64_t, Conn*> conn_index_;
+  std::vector<std::vector<std::uint64_t>> conns_by_node_;  // node -> its live conns, ascending
   std::uint64_t conn_next_ = 0;
   NetworkCounters counters_;
 };
