@@ -70,17 +70,17 @@ class Progress {
 
   void finish() {
     if (!enabled_ || last_.done == 0) return;
-    print(last_);
+    print(last_, /*with_eta=*/false);  // finished: nothing left to wait for
     if (tty_) fmt::print(stderr, "\n");
   }
 
  private:
-  void print(const scenarios::ExploreProgress& p) const {
+  void print(const scenarios::ExploreProgress& p, bool with_eta = true) const {
     const double rate = p.elapsed_s > 0 ? double(p.done) / p.elapsed_s : 0.0;
     std::string text =
         fmt::format("{}/{} seeds  {:.1f} seeds/s  failures {}", p.done, p.total, rate, p.failures);
     // The seeds left at the rate so far, or the time budget left if that comes first.
-    if (p.done < p.total && rate > 0) {
+    if (with_eta && p.done < p.total && rate > 0) {
       double eta_s = double(p.total - p.done) / rate;
       if (time_budget_s_) eta_s = std::min(eta_s, *time_budget_s_ - p.elapsed_s);
       text += "  " + eta_text(eta_s);
