@@ -68,6 +68,40 @@ if(TARGET imsim)
     LABELS cli TIMEOUT 120 FIXTURES_REQUIRED imsim_cli_default_run
     PASS_REGULAR_EXPRESSION "NON-DETERMINISM: trace hash 0x[0-9a-f]+ differs from the recorded 0x0000000000000001")
 
+  # Issue 15: the pictures. tests/scenarios/check_plots.py parses each SVG as XML and counts its
+  # series, points and fault bands against results.json, replay.json and explore.json.
+  set(imsim_check_plots ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/check_plots.py)
+  add_test(NAME cli.plots_default
+           COMMAND /usr/bin/python3 ${imsim_check_plots} run ${imsim_cli_out}/default)
+  set_tests_properties(cli.plots_default PROPERTIES
+    LABELS cli TIMEOUT 60 FIXTURES_REQUIRED imsim_cli_default_run)
+  # A swarm run (drawn faults) and a mutant whose anomaly the Lamport diagram highlights.
+  imsim_cli_test(plots_swarm_run 0 "" run swarm-smoke --seed 3 --swarm --no-progress
+                 --out ${imsim_cli_out}/plots-swarm)
+  imsim_cli_test(plots_mutant_run 0 "" run ${imsim_mutants_dir}/no_server_dedup.json
+                 --no-progress --out ${imsim_cli_out}/plots-mutant)
+  # A time budget cuts the exploration short (the plot shows the seeds run, of those planned).
+  imsim_cli_test(plots_explore_run 0 "seeds/s  failures 0\n"
+                 explore default --seeds 100000 --time-budget 1 --jobs 2
+                 --out ${imsim_cli_out}/plots-explore)
+  set_tests_properties(cli.plots_swarm_run PROPERTIES FIXTURES_SETUP imsim_plots_swarm)
+  set_tests_properties(cli.plots_mutant_run PROPERTIES FIXTURES_SETUP imsim_plots_mutant)
+  set_tests_properties(cli.plots_explore_run PROPERTIES FIXTURES_SETUP imsim_plots_explore
+                       PROCESSORS 2)
+  add_test(NAME cli.plots_swarm
+           COMMAND /usr/bin/python3 ${imsim_check_plots} run ${imsim_cli_out}/plots-swarm)
+  add_test(NAME cli.plots_mutant
+           COMMAND /usr/bin/python3 ${imsim_check_plots} run ${imsim_cli_out}/plots-mutant
+                   --anomaly duplicated)
+  add_test(NAME cli.plots_explore
+           COMMAND /usr/bin/python3 ${imsim_check_plots} explore ${imsim_cli_out}/plots-explore)
+  set_tests_properties(cli.plots_swarm PROPERTIES
+    LABELS cli TIMEOUT 60 FIXTURES_REQUIRED imsim_plots_swarm)
+  set_tests_properties(cli.plots_mutant PROPERTIES
+    LABELS cli TIMEOUT 60 FIXTURES_REQUIRED imsim_plots_mutant)
+  set_tests_properties(cli.plots_explore PROPERTIES
+    LABELS cli TIMEOUT 60 FIXTURES_REQUIRED imsim_plots_explore)
+
   imsim_cli_test(bad_field 2 "faults\\[0\\]\\.at_s: expected a number >= 0, got \"ten\""
                  run ${imsim_cli_data}/bad-at.json --no-out)
   imsim_cli_test(bad_json 2 "not valid JSON" run ${imsim_cli_data}/not-json.json --no-out)

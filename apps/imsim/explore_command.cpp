@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "imsim/properties/report.hpp"
 #include "imsim/scenarios/explore.hpp"
 #include "imsim/scenarios/failure_file.hpp"
+#include "imsim/scenarios/plots.hpp"
 #include "imsim/scenarios/run.hpp"
 #include "imsim/scenarios/scenario.hpp"
 #include "imsim/scenarios/shrink.hpp"
@@ -36,12 +38,30 @@ constexpr auto kBarRedraw = std::chrono::milliseconds(100);
 constexpr auto kLineInterval = std::chrono::seconds(5);
 constexpr int kBarWidth = 30;
 
+// "ETA 42s", "ETA 3m05s", "ETA 2h07m".
+std::string eta_text(double seconds) {
+  const auto s = std::int64_t(std::ceil(std::max(0.0, seconds)));
+  if (s < 60) return fmt::format("ETA {}s", s);
+  if (s < 3600) return fmt::format("ETA {}m{:02}s", s / 60, s % 60);
+  return fmt::format("ETA {}h{:02}m", s / 3600, s % 3600 / 60);
+}
+
+// explore.svg's seeds/s curve: a sample at most every kRateSampleInterval_s.
+constexpr double kRateSampleInterval_s = 0.1;
+
 class Progress {
  public:
-  explicit Progress(bool enabled) : enabled_(enabled), tty_(::isatty(STDERR_FILENO) == 1) {}
+  Progress(bool enabled, std::optional<double> time_budget_s)
+      : enabled_(enabled), tty_(::isatty(STDERR_FILENO) == 1), time_budget_s_(time_budget_s) {}
+
+  const std::vector<scenarios::ExploreRateSample>& samples() const { return samples_; }
 
   void update(const scenarios::ExploreProgress& p) {
     last_ = p;
+    if (samples_.empty() || p.elapsed_s - samples_.back().elapsed_s >= kRateSampleInterval_s ||
+        p.done == p.total) {
+      samples_.push_back({.elapsed_s = p.elapsed_s, .done = p.done});
+    }
     const auto now = Clock::now();
     if (!enabled_ || now - printed_ < (tty_ ? Clock::duration(kBarRedraw) : kLineInterval)) return;
     printed_ = now;
@@ -50,15 +70,21 @@ class Progress {
 
   void finish() {
     if (!enabled_ || last_.done == 0) return;
-    print(last_);
+    print(last_, /*with_eta=*/false);  // finished: nothing left to wait for
     if (tty_) fmt::print(stderr, "\n");
   }
 
  private:
-  void print(const scenarios::ExploreProgress& p) const {
+  void print(const scenarios::ExploreProgress& p, bool with_eta = true) const {
     const double rate = p.elapsed_s > 0 ? double(p.done) / p.elapsed_s : 0.0;
-    const std::string text =
+    std::string text =
         fmt::format("{}/{} seeds  {:.1f} seeds/s  failures {}", p.done, p.total, rate, p.failures);
+    // The seeds left at the rate so far, or the time budget left if that comes first.
+    if (with_eta && p.done < p.total && rate > 0) {
+      double eta_s = double(p.total - p.done) / rate;
+      if (time_budget_s_) eta_s = std::min(eta_s, *time_budget_s_ - p.elapsed_s);
+      text += "  " + eta_text(eta_s);
+    }
     if (!tty_) {
       fmt::print(stderr, "explore: {}\n", text);
       return;
@@ -69,8 +95,10 @@ class Progress {
 
   const bool enabled_;
   const bool tty_;
+  const std::optional<double> time_budget_s_;
   Clock::time_point printed_ = Clock::now();
   scenarios::ExploreProgress last_;
+  std::vector<scenarios::ExploreRateSample> samples_;
 };
 
 std::optional<scenarios::Shard> parse_shard(const std::string& text) {
@@ -327,7 +355,7 @@ int explore_command(const ExploreArgs& args) {
   options.jobs = args.jobs;
   options.shard = *shard;
   options.time_budget_s = args.time_budget_s;
-  Progress progress(true);
+  Progress progress(true, args.time_budget_s);
   options.on_progress = [&progress](const scenarios::ExploreProgress& p) { progress.update(p); };
 
   const scenarios::ExploreResult result = scenarios::explore(config, options);
@@ -360,6 +388,9 @@ int explore_command(const ExploreArgs& args) {
     std::ofstream out(fs::path(*args.out_dir) / "explore.json");
     out << summary.dump(2) << '\n';
     if (!out) return fail(fmt::format("cannot write {}/explore.json", *args.out_dir));
+    std::ofstream plot(fs::path(*args.out_dir) / "explore.svg");
+    plot << scenarios::explore_svg(config.name, result, progress.samples());
+    if (!plot) return fail(fmt::format("cannot write {}/explore.svg", *args.out_dir));
   }
   if (args.json) std::cout << summary.dump(2) << '\n';
   if (!args.json && code == kExitValid) fmt::print("verdict     no failure  (exit 0)\n");

@@ -12,6 +12,7 @@
 #include "imsim/history/reader.hpp"
 #include "imsim/properties/report.hpp"
 #include "imsim/scenarios/outputs.hpp"
+#include "imsim/scenarios/plots.hpp"
 #include "imsim/scenarios/stories.hpp"
 
 namespace imsim::scenarios {
@@ -42,7 +43,7 @@ void judge(RunOutcome& outcome) {
   outcome.exit_code = outcome.as_expected ? kExitValid : kExitAnomalies;
 }
 
-void check_history(RunOutcome& outcome, history::ParseResult parsed, bool keep) {
+void check_history(RunOutcome& outcome, const history::ParseResult& parsed) {
   if (!parsed.ok()) {
     // The recorder wrote a history the reader refuses: a bug, not an anomaly of the protocol.
     outcome.error = "the recorded history is malformed: " + parsed.error().to_string();
@@ -56,7 +57,6 @@ void check_history(RunOutcome& outcome, history::ParseResult parsed, bool keep) 
   outcome.stories =
       run_stories(parsed.history(), *outcome.report,
                   outcome.result.drawn_config.value_or(outcome.config), outcome.result);
-  if (keep) outcome.history = std::move(parsed).history();
 }
 
 // Writes one output file; returns false (and sets outcome.error) if it could not.
@@ -74,28 +74,55 @@ bool write_file(RunOutcome& outcome, const fs::path& path, WriteFn write) {
   return true;
 }
 
+// latency.svg and rates.svg (plots.hpp), from the parsed history (absent: not drawn).
+void write_plots(RunOutcome& outcome, const history::History* history, const fs::path& dir) {
+  if (history == nullptr) return;
+  const model::RunResult& r = outcome.result;
+  const std::int64_t safety_ns = outcome.config.durations.safety_ns;
+  const RunPlotInput input{.scenario = outcome.config.name,
+                           .seed = outcome.config.seed,
+                           .history = history,
+                           .trace = &r.trace_log,
+                           .faults = fault_windows(r.fault_schedule, safety_ns),
+                           .safety_ns = safety_ns,
+                           .end_ns = r.sim_time_ns};
+  write_file(outcome, dir / "latency.svg", [&](std::ostream& out) { out << latency_svg(input); });
+  write_file(outcome, dir / "rates.svg", [&](std::ostream& out) { out << rates_svg(input); });
+}
+
 // The Lamport window asked for, unless it starts after the last record (an empty diagram):
-// then the default one, with a note saying so.
-LamportWindow lamport_window(RunOutcome& outcome, const RunSettings& settings) {
+// then the default one, with a note saying so. With an anomaly, its first witness message is
+// highlighted and the default window starts a little before that message's send.
+LamportWindow lamport_window(RunOutcome& outcome, const RunSettings& settings,
+                             const history::History* history) {
   const model::TraceLog& log = outcome.result.trace_log;
-  const std::int64_t fallback_ns = lamport_default_start_ns(log);
-  if (!settings.lamport_start_ns) return {.start_ns = fallback_ns};
+  LamportWindow window;
+  if (outcome.report) window.highlight = lamport_highlight(*outcome.report, history);
+  const std::int64_t fallback_ns = lamport_default_start_ns(
+      log, window.highlight ? std::optional(window.highlight->from_ns) : std::nullopt);
+  window.start_ns = fallback_ns;
+  if (!settings.lamport_start_ns) return window;
   const std::int64_t last_ns = log.records.empty() ? 0 : log.records.back().t_ns;
-  if (*settings.lamport_start_ns <= last_ns) return {.start_ns = *settings.lamport_start_ns};
+  if (*settings.lamport_start_ns <= last_ns) {
+    window.start_ns = *settings.lamport_start_ns;
+    return window;
+  }
   outcome.notes.push_back(fmt::format(
       "--lamport-from {:.3f} s is after the run's last record ({:.3f} s): lamport.svg starts at "
       "the default instead ({:.3f} s)",
       double(*settings.lamport_start_ns) / 1e9, double(last_ns) / 1e9, double(fallback_ns) / 1e9));
-  return {.start_ns = fallback_ns};
+  return window;
 }
 
-void write_outputs(RunOutcome& outcome, const RunSettings& settings, const fs::path& dir) {
+void write_outputs(RunOutcome& outcome, const RunSettings& settings, const fs::path& dir,
+                   const history::History* history) {
   const model::TraceLog& log = outcome.result.trace_log;
-  const LamportWindow window = lamport_window(outcome, settings);
+  const LamportWindow window = lamport_window(outcome, settings, history);
   write_file(outcome, dir / "trace.json",
              [&](std::ostream& out) { write_perfetto_trace(log, out); });
   write_file(outcome, dir / "lamport.svg",
              [&](std::ostream& out) { out << lamport_svg(log, window); });
+  write_plots(outcome, history, dir);
   write_file(outcome, dir / "replay.json",
              [&](std::ostream& out) { out << to_json(failure_file_of(outcome)).dump(2) << '\n'; });
   // Last, so that it lists every file, itself included.
@@ -148,7 +175,9 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
     return outcome;
   }
   if (!settings.out_dir) {
-    check_history(outcome, history::parse_history(history_memory), settings.keep_history);
+    history::ParseResult parsed = history::parse_history(history_memory);
+    check_history(outcome, parsed);
+    if (settings.keep_history && parsed.ok()) outcome.history = std::move(parsed).history();
     return outcome;
   }
   history_file.close();
@@ -159,10 +188,11 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
   }
   outcome.files.push_back(*settings.out_dir / "history.jsonl");
   outcome.files.push_back(*settings.out_dir / "run.log");
-  check_history(outcome,
-                history::parse_history_file((*settings.out_dir / "history.jsonl").string()),
-                settings.keep_history);
-  write_outputs(outcome, settings, *settings.out_dir);
+  history::ParseResult parsed =
+      history::parse_history_file((*settings.out_dir / "history.jsonl").string());
+  check_history(outcome, parsed);
+  write_outputs(outcome, settings, *settings.out_dir, parsed.ok() ? &parsed.history() : nullptr);
+  if (settings.keep_history && parsed.ok()) outcome.history = std::move(parsed).history();
   return outcome;
 }
 
@@ -220,6 +250,20 @@ nlohmann::json adversary_json(const model::AdversaryReport& report) {
   }
   return {{"attacks", attacks}, {"mixes", report.mixes}, {"breaches", report.breaches()}};
 }
+
+// The faults drawn as shaded windows in latency.svg and rates.svg (plots.hpp).
+nlohmann::json fault_windows_json(const RunOutcome& o) {
+  nlohmann::json windows = nlohmann::json::array();
+  for (const FaultWindow& w :
+       fault_windows(o.result.fault_schedule, o.config.durations.safety_ns)) {
+    windows.push_back({{"kind", w.kind},
+                       {"label", w.label},
+                       {"start_s", double(w.start_ns) / 1e9},
+                       {"end_s", double(w.end_ns) / 1e9}});
+  }
+  return windows;
+}
+
 }  // namespace
 
 nlohmann::json results_json(const RunOutcome& o) {
@@ -252,6 +296,7 @@ nlohmann::json results_json(const RunOutcome& o) {
             {"displays", r.displays}}},
           {"counters", r.counters},
           {"swarm_parameters", r.swarm_parameters},
+          {"fault_windows", fault_windows_json(o)},
           {"checks", checks},
           {"stories", properties::to_json(o.stories)},
           {"exit_code", o.exit_code},

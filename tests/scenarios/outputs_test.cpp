@@ -1,4 +1,5 @@
-// The Perfetto and Lamport writers on a hand-made TraceLog.
+// The Perfetto and Lamport writers on a hand-made TraceLog; the plots (latency, rates) on a
+// hand-made history.
 #include "imsim/scenarios/outputs.hpp"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,9 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "imsim/history/reader.hpp"
+#include "imsim/scenarios/plots.hpp"
 
 namespace {
 
@@ -158,6 +162,147 @@ TEST(Lamport, EmptyLog) {
   const std::string svg = scenarios::lamport_svg(model::TraceLog{});
   EXPECT_TRUE(well_formed(svg));
   EXPECT_NE(svg.find("No record in the window (0 records in the log)."), std::string::npos);
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) n++;
+  return n;
+}
+
+TEST(Lamport, OverlappingLabelsAreLeftOutAndCounted) {
+  model::TraceLog log;
+  log.lanes = {{"u1/d1", "devices"}, {"gateway0", "servers"}};
+  // Five observations at one instant on one lane: their labels would stand on one another.
+  for (int i = 0; i < 5; i++) {
+    log.add({1'000, 0, model::TraceKind::kObservation, 0, -1, "display m" + std::to_string(i)});
+  }
+  const std::string svg = scenarios::lamport_svg(log);
+  EXPECT_TRUE(well_formed(svg));
+  EXPECT_EQ(occurrences(svg, "class=\"obslabel\">display m"), 1u) << svg;
+  EXPECT_EQ(occurrences(svg, "<title>display m"), 5u);  // every mark keeps its label
+  EXPECT_NE(svg.find("4 overlapping labels left out (hover a mark)."), std::string::npos);
+  EXPECT_NE(svg.find("display^ m: older m inserted at the top"), std::string::npos);  // legend
+}
+
+TEST(Lamport, HighlightsTheAnomalousMessage) {
+  model::TraceLog log = sample_log();
+  log.add({90'000'000, 0, model::TraceKind::kObservation, 0, -1, "display u1/d1.i0.m1"});
+  log.add({91'000'000, 0, model::TraceKind::kObservation, 0, -1, "display u1/d1.i0.m11"});
+  const scenarios::LamportHighlight highlight{.anomaly = "duplicated",
+                                              .msg = "u1/d1.i0.m1",
+                                              .lanes = {"u1/d1"},
+                                              .from_ns = 0,
+                                              .to_ns = 95'000'000};
+  const std::string svg = scenarios::lamport_svg(log, {.highlight = highlight});
+  EXPECT_TRUE(well_formed(svg));
+  EXPECT_EQ(occurrences(svg, "class=\"lane hl\""), 1u);
+  EXPECT_EQ(occurrences(svg, "class=\"frame hl\""), 2u);   // u1/d1's frame + the legend's
+  EXPECT_EQ(occurrences(svg, "class=\"frame\""), 2u);      // gateway0 -> processor0 + legend
+  EXPECT_EQ(occurrences(svg, "class=\"obs hlobs\""), 1u);  // m1, not m11
+  EXPECT_NE(svg.find("anomaly duplicated: message u1/d1.i0.m1"), std::string::npos);
+  const std::string plain = scenarios::lamport_svg(log);
+  EXPECT_EQ(plain.find(" hl"), std::string::npos);
+}
+
+TEST(Plots, FaultWindowsEndAtTheirUndo) {
+  using model::FaultKind;
+  const std::int64_t s = 1'000'000'000;
+  const auto fault = [](std::int64_t at_ns, FaultKind kind, std::string node = "") {
+    model::Fault f;
+    f.at_ns = at_ns;
+    f.kind = kind;
+    f.node = std::move(node);
+    return f;
+  };
+  model::Fault partition = fault(1 * s, FaultKind::kPartition);
+  partition.groups = {{"gateway0"}, {"queue0"}};
+  model::Fault clog = fault(6 * s, FaultKind::kClog);
+  clog.from = "u1/d1";
+  clog.to = "gateway0";
+  clog.for_ns = s;
+  const std::vector<model::Fault> schedule = {
+      partition,
+      fault(2 * s, FaultKind::kHeal),
+      fault(3 * s, FaultKind::kCrash, "processor0"),
+      fault(3 * s + s / 2, FaultKind::kCrash, "processor1"),
+      fault(4 * s, FaultKind::kRestart, "processor0"),
+      fault(5 * s, FaultKind::kKill, "u1/d1"),
+      clog,
+      fault(6 * s + s / 2, FaultKind::kHeal),
+      fault(7 * s, FaultKind::kOffline, "u2/d1"),
+  };
+  const std::vector<scenarios::FaultWindow> w = scenarios::fault_windows(schedule, 10 * s);
+  ASSERT_EQ(w.size(), 6u);
+  const auto span = [](const scenarios::FaultWindow& f) {
+    return std::tuple(f.label, f.start_ns, f.end_ns);
+  };
+  EXPECT_EQ(span(w[0]), std::tuple("partition [gateway0 | queue0]", 1 * s, 2 * s));
+  EXPECT_EQ(span(w[1]), std::tuple("crash processor0", 3 * s, 4 * s));
+  EXPECT_EQ(span(w[2]), std::tuple("crash processor1", 3 * s + s / 2, 10 * s));
+  EXPECT_EQ(span(w[3]), std::tuple("kill u1/d1", 5 * s, 5 * s));
+  EXPECT_EQ(span(w[4]), std::tuple("clog u1/d1->gateway0", 6 * s, 6 * s + s / 2));
+  EXPECT_EQ(span(w[5]), std::tuple("offline u2/d1", 7 * s, 10 * s));
+}
+
+// Two devices online throughout: m1 reaches both (stable latency 500 ms), m2 only one.
+history::History plot_history() {
+  const std::string text =
+      R"({"type":"header","format":"imsim-history","version":2,"devices":{"u1/d1":"u1","u2/d1":"u2"},)"
+      R"("conversations":{"c1":{"members":["u1","u2"]}},"scenario":"demo","seed":7})"
+      "\n"
+      R"({"t":0,"type":"online","device":"u1/d1"})"
+      "\n"
+      R"({"t":0,"type":"online","device":"u2/d1"})"
+      "\n"
+      R"({"t":1000000000,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1}})"
+      "\n"
+      R"({"t":1200000000,"type":"display","device":"u1/d1","conv":"c1","msg":"m1","at":"bottom"})"
+      "\n"
+      R"({"t":1300000000,"type":"ack","device":"u1/d1","msg":"m1","conv_seq":1})"
+      "\n"
+      R"({"t":1500000000,"type":"display","device":"u2/d1","conv":"c1","msg":"m1","at":"bottom"})"
+      "\n"
+      R"({"t":2000000000,"type":"send","device":"u1/d1","conv":"c1","msg":"m2","vc":{"u1/d1":2}})"
+      "\n"
+      R"({"t":2100000000,"type":"display","device":"u2/d1","conv":"c1","msg":"m2","at":"bottom"})"
+      "\n"
+      R"({"t":5000000000,"type":"phase","phase":"liveness"})"
+      "\n"
+      R"({"t":6000000000,"type":"end","quiesced":true})"
+      "\n";
+  history::ParseResult parsed = history::parse_history(std::string_view(text));
+  EXPECT_TRUE(parsed.ok()) << parsed.error().to_string();
+  return std::move(parsed).history();
+}
+
+TEST(Plots, LatencyAndRatesDrawEverySampleAndFault) {
+  const history::History h = plot_history();
+  model::TraceLog log = sample_log();
+  const scenarios::RunPlotInput input{
+      .scenario = "demo",
+      .seed = 7,
+      .history = &h,
+      .trace = &log,
+      .faults = {{"crash", "crash processor0", 1'000'000'000, 2'000'000'000},
+                 {"kill", "kill u1/d1", 3'000'000'000, 3'000'000'000}},
+      .safety_ns = 5'000'000'000,
+      .end_ns = 6'000'000'000};
+  const std::string latency = scenarios::latency_svg(input);
+  EXPECT_TRUE(well_formed(latency));
+  EXPECT_NE(latency.find("stable latency: demo, seed 7"), std::string::npos);
+  EXPECT_NE(latency.find("data-name=\"stable latency\" data-points=\"1\""), std::string::npos);
+  EXPECT_NE(latency.find("1 of 2 messages were displayed on every required device"),
+            std::string::npos);
+  EXPECT_EQ(occurrences(latency, "class=\"band\""), 2u);  // the time panel only
+  EXPECT_NE(latency.find(">crash (1)<"), std::string::npos);
+  EXPECT_NE(latency.find(">500<"), std::string::npos);  // a tick at the sample: 500 ms
+  const std::string rates = scenarios::rates_svg(input);
+  EXPECT_TRUE(well_formed(rates));
+  EXPECT_EQ(occurrences(rates, "class=\"band\""), 4u);  // both panels
+  EXPECT_NE(rates.find("2 sends, 1 acks, 3 displays"), std::string::npos);
+  EXPECT_NE(rates.find("3 frames (by send time"), std::string::npos);
+  EXPECT_EQ(occurrences(rates, "class=\"series\""), 4u);
 }
 
 }  // namespace
