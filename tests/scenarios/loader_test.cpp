@@ -184,7 +184,7 @@ const std::vector<BadInput> kBadInputs = {
     {"/engine", R"({"mutations": ["no_client_dedup", "no_client_dedup"]})",
      R"(engine.mutations[1]: "no_client_dedup" listed twice)"},
     {"/users", "[]",
-     "users: expected an array of 1 to 100000 users or a population object "
+     "users: expected an array of 1 to 1000000 users or a population object "
      "{\"count\": N, ...}, got []"},
     {"/users", nullptr, R"(scenario: missing required field "users")"},
     {"/users/1/id", R"("u1")", R"(users[1].id: user "u1" listed twice)"},
@@ -213,7 +213,7 @@ const std::vector<BadInput> kBadInputs = {
     {"/conversations", R"({"groups": [{"count": 1, "size": 3}]})",
      "conversations.groups[0].size: expected an integer in [2, 2], got 3"},
     {"/conversations", R"({"direct": 0})",
-     "conversations: expected 1 to 100000 conversations in all, got 0"},
+     "conversations: expected 1 to 1000000 conversations in all, got 0"},
     {"/workload", R"({"reply_p": 2})", "workload.reply_p: expected a number in [0, 1], got 2"},
     {"/workload", R"({"kind_weights": {"direct": 0, "group": 0, "large": 0}})",
      "workload.kind_weights: at least one weight must be > 0"},
