@@ -71,7 +71,7 @@ TEST(Story, TellsTheRelevantEventsInTimeOrderAndMarksTheWitness) {
   EXPECT_EQ(*(offline + 2), "b1 shows m1 at the bottom (a new message) of c1");
   // The witness lists its events out of time order (send, timeline, ack, display, phase); the
   // story tells them in time order.
-  const Witness& w = witnesses(report, "lost")[0];
+  const Witness w = witnesses(report, "lost")[0];  // a copy: witnesses() returns a vector
   EXPECT_FALSE(
       std::is_sorted(w.events.begin(), w.events.end(),
                      [](const EventRef& a, const EventRef& b) { return a.t_ns < b.t_ns; }));
