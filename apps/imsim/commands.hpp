@@ -1,6 +1,8 @@
 #pragma once
 // The imsim subcommands. Each returns the process exit code (scenarios::kExit*).
 #include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +12,7 @@
 #include "imsim/scenarios/failure_file.hpp"
 #include "imsim/scenarios/overrides.hpp"
 #include "imsim/scenarios/run.hpp"
+#include "imsim/scenarios/shrink.hpp"
 
 namespace imsim::cli {
 
@@ -104,6 +107,14 @@ struct ShrinkArgs {
   bool json = false;
 };
 int shrink_command(const ShrinkArgs& args);
+// Shrinks `failing` (explicit config), writes its failure file to `file`, prints what it shows
+// and how to replay it. Adds "file", "shrink", "anomalies" to `summary`. Returns the exit code.
+// (shrink_command.cpp; explore runs it on its first failure.)
+int shrink_and_write(const scenarios::RunOutcome& failing, bool do_shrink,
+                     const scenarios::ShrinkOptions& options, const std::filesystem::path& file,
+                     bool quiet, nlohmann::json& summary);
+// Shrink options that print each step on stderr unless `quiet`.
+scenarios::ShrinkOptions shrink_options(bool quiet);
 
 // ---- Bad input caught before the work, hints, seeds (input_checks.cpp) ----
 // Remembers how imsim was invoked (argv[0]) for program().

@@ -4,14 +4,6 @@
 #include "device_impl.hpp"
 
 namespace imsim::engine {
-namespace {
-constexpr std::string_view kCheckpointKey = "k";
-constexpr std::string_view kReservationKey = "r";
-constexpr std::string_view kOutboxPrefix = "o/";
-constexpr std::string_view kAnchorPrefix = "a/";
-constexpr std::string_view kMsgPrefix = "m/";
-}  // namespace
-
 bool Device::Impl::is_mine(const ClientMsgId& msg) const {
   return msg.device == id && msg.incarnation == incarnation;
 }
@@ -21,18 +13,20 @@ void Device::Impl::recover(const DurableMap& durable, LocalTime now, Effects& fx
   recovered = true;
   incarnation = options.incarnation;
   bool have_checkpoint = false;
+  using storage_keys::KeyKind;
   for (const auto& [key, value] : durable) {
-    if (key == kReservationKey) {
+    const std::optional<KeyKind> kind = storage_keys::kind_of(key);
+    if (kind == KeyKind::id_reservation) {
       records::IdReservationRecord r;
       if (records::unseal(records::Kind::id_reservation, value, r)) ids_reserved = r.reserved;
-    } else if (key == kCheckpointKey) {
+    } else if (kind == KeyKind::checkpoint) {
       records::CheckpointRecord r;
       if (!records::unseal(records::Kind::checkpoint, value, r)) continue;
       checkpoint = r.checkpoint;
       bootstrapped = r.bootstrapped;
       incarnation = r.incarnation;  // the install's own, whatever the host passed
       have_checkpoint = true;
-    } else if (records::has_prefix(key, kOutboxPrefix)) {
+    } else if (kind == KeyKind::outbox) {
       records::OutboxRecord r;
       if (!records::unseal(records::Kind::outbox, value, r)) continue;
       if (r.msg.id.device != id) continue;
@@ -45,13 +39,13 @@ void Device::Impl::recover(const DurableMap& durable, LocalTime now, Effects& fx
       if (e.state == records::OutboxState::sending) io.cover(CoveragePoint::device_recover_outbox);
       last_counter = std::max(last_counter, r.msg.id.counter);
       lane_last[r.msg.conv] = std::max(lane_last[r.msg.conv], r.msg.lane_seq);
-    } else if (records::has_prefix(key, kAnchorPrefix)) {
+    } else if (kind == KeyKind::conv_anchor) {
       records::ConvAnchorRecord r;
       if (!records::unseal(records::Kind::conv_anchor, value, r)) continue;
       ConvState& cs = convs[r.conv];
       cs.anchored = cs.anchor_durable = true;
       cs.anchor = r.anchor;
-    } else if (records::has_prefix(key, kMsgPrefix)) {
+    } else if (kind == KeyKind::local_msg) {
       records::LocalMsgRecord r;
       if (!records::unseal(records::Kind::local_msg, value, r)) continue;
       ConvState& cs = convs[r.entry.msg.conv];

@@ -3,8 +3,7 @@
 // device_outbox.cpp (sends), device_sync.cpp (pushes, pulls, checkpoint) and device_store.cpp
 // (local store and display).
 //
-// Durable keys: "k" checkpoint, "o/<counter>" outbox entry, "a/<conv>" view anchor,
-// "m/<conv>/<conv_seq>" message. One write per key is in flight at a time.
+// Durable keys: see storage_keys.hpp. One write per key is in flight at a time.
 #include <deque>
 #include <imsim/engine/device.hpp>
 #include <map>
@@ -13,6 +12,7 @@
 
 #include "records.hpp"
 #include "role_io.hpp"
+#include "storage_keys.hpp"
 
 namespace imsim::engine {
 

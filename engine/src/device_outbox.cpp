@@ -3,8 +3,6 @@
 
 namespace imsim::engine {
 namespace {
-constexpr std::string_view kOutboxPrefix = "o/";
-constexpr std::string_view kReservationKey = "r";
 using records::OutboxState;
 }  // namespace
 
@@ -82,7 +80,7 @@ void Device::Impl::reserve_ids(Effects& fx) {
   const std::uint64_t target = std::max(last_counter, ids_reserved) + config.client_id_block_size;
   const records::IdReservationRecord r{target};
   const OpId op =
-      io.write(fx, std::string(kReservationKey), records::seal(records::Kind::id_reservation, r));
+      io.write(fx, storage_keys::id_reservation(), records::seal(records::Kind::id_reservation, r));
   reservation_op = std::make_pair(op, target);
 }
 
@@ -111,8 +109,8 @@ void Device::Impl::write_outbox(OutboxEntry& e, Effects& fx) {
     return;
   }
   const records::OutboxRecord r{e.msg, e.state, e.conv_seq};
-  e.write_op = io.write(fx, records::key(kOutboxPrefix, e.msg.id.counter),
-                        records::seal(records::Kind::outbox, r));
+  e.write_op =
+      io.write(fx, storage_keys::outbox(e.msg.id.counter), records::seal(records::Kind::outbox, r));
   outbox_ops[*e.write_op] = e.msg.id;
 }
 
@@ -189,7 +187,7 @@ void Device::Impl::prune_sent(ConvId conv, LaneSeq below, Effects& fx) {
     const OutboxEntry& e = it->second;
     if (e.msg.conv == conv && e.state == OutboxState::sent && e.msg.lane_seq < below &&
         !e.write_op) {
-      io.erase(fx, records::key(kOutboxPrefix, e.msg.id.counter));
+      io.erase(fx, storage_keys::outbox(e.msg.id.counter));
       it = outbox.erase(it);
     } else {
       ++it;

@@ -6,11 +6,6 @@
 #include "device_impl.hpp"
 
 namespace imsim::engine {
-namespace {
-constexpr std::string_view kAnchorPrefix = "a/";
-constexpr std::string_view kMsgPrefix = "m/";
-}  // namespace
-
 // The top of the contiguous run of held messages that ends at the view's top: roaming continues
 // below it. (Not the lowest message held: a message that arrived early through the inbox can sit
 // below a gap that roaming still has to fill.)
@@ -96,7 +91,7 @@ void Device::Impl::put_message(const TimelineEntry& entry, std::set<OpId>& needs
     return;
   }
   const records::LocalMsgRecord r{entry};
-  const OpId op = io.write(fx, records::key(kMsgPrefix, conv.value, entry.conv_seq.value),
+  const OpId op = io.write(fx, storage_keys::local_msg(conv.value, entry.conv_seq.value),
                            records::seal(records::Kind::local_msg, r));
   cs.msgs[entry.conv_seq] = LocalMsg{entry.msg, op};
   cs.ids.insert(entry.msg.id);
@@ -112,7 +107,7 @@ void Device::Impl::set_anchor(ConvId conv, ConvSeq head, Effects& fx) {
   cs.hi = head;
   cs.lo = ConvSeq{head.value + 1};
   const records::ConvAnchorRecord r{conv, head};
-  const OpId op = io.write(fx, records::key(kAnchorPrefix, conv.value),
+  const OpId op = io.write(fx, storage_keys::conv_anchor(conv.value),
                            records::seal(records::Kind::conv_anchor, r));
   anchor_ops[op] = conv;
 }

@@ -5,10 +5,6 @@
 #include "device_impl.hpp"
 
 namespace imsim::engine {
-namespace {
-constexpr std::string_view kCheckpointKey = "k";
-}
-
 void Device::Impl::enqueue(SyncTask task, bool front) {
   if (std::find(tasks.begin(), tasks.end(), task) != tasks.end()) return;
   if (front) {
@@ -318,7 +314,7 @@ void Device::Impl::check_batches(LocalTime, Effects& fx) {
   }
   const records::CheckpointRecord r{merged.last, bootstrapped || merged.bootstraps, incarnation};
   merged.checkpoint_op =
-      io.write(fx, std::string(kCheckpointKey), records::seal(records::Kind::checkpoint, r));
+      io.write(fx, storage_keys::checkpoint(), records::seal(records::Kind::checkpoint, r));
   batches.push_front(std::move(merged));
 }
 

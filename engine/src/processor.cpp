@@ -7,11 +7,10 @@
 
 #include "records.hpp"
 #include "role_io.hpp"
+#include "storage_keys.hpp"
 
 namespace imsim::engine {
 namespace {
-
-constexpr std::string_view kEpochKey = "p/epoch";
 
 using JobKey = std::tuple<std::uint32_t, std::uint64_t, ClientMsgId>;  // partition, offset, msg
 
@@ -91,12 +90,13 @@ void Processor::Impl::recover(const DurableMap& durable, Effects& fx) {
   IMSIM_ASSERT_MSG(!recovered, "recover is called once");
   recovered = true;
   records::CheckpointRecord r;  // reuse: `checkpoint` holds the epoch
-  if (auto it = durable.find(std::string(kEpochKey)); it != durable.end()) {
+  if (auto it = durable.find(storage_keys::processor_epoch()); it != durable.end()) {
     if (records::unseal(records::Kind::checkpoint, it->second, r)) epoch = r.checkpoint.value;
   }
   epoch++;
   r.checkpoint = InboxSeq{epoch};
-  epoch_op = io.write(fx, std::string(kEpochKey), records::seal(records::Kind::checkpoint, r));
+  epoch_op =
+      io.write(fx, storage_keys::processor_epoch(), records::seal(records::Kind::checkpoint, r));
 }
 
 std::int64_t Processor::Impl::backoff_ns(std::uint32_t attempts) const {

@@ -5,11 +5,9 @@
 
 #include "records.hpp"
 #include "role_io.hpp"
+#include "storage_keys.hpp"
 
 namespace imsim::engine {
-namespace {
-constexpr std::string_view kQueuePrefix = "q/";
-}
 
 struct Queue::Impl {
   struct Entry {
@@ -59,7 +57,7 @@ void Queue::Impl::recover(const DurableMap& durable, LocalTime now, Effects& fx)
   IMSIM_ASSERT_MSG(!recovered, "recover is called once");
   recovered = true;
   for (const auto& [key, value] : durable) {
-    if (!records::has_prefix(key, kQueuePrefix)) continue;
+    if (storage_keys::kind_of(key) != storage_keys::KeyKind::queue_entry) continue;
     records::QueueRecord r;
     if (!records::unseal(records::Kind::queue_entry, value, r)) continue;  // torn: absent
     if (!hosts(r.partition)) continue;
@@ -106,7 +104,7 @@ void Queue::Impl::on_enqueue(const Enqueue& e, Effects& fx) {
   }
   const std::uint64_t offset = partition.next_offset++;
   const records::QueueRecord record{p, offset, e.origin, e.msg};
-  const OpId op = io.write(fx, records::key(kQueuePrefix, p, offset),
+  const OpId op = io.write(fx, storage_keys::queue_entry(p, offset),
                            records::seal(records::Kind::queue_entry, record));
   write_ops[op] = {p, offset};
   partition.entries[offset] = Entry{e.origin, e.msg, false, false, LocalTime{}, 0};
@@ -126,7 +124,7 @@ void Queue::Impl::on_done(const Done& d, LocalTime now, Effects& fx) {
   if (it->second.in_flight) partition.in_flight--;
   partition.by_msg.erase(it->second.msg.id);
   partition.entries.erase(it);
-  io.erase(fx, records::key(kQueuePrefix, d.partition, d.offset));
+  io.erase(fx, storage_keys::queue_entry(d.partition, d.offset));
   queue_counters.completed++;
   pump(d.partition, now, fx);
 }

@@ -156,9 +156,4 @@ bool unseal(Kind kind, std::string_view value, T& out) {
   return r.error() == DecodeError::none && r.remaining() == 0;
 }
 
-// "t/" + 10-digit + "/" + 20-digit, etc.
-std::string key(std::string_view prefix, std::uint64_t a);
-std::string key(std::string_view prefix, std::uint64_t a, std::uint64_t b);
-bool has_prefix(std::string_view key, std::string_view prefix);
-
 }  // namespace imsim::engine::records

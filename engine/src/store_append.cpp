@@ -3,10 +3,6 @@
 #include "store_impl.hpp"
 
 namespace imsim::engine {
-namespace {
-constexpr std::string_view kTimelinePrefix = "t/";
-}
-
 void TimelineStore::Impl::reply_append(Effects& fx, ReplyTo to, const MessageData& msg,
                                        AppendStatus status, ConvSeq seq, LaneSeq expected) {
   io.send(fx, to.to, AppendReply{to.req, msg.id, status, seq, expected});
@@ -92,7 +88,7 @@ void TimelineStore::Impl::start_append(ConvTimeline& tl, ReplyTo reply, const Me
   const ConvSeq seq{tl.allocated.value + 1};
   tl.allocated = seq;
   records::TimelineRecord record{TimelineEntry{seq, msg}, now.ns};
-  const OpId op = io.write(fx, records::key(kTimelinePrefix, msg.conv.value, seq.value),
+  const OpId op = io.write(fx, storage_keys::timeline(msg.conv.value, seq.value),
                            records::seal(records::Kind::timeline, record));
   timeline_ops[op] = msg.conv;
   tl.in_flight = ConvTimeline::InFlight{op, std::move(record), {reply}};

@@ -11,6 +11,7 @@
 
 #include "records.hpp"
 #include "role_io.hpp"
+#include "storage_keys.hpp"
 
 namespace imsim::engine {
 

@@ -2,11 +2,6 @@
 #include "store_impl.hpp"
 
 namespace imsim::engine {
-namespace {
-constexpr std::string_view kInboxPrefix = "i/";
-constexpr std::string_view kFloorPrefix = "f/";
-}  // namespace
-
 void TimelineStore::Impl::reply_inbox(Effects& fx, ReplyTo to, UserId user, AppendStatus status,
                                       InboxSeq seq) {
   io.send(fx, to.to, InboxAppendReply{to.req, user, status, seq});
@@ -66,7 +61,7 @@ void TimelineStore::Impl::start_inbox_append(UserInbox& inbox, ReplyTo reply, co
   }
   const InboxSeq seq{inbox.head().value + 1};
   records::InboxRecord record{a.user, InboxEntry{seq, a.conv_seq, a.msg}, now.ns};
-  const OpId op = io.write(fx, records::key(kInboxPrefix, a.user.value, seq.value),
+  const OpId op = io.write(fx, storage_keys::inbox(a.user.value, seq.value),
                            records::seal(records::Kind::inbox, record));
   inbox_ops[op] = a.user;
   inbox.in_flight = UserInbox::InFlight{op, std::move(record), {reply}};
@@ -132,7 +127,7 @@ void TimelineStore::Impl::write_floor(UserId user, UserInbox& inbox, Effects& fx
   IMSIM_ASSERT(!inbox.floor_op);
   records::InboxFloorRecord floor{user, inbox.low, {}};
   for (const auto& [conv, seq] : inbox.watermark) floor.watermarks.push_back({conv, seq});
-  const OpId op = io.write(fx, records::key(kFloorPrefix, user.value),
+  const OpId op = io.write(fx, storage_keys::inbox_floor(user.value),
                            records::seal(records::Kind::inbox_floor, floor));
   floor_ops[op] = user;
   inbox.floor_op = op;
@@ -148,7 +143,7 @@ bool TimelineStore::Impl::finish_floor(OpId op, Effects& fx) {
   IMSIM_ASSERT(inbox.floor_op == op);
   inbox.floor_op.reset();
   for (std::uint64_t seq = inbox.durable_low.value; seq < inbox.floor_low.value; seq++) {
-    io.erase(fx, records::key(kInboxPrefix, user.value, seq));
+    io.erase(fx, storage_keys::inbox(user.value, seq));
   }
   inbox.durable_low = std::max(inbox.durable_low, inbox.floor_low);
   if (inbox.low > inbox.floor_low) write_floor(user, inbox, fx);

@@ -6,14 +6,6 @@
 #include "store_impl.hpp"
 
 namespace imsim::engine {
-namespace {
-
-constexpr std::string_view kTimelinePrefix = "t/";
-constexpr std::string_view kInboxPrefix = "i/";
-constexpr std::string_view kFloorPrefix = "f/";
-
-}  // namespace
-
 bool TimelineStore::Impl::owns_conv(ConvId conv) const {
   return topology.has_conv(conv) && topology.store_for_conv(conv).index == index;
 }
@@ -27,18 +19,20 @@ void TimelineStore::Impl::recover(const DurableMap& durable, LocalTime now) {
   recovered = true;
   std::map<ConvId, std::map<ConvSeq, records::TimelineRecord>> tl_records;
   std::map<UserId, std::map<InboxSeq, records::InboxRecord>> in_records;
+  using storage_keys::KeyKind;
   for (const auto& [key, value] : durable) {
-    if (records::has_prefix(key, kTimelinePrefix)) {
+    const std::optional<KeyKind> kind = storage_keys::kind_of(key);
+    if (kind == KeyKind::timeline) {
       records::TimelineRecord r;
       if (!records::unseal(records::Kind::timeline, value, r)) continue;  // torn: absent
       if (!owns_conv(r.entry.msg.conv)) continue;
       tl_records[r.entry.msg.conv][r.entry.conv_seq] = r;
-    } else if (records::has_prefix(key, kInboxPrefix)) {
+    } else if (kind == KeyKind::inbox) {
       records::InboxRecord r;
       if (!records::unseal(records::Kind::inbox, value, r)) continue;
       if (!owns_user(r.user)) continue;
       in_records[r.user][r.entry.inbox_seq] = r;
-    } else if (records::has_prefix(key, kFloorPrefix)) {
+    } else if (kind == KeyKind::inbox_floor) {
       records::InboxFloorRecord f;
       if (!records::unseal(records::Kind::inbox_floor, value, f)) continue;
       if (!owns_user(f.user)) continue;

@@ -3,6 +3,7 @@
 // Swarm faults are drawn up front into the same explicit schedule as scheduled faults, so a
 // failure file with the expanded schedule (swarm off) replays the very same run.
 #include <algorithm>
+#include <imsim/model/fault_kinds.hpp>
 #include <imsim/sim/distributions.hpp>
 
 #include "world_impl.hpp"
@@ -31,37 +32,8 @@ sim::NetworkConfig network_config(const NetworkModel& model) {
 }
 
 const char* fault_kind_name(FaultKind kind) {
-  switch (kind) {
-    case FaultKind::kPartition:
-      return "partition";
-    case FaultKind::kPartitionOneway:
-      return "partition_oneway";
-    case FaultKind::kHeal:
-      return "heal";
-    case FaultKind::kClog:
-      return "clog";
-    case FaultKind::kLink:
-      return "link";
-    case FaultKind::kCrash:
-      return "crash";
-    case FaultKind::kRestart:
-      return "restart";
-    case FaultKind::kKill:
-      return "kill";
-    case FaultKind::kReinstall:
-      return "reinstall";
-    case FaultKind::kOffline:
-      return "offline";
-    case FaultKind::kOnline:
-      return "online";
-    case FaultKind::kReset:
-      return "reset";
-    case FaultKind::kClockStep:
-      return "clock_step";
-    case FaultKind::kCut:
-      return "cut";
-  }
-  return "?";
+  // The table's names are string literals: data() is NUL-terminated.
+  return fault_kind_info(kind).name.data();
 }
 
 std::string describe_fault(const Fault& f) {

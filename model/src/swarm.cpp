@@ -1,6 +1,7 @@
 // Swarm testing (FoundationDB/VOPR style): per seed, draw which fault kinds are enabled and
 // every parameter of every fault, and write each drawn value into swarm_parameters.
 #include <algorithm>
+#include <imsim/model/fault_kinds.hpp>
 #include <imsim/sim/distributions.hpp>
 
 #include "world_impl.hpp"
@@ -34,12 +35,11 @@ void World::draw_swarm() {
   nodes.all.insert(nodes.all.end(), nodes.devices.begin(), nodes.devices.end());
   std::map<FaultKind, std::vector<std::string>> candidates;
   std::vector<FaultKind> kinds;
-  for (int k = 0; k <= static_cast<int>(FaultKind::kClockStep); k++) {
-    const auto kind = static_cast<FaultKind>(k);
-    // heal, restart and online are drawn as the second half of a cut, crash or offline.
-    if (kind == FaultKind::kHeal || kind == FaultKind::kRestart || kind == FaultKind::kOnline) {
-      continue;
-    }
+  for (const FaultKindInfo& info : kFaultKinds) {
+    // heal, restart and online are drawn as the second half of a cut, crash or offline; pair
+    // cuts by the world swarm.
+    if (!info.swarm_drawn) continue;
+    const FaultKind kind = info.kind;
     const bool listed = swarm.kinds.empty() ||
                         std::find(swarm.kinds.begin(), swarm.kinds.end(), kind) != swarm.kinds.end();
     if (!listed) continue;
@@ -78,17 +78,10 @@ void World::draw_swarm() {
     Fault undo;
     undo.at_ns = fault.at_ns + duration_ns;
     if (duration_ns <= 0 || undo.at_ns >= config.durations.safety_ns) continue;
-    if (fault.kind == FaultKind::kCrash) {
-      undo.kind = FaultKind::kRestart;
-      undo.node = fault.node;
-    } else if (fault.kind == FaultKind::kOffline) {
-      undo.kind = FaultKind::kOnline;
-      undo.node = fault.node;
-    } else if (fault.kind != FaultKind::kClog) {
-      undo.kind = FaultKind::kHeal;
-    } else {
-      continue;  // a clog ends by itself
-    }
+    const std::optional<FaultKind> undo_kind = fault_kind_info(fault.kind).undo;
+    if (!undo_kind) continue;  // a clog ends by itself
+    undo.kind = *undo_kind;
+    if (fault_kind_info(undo.kind).takes(kFieldNode)) undo.node = fault.node;
     fault_schedule.push_back(undo);
   }
   swarm_parameters["swarm.faults_drawn"] = std::to_string(drawn);
@@ -98,15 +91,12 @@ void World::draw_swarm() {
 // node for the other kinds.
 std::vector<std::string> World::swarm_candidates(FaultKind kind, const SwarmNodes& nodes) const {
   std::vector<std::string> names;
-  const bool servers_too = kind != FaultKind::kKill && kind != FaultKind::kReinstall &&
-                           kind != FaultKind::kOffline && kind != FaultKind::kReset;
-  if (servers_too) names = nodes.servers;
-  if (kind != FaultKind::kCrash) {
+  const FaultNode role = fault_kind_info(kind).node;
+  if (role != FaultNode::kDevice) names = nodes.servers;
+  if (role != FaultNode::kServer) {
     names.insert(names.end(), nodes.devices.begin(), nodes.devices.end());
   }
-  const bool one_node = kind == FaultKind::kCrash || kind == FaultKind::kKill ||
-                        kind == FaultKind::kReinstall || kind == FaultKind::kOffline ||
-                        kind == FaultKind::kReset || kind == FaultKind::kClockStep;
+  const bool one_node = role != FaultNode::kNone;
   const std::vector<std::string>& only = config.swarm.nodes;
   if (one_node && !only.empty()) {
     std::erase_if(names, [&](const std::string& name) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "checkers.hpp"
 #include "imsim/base/assert.hpp"
@@ -13,17 +14,17 @@ namespace {
 
 using CheckerFn = void (*)(const HistoryIndex&, AnomalySink&);
 
+// The checker of each row of anomaly_kinds, in the table's order.
+constexpr CheckerFn kCheckers[] = {
+    check_duplicated, check_reordered, check_lost,        check_fifo, check_causal,
+    check_ghost,      check_liveness,  check_misnumbered, check_gap,  check_unavailable,
+};
+static_assert(std::size(kCheckers) == std::size(anomaly_kinds), "one checker per table row");
+
 CheckerFn checker_of(std::string_view name) {
-  if (name == "duplicated") return check_duplicated;
-  if (name == "reordered") return check_reordered;
-  if (name == "lost") return check_lost;
-  if (name == "fifo") return check_fifo;
-  if (name == "causal") return check_causal;
-  if (name == "ghost") return check_ghost;
-  if (name == "liveness") return check_liveness;
-  if (name == "misnumbered") return check_misnumbered;
-  if (name == "gap") return check_gap;
-  if (name == "unavailable") return check_unavailable;
+  for (std::size_t i = 0; i < std::size(anomaly_kinds); i++) {
+    if (anomaly_kinds[i].name == name) return kCheckers[i];
+  }
   return nullptr;
 }
 
@@ -40,6 +41,17 @@ std::uint64_t occurrences(const HistoryIndex& index, const Report& report, std::
 }  // namespace
 
 bool is_anomaly_name(std::string_view name) { return checker_of(name) != nullptr; }
+
+std::vector<std::string> checker_names() {
+  std::vector<std::string> names(std::size(anomaly_kinds));
+  for (const AnomalyKind& kind : anomaly_kinds) {
+    const auto rank = static_cast<std::size_t>(kind.list_rank);
+    IMSIM_ASSERT_MSG(rank < names.size(), "list_rank is a position in the list");
+    IMSIM_ASSERT_MSG(names[rank].empty(), "list_rank values are distinct");
+    names[rank] = kind.name;
+  }
+  return names;
+}
 
 std::string view_name(const HistoryIndex& index, const View& view) {
   return fmt::format("the view of {} on {} (incarnation {})", index.name(view.conv),

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "imsim/base/assert.hpp"
+#include "imsim/model/fault_kinds.hpp"
 #include "loader.hpp"
 
 namespace imsim::scenarios::detail {
@@ -31,36 +32,15 @@ std::string read_node(const json& value, const std::string& path, const NodeSet&
   return name;
 }
 
-// Which fields each kind takes besides at_s and kind.
+// Which fields `kind` takes besides at_s and kind, in the table's order.
 std::vector<std::string> fault_fields(FaultKind kind) {
-  switch (kind) {
-    case FaultKind::kPartition:
-      return {"groups", "for_s"};
-    case FaultKind::kPartitionOneway:
-      return {"from", "to", "for_s"};
-    case FaultKind::kHeal:
-      return {};
-    case FaultKind::kClog:
-      return {"from", "to", "for_s"};
-    case FaultKind::kLink:
-      return {"links", "latency", "loss_p", "dup_p", "reorder_p", "for_s"};
-    case FaultKind::kCrash:
-      return {"node", "for_s"};
-    case FaultKind::kRestart:
-      return {"node"};
-    case FaultKind::kKill:
-    case FaultKind::kReinstall:
-    case FaultKind::kOnline:
-    case FaultKind::kReset:
-      return {"node"};
-    case FaultKind::kOffline:
-      return {"node", "for_s"};
-    case FaultKind::kClockStep:
-      return {"node", "by_ms"};
-    case FaultKind::kCut:
-      return {"from", "to", "for_s", "both_ways"};
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < model::kFaultFieldNames.size(); i++) {
+    if (model::fault_kind_info(kind).takes(std::uint16_t(1u << i))) {
+      out.emplace_back(model::kFaultFieldNames[i]);
+    }
   }
-  IMSIM_ASSERT(false);
+  return out;
 }
 
 void read_groups(const ObjectReader& r, Fault& fault, const NodeSet& nodes) {
@@ -165,28 +145,26 @@ void read_cut(const ObjectReader& r, Fault& fault, const NodeSet& nodes) {
 }
 
 NodeRole node_role(FaultKind kind) {
-  if (kind == FaultKind::kCrash || kind == FaultKind::kRestart) return NodeRole::kServer;
-  if (kind == FaultKind::kClockStep) return NodeRole::kAny;
-  return NodeRole::kDevice;
-}
-
-// The fault that undoes `fault` at the end of its `for_s`.
-Fault undo_of(const Fault& fault, std::int64_t at_ns) {
-  Fault undo;
-  undo.at_ns = at_ns;
-  undo.node = fault.node;
-  switch (fault.kind) {
-    case FaultKind::kCrash:
-      undo.kind = FaultKind::kRestart;
-      break;
-    case FaultKind::kOffline:
-      undo.kind = FaultKind::kOnline;
-      break;
-    default:
-      undo.kind = FaultKind::kHeal;
-      undo.node.clear();
+  switch (model::fault_kind_info(kind).node) {
+    case model::FaultNode::kServer:
+      return NodeRole::kServer;
+    case model::FaultNode::kDevice:
+      return NodeRole::kDevice;
+    case model::FaultNode::kAny:
+    case model::FaultNode::kNone:
       break;
   }
+  return NodeRole::kAny;
+}
+
+// The fault that undoes `fault` at the end of its `for_s` (the kind's table row says which).
+Fault undo_of(const Fault& fault, std::int64_t at_ns) {
+  const std::optional<FaultKind> undo_kind = model::fault_kind_info(fault.kind).undo;
+  IMSIM_ASSERT_MSG(undo_kind.has_value(), "for_s is sugar only for kinds with an undo");
+  Fault undo;
+  undo.at_ns = at_ns;
+  undo.kind = *undo_kind;
+  if (model::fault_kind_info(undo.kind).takes(model::kFieldNode)) undo.node = fault.node;
   return undo;
 }
 
@@ -207,36 +185,30 @@ void read_fault(const json& value, const std::string& path, const model::WorldCo
                      describe(r.get("at_s")),
                      time_to_json(config.durations.safety_ns, "safety_s").dump()));
   }
-  switch (fault.kind) {
-    case FaultKind::kPartition:
-      read_groups(r, fault, nodes);
-      break;
-    case FaultKind::kPartitionOneway:
-      read_from_to(r, fault, nodes);
-      break;
-    case FaultKind::kClog:
-      read_from_to(r, fault, nodes);
-      break;
-    case FaultKind::kLink:
-      read_links(r, fault, nodes);
-      break;
-    case FaultKind::kCut:
-      read_cut(r, fault, nodes);
-      break;
-    case FaultKind::kHeal:
-      break;
-    default:
-      fault.node = read_node(r.get("node"), r.field_path("node"), nodes, node_role(fault.kind));
+  // Each kind takes one of these shapes (its table row): groups, from/to (a cut: also
+  // both_ways), links, or one node.
+  const model::FaultKindInfo& info = model::fault_kind_info(fault.kind);
+  if (info.takes(model::kFieldGroups)) read_groups(r, fault, nodes);
+  if (info.takes(model::kFieldBothWays)) {
+    read_cut(r, fault, nodes);
+  } else if (info.takes(model::kFieldFrom)) {
+    read_from_to(r, fault, nodes);
   }
-  if (fault.kind == FaultKind::kClockStep) {
+  if (info.takes(model::kFieldLinks)) read_links(r, fault, nodes);
+  if (info.takes(model::kFieldNode)) {
+    fault.node = read_node(r.get("node"), r.field_path("node"), nodes, node_role(fault.kind));
+  }
+  if (info.takes(model::kFieldByMs)) {
     const double max_ms = double(model::kClockOffsetMax_ns) / 1e6;
     fault.by_ns = r.require_duration_ns("by_ms", NumberRange{-max_ms, max_ms, false});
   }
+  // A required for_s is the fault's own duration (clog, cut); an optional one is sugar for
+  // its undo.
   std::int64_t for_ns = 0;
   const NumberRange duration{0.0, double(model::kRunDurationMax_ns) / 1e9, true};
-  if (fault.kind == FaultKind::kClog || fault.kind == FaultKind::kCut) {
+  if (info.requires_field(model::kFieldForS)) {
     fault.for_ns = r.require_duration_ns("for_s", duration);
-  } else if (r.has("for_s")) {
+  } else if (info.takes(model::kFieldForS) && r.has("for_s")) {
     for_ns = r.require_duration_ns("for_s", duration);
   }
   out.push_back(fault);
@@ -289,31 +261,16 @@ json faults_to_json(const std::vector<Fault>& faults) {
   for (const Fault& fault : faults) {
     json f = {{"at_s", time_to_json(fault.at_ns, "at_s")},
               {"kind", fault_kind_names()[std::size_t(fault.kind)]}};
-    switch (fault.kind) {
-      case FaultKind::kPartition:
-        f["groups"] = fault.groups;
-        break;
-      case FaultKind::kPartitionOneway:
-      case FaultKind::kClog:
-        f["from"] = fault.from;
-        f["to"] = fault.to;
-        if (fault.kind == FaultKind::kClog) f["for_s"] = time_to_json(fault.for_ns, "for_s");
-        break;
-      case FaultKind::kLink:
-        f = link_fault_fields(fault, std::move(f));
-        break;
-      case FaultKind::kCut:
-        f["from"] = fault.from;
-        f["to"] = fault.to;
-        f["for_s"] = time_to_json(fault.for_ns, "for_s");
-        f["both_ways"] = fault.both_ways;
-        break;
-      case FaultKind::kHeal:
-        break;
-      default:
-        f["node"] = fault.node;
-    }
-    if (fault.kind == FaultKind::kClockStep) f["by_ms"] = time_to_json(fault.by_ns, "by_ms");
+    // The fields its kind takes (an optional for_s was expanded into the undo fault).
+    const model::FaultKindInfo& info = model::fault_kind_info(fault.kind);
+    if (info.takes(model::kFieldGroups)) f["groups"] = fault.groups;
+    if (info.takes(model::kFieldFrom)) f["from"] = fault.from;
+    if (info.takes(model::kFieldTo)) f["to"] = fault.to;
+    if (info.requires_field(model::kFieldForS)) f["for_s"] = time_to_json(fault.for_ns, "for_s");
+    if (info.takes(model::kFieldBothWays)) f["both_ways"] = fault.both_ways;
+    if (info.takes(model::kFieldLinks)) f = link_fault_fields(fault, std::move(f));
+    if (info.takes(model::kFieldNode)) f["node"] = fault.node;
+    if (info.takes(model::kFieldByMs)) f["by_ms"] = time_to_json(fault.by_ns, "by_ms");
     out.push_back(std::move(f));
   }
   return out;
@@ -338,7 +295,7 @@ model::Swarm read_swarm(const json& value, const std::string& path,
       }
       // These are drawn only as the second half of a cut, crash or offline: listed alone they
       // would draw nothing, listed with others they change nothing.
-      if (kind == FaultKind::kHeal || kind == FaultKind::kRestart || kind == FaultKind::kOnline) {
+      if (model::fault_kind_info(kind).undo_half) {
         fail(index_path(r.field_path("kinds"), i),
              fmt::format("\"{}\" is not drawn on its own (heal follows each partition, clog and "
                          "link; restart each crash; online each offline): list the fault it undoes",

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "imsim/base/assert.hpp"
+#include "imsim/model/fault_kinds.hpp"
 #include "loader.hpp"
 
 namespace imsim::scenarios::detail {
@@ -189,10 +190,11 @@ json time_to_json(std::int64_t ns, std::string_view key) {
 }
 
 const std::vector<std::string>& fault_kind_names() {
-  static const std::vector<std::string> names = {
-      "partition", "partition_oneway", "heal",    "clog",   "link",  "crash",     "restart",
-      "kill",      "reinstall",        "offline", "online", "reset", "clock_step",
-      "cut"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const model::FaultKindInfo& info : model::kFaultKinds) out.emplace_back(info.name);
+    return out;
+  }();
   return names;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "imsim/properties/anomaly.hpp"
 #include "loader.hpp"
 
 namespace imsim::scenarios::detail {
@@ -183,8 +184,7 @@ namespace {
 
 std::vector<std::string> read_checker_list(const json& value, const std::string& path,
                                            const char* all_word) {
-  const std::vector<std::string> names(std::begin(model::kCheckerNames),
-                                       std::end(model::kCheckerNames));
+  const std::vector<std::string> names = properties::checker_names();
   const std::string expectation =
       fmt::format("\"{}\" or a non-empty array of {}", all_word, quoted_list(names));
   if (value.is_string() && value.get<std::string>() == all_word) return {};

@@ -13,10 +13,8 @@ namespace imsim::scenarios {
 std::string unknown_checker(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
     if (!properties::is_anomaly_name(name)) {
-      return fmt::format(
-          "--checkers: unknown checker \"{}\" (expected some of lost, duplicated, reordered, "
-          "fifo, causal, ghost, liveness)",
-          name);
+      return fmt::format("--checkers: unknown checker \"{}\" (expected some of {})", name,
+                         fmt::join(properties::checker_names(), ", "));
     }
   }
   return {};

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "imsim/base/assert.hpp"
+#include "imsim/model/fault_kinds.hpp"
 #include "imsim/properties/check.hpp"
 #include "loader.hpp"
 #include "svg_plot.hpp"
@@ -31,9 +32,7 @@ std::string fault_target(const model::Fault& f) {
   return f.groups.empty() ? s : s + "]";
 }
 
-bool is_undo(FaultKind kind) {
-  return kind == FaultKind::kHeal || kind == FaultKind::kRestart || kind == FaultKind::kOnline;
-}
+bool is_undo(FaultKind kind) { return model::fault_kind_info(kind).undo_half; }
 
 // When the window of schedule[i] ends (see FaultWindow).
 std::int64_t window_end(const std::vector<model::Fault>& schedule, std::size_t i,

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "imsim/base/assert.hpp"
+#include "imsim/model/fault_kinds.hpp"
 #include "imsim/scenarios/scenario.hpp"
 
 namespace imsim::scenarios {
@@ -27,19 +28,8 @@ constexpr std::int64_t kAfterLastFault_ns = 1'000'000;  // 1 ms
 constexpr std::int64_t kSafetyFloor_ns = 10'000'000;    // 10 ms
 constexpr double kMessagesPerSecondFloor = 0.1;
 
-bool names_node(const Fault& f, const std::string& node) {
-  if (f.node == node || f.from == node || f.to == node) return true;
-  for (const auto& group : f.groups) {
-    if (std::find(group.begin(), group.end(), node) != group.end()) return true;
-  }
-  for (const auto& [a, b] : f.links) {
-    if (a == node || b == node) return true;
-  }
-  return false;
-}
-
 void drop_faults_naming(WorldConfig& c, const std::string& node) {
-  std::erase_if(c.faults, [&](const Fault& f) { return names_node(f, node); });
+  std::erase_if(c.faults, [&](const Fault& f) { return model::fault_names_node(f, node); });
 }
 
 class Shrinker {

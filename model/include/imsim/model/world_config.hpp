@@ -305,7 +305,9 @@ enum class FaultKind : std::uint8_t {
 
 enum class LinkClass : std::uint8_t { kNone, kMobile, kServers, kAll };
 
-// One scheduled fault. Which fields a kind uses (the loader rejects any other):
+// One scheduled fault. Which fields a kind takes and requires, which node it names and what
+// undoes it: the table of model/fault_kinds.hpp (kFaultKinds), one row per kind. In short
+// (the loader rejects any other field):
 //   partition: groups | partition_oneway: from, to | heal: - | clog: from, to, for_ns
 //   cut: from, to, for_ns, both_ways (from/to: a device and a gateway, or two servers)
 //   link: (links or link_class) and at least one of latency_ns, loss_p, dup_p, reorder_p
@@ -428,17 +430,14 @@ struct Swarm {
 
 // ---- Checks -------------------------------------------------------------------------------
 struct Checks {
-  // Checkers to run, by anomaly name (HISTORY.md): lost, duplicated, reordered, fifo, causal,
-  // ghost, liveness, and (history version 2) misnumbered, gap, unavailable. Empty = all.
+  // Checkers to run, by anomaly name (HISTORY.md; the names are properties::anomaly_kinds,
+  // which the loader validates against). Empty = all.
   std::vector<std::string> checkers;
   // What the run must show: valid (no anomaly at all), or, for mutant scenarios, these
   // anomaly names: each must be found (further anomalies are allowed and reported).
   bool expect_valid = true;
   std::vector<std::string> expect_anomalies;  // Valid: non-empty iff !expect_valid
 };
-inline const char* const kCheckerNames[] = {"lost",   "duplicated", "reordered",   "fifo",
-                                            "causal", "ghost",      "liveness",    "misnumbered",
-                                            "gap",    "unavailable"};
 
 // ---- Quiescence ---------------------------------------------------------------------------
 // The world is quiescent when every device is online, every outbox is empty, every device has
