@@ -141,9 +141,9 @@ int shrink_and_write(const RunOutcome& failing, bool do_shrink,
   const scenarios::ShrinkStats& s = shrunk.stats;
   std::error_code ec;
   if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
-  const std::string error =
+  const base::Status saved =
       scenarios::save_failure_file(file, scenarios::failure_file_of(shrunk.outcome));
-  if (!error.empty()) return fail(error);
+  if (!saved.ok()) return fail(saved.message());
   summary["file"] = file.string();
   summary["replay_command"] = program() + " replay " + file.string();
   summary["anomalies"] = shrunk.outcome.anomalies_found;
@@ -315,11 +315,11 @@ int explore_command(const ExploreArgs& args) {
   if (std::string error = input_file_error(args.scenario, InputKind::kScenario); !error.empty()) {
     return fail(error);
   }
-  scenarios::Loaded<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
-  if (!loaded.ok()) return fail(loaded.error());
+  base::Result<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
+  if (!loaded.ok()) return fail(loaded.status().message());
   model::WorldConfig config = std::move(loaded).value();
-  if (std::string error = apply_overrides(config, args.overrides); !error.empty()) {
-    return fail(error);
+  if (base::Status status = apply_overrides(config, args.overrides); !status.ok()) {
+    return fail(status.message());
   }
   const std::optional<scenarios::Shard> shard = parse_shard(args.shard);
   if (!shard)
@@ -332,9 +332,9 @@ int explore_command(const ExploreArgs& args) {
   }
   if (args.guided && args.shard != "1/1") return fail("--guided runs one sequence of rounds: no --shard");
   // Each worker runs one seed at a time: --jobs of them at once.
-  if (std::string refusal = memory_check(config, false, args.memory_limit, args.jobs);
-      !refusal.empty()) {
-    return fail(refusal);
+  if (base::Status refusal = memory_check(config, false, args.memory_limit, args.jobs);
+      !refusal.ok()) {
+    return fail(refusal.message());
   }
   if (std::string error = out_dir_error(explore_out_dir(config, args).string(),
                                         args.out_dir ? "--out" : "output directory");
@@ -410,9 +410,9 @@ int shrink_command(const ShrinkArgs& args) {
       return fail(error);
     }
   }
-  scenarios::Loaded<scenarios::FailureFile> loaded =
+  base::Result<scenarios::FailureFile> loaded =
       scenarios::load_failure_file(args.failure_file);
-  if (!loaded.ok()) return fail(loaded.error());
+  if (!loaded.ok()) return fail(loaded.status().message());
   const scenarios::FailureFile& failure = loaded.value();
   model::WorldConfig config = failure.scenario;
   config.seed = failure.seed;
