@@ -26,9 +26,9 @@ const std::string& history_text() {
 
 const history::History& parsed_history() {
   static const history::History h = [] {
-    history::ParseResult r = history::parse_history(history_text());
+    auto r = history::parse_history(history_text());
     IMSIM_ASSERT(r.ok());
-    return std::move(r).history();
+    return std::move(r).value();
   }();
   return h;
 }
@@ -37,9 +37,9 @@ void BM_Parse(benchmark::State& state) {
   const std::string& text = history_text();
   std::size_t events = 0;
   for (auto _ : state) {
-    history::ParseResult r = history::parse_history(text);
+    auto r = history::parse_history(text);
     IMSIM_ASSERT(r.ok());
-    events = r.history().events.size();
+    events = r.value().events.size();
     benchmark::DoNotOptimize(events);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * events));

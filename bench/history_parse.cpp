@@ -35,9 +35,9 @@ void BM_Parse(benchmark::State& state, history::LineReading reading) {
   const std::string& text = history_text();
   std::size_t events = 0;
   for (auto _ : state) {
-    history::ParseResult r = history::parse_history(text, reading);
+    auto r = history::parse_history(text, reading);
     IMSIM_ASSERT(r.ok());
-    events = r.history().events.size();
+    events = r.value().events.size();
     benchmark::DoNotOptimize(events);
   }
   set_counters(state, events);
@@ -53,11 +53,11 @@ void BM_ParseAndCheck(benchmark::State& state) {
   const std::string& text = history_text();
   std::size_t events = 0;
   for (auto _ : state) {
-    history::ParseResult r = history::parse_history(text);
+    auto r = history::parse_history(text);
     IMSIM_ASSERT(r.ok());
-    properties::Report report = properties::check(r.history());
+    properties::Report report = properties::check(r.value());
     IMSIM_ASSERT(report.ok());
-    events = r.history().events.size();
+    events = r.value().events.size();
     benchmark::DoNotOptimize(report);
   }
   set_counters(state, events);

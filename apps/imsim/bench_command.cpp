@@ -114,7 +114,7 @@ model::WorldConfig generated_world(std::int64_t users, double messages_per_s) {
         {"size", {{"kind", "constant"}, {"value_bytes", 200}}}}},
   };
   auto loaded = scenarios::load_scenario(document, "bench");
-  if (!loaded.ok()) throw std::runtime_error("bench world: " + loaded.error());
+  if (!loaded.ok()) throw std::runtime_error("bench world: " + loaded.status().message());
   return std::move(loaded).value();
 }
 
@@ -195,7 +195,7 @@ CheckRates check_rates(const model::WorldConfig& config) {
   const double parse_s = seconds_since(parse_start);
   if (!parsed.ok()) throw std::runtime_error("bench history does not parse");
   const auto check_start = WallClock::now();
-  const properties::Report report = properties::check(parsed.history());
+  const properties::Report report = properties::check(parsed.value());
   const double check_s = seconds_since(check_start);
   (void)report;
   rates.parse_events_per_s = static_cast<double>(rates.events) / parse_s;
@@ -269,7 +269,7 @@ int bench_command(const BenchArgs& args) {
 
   say(fmt::format("explore default, {} seeds, --jobs 2", sizes.explore_seeds));
   auto base = scenarios::load_scenario_named("default");
-  if (!base.ok()) return fail("bench: " + base.error());
+  if (!base.ok()) return fail("bench: " + base.status().message());
   scenarios::ExploreOptions explore_options;
   explore_options.seeds = sizes.explore_seeds;
   explore_options.jobs = 2;

@@ -18,7 +18,9 @@ namespace imsim::cli {
 constexpr std::size_t kCheckStoriesMax = 5;
 
 int check_command(const CheckArgs& args) {
-  if (std::string error = unknown_checker(args.checkers); !error.empty()) return fail(error);
+  if (base::Status status = unknown_checker(args.checkers); !status.ok()) {
+    return fail(status.message());
+  }
   properties::CheckOptions options;
   options.checkers = args.checkers;
   // "-" is the standard input (a history piped from another system's recorder).
@@ -36,8 +38,8 @@ int check_command(const CheckArgs& args) {
   static_assert(properties::exit_ok == scenarios::kExitValid);
   static_assert(properties::exit_anomaly == scenarios::kExitAnomalies);
   static_assert(properties::exit_malformed == scenarios::kExitError);
-  if (outcome.error) {
-    const std::string message = outcome.error->to_string();
+  if (!outcome.status.ok()) {
+    const std::string& message = outcome.status.message();
     if (args.json) {
       std::cout << nlohmann::json{{"file", args.history_file},
                                   {"exit_code", outcome.exit_code},

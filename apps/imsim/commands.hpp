@@ -23,10 +23,10 @@ int fail(const std::string& message);
 std::optional<std::uint64_t> parse_seed(std::string_view text);
 // Refuses a run whose estimated memory (scenarios::estimate_memory, times `runs` concurrent
 // runs) exceeds the limit: `--memory-limit` if given (already validated), else the default
-// (scenarios::default_memory_limit of this machine's physical memory). Returns the refusal, or
-// empty if the run fits.
-std::string memory_check(const model::WorldConfig& config, bool record_trace,
-                         const std::optional<std::string>& memory_limit, int runs = 1);
+// (scenarios::default_memory_limit of this machine's physical memory). Ok if the run fits;
+// else the refusal (limit_exceeded).
+base::Status memory_check(const model::WorldConfig& config, bool record_trace,
+                          const std::optional<std::string>& memory_limit, int runs = 1);
 // --memory-limit's check: a size such as 8G or 500M (scenarios::parse_memory_size).
 std::string memory_limit_error(const std::string& text);
 // The message for a replay whose trace hash differs from the failure file's.

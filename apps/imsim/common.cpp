@@ -49,8 +49,8 @@ std::string memory_limit_error(const std::string& text) {
          text + "\"";
 }
 
-std::string memory_check(const model::WorldConfig& config, bool record_trace,
-                         const std::optional<std::string>& memory_limit, int runs) {
+base::Status memory_check(const model::WorldConfig& config, bool record_trace,
+                          const std::optional<std::string>& memory_limit, int runs) {
   std::uint64_t limit = 0;
   std::string origin;
   if (memory_limit) {

@@ -247,11 +247,11 @@ int explore_command(const ExploreArgs& args) {
   if (std::string error = input_file_error(args.scenario, InputKind::kScenario); !error.empty()) {
     return fail(error);
   }
-  scenarios::Loaded<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
-  if (!loaded.ok()) return fail(loaded.error());
+  base::Result<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
+  if (!loaded.ok()) return fail(loaded.status().message());
   model::WorldConfig config = std::move(loaded).value();
-  if (std::string error = apply_overrides(config, args.overrides); !error.empty()) {
-    return fail(error);
+  if (base::Status status = apply_overrides(config, args.overrides); !status.ok()) {
+    return fail(status.message());
   }
   const std::optional<scenarios::Shard> shard = parse_shard(args.shard);
   if (!shard)
@@ -264,9 +264,9 @@ int explore_command(const ExploreArgs& args) {
   }
   if (args.guided && args.shard != "1/1") return fail("--guided runs one sequence of rounds: no --shard");
   // Each worker runs one seed at a time: --jobs of them at once.
-  if (std::string refusal = memory_check(config, false, args.memory_limit, args.jobs);
-      !refusal.empty()) {
-    return fail(refusal);
+  if (base::Status refusal = memory_check(config, false, args.memory_limit, args.jobs);
+      !refusal.ok()) {
+    return fail(refusal.message());
   }
   if (std::string error = out_dir_error(explore_out_dir(config, args).string(),
                                         args.out_dir ? "--out" : "output directory");

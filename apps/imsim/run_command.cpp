@@ -218,14 +218,14 @@ int run_command(const RunArgs& args) {
   if (std::string error = input_file_error(args.scenario, InputKind::kScenario); !error.empty()) {
     return fail(error);
   }
-  scenarios::Loaded<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
-  if (!loaded.ok()) return fail(loaded.error());
+  base::Result<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
+  if (!loaded.ok()) return fail(loaded.status().message());
   model::WorldConfig config = std::move(loaded).value();
   if (args.seed) config.seed = *args.seed;
   if (args.swarm) config.swarm.enabled = true;
   if (args.world_seed) config.swarm.world_seed = args.world_seed;
-  if (std::string error = apply_overrides(config, args.overrides); !error.empty()) {
-    return fail(error);
+  if (base::Status status = apply_overrides(config, args.overrides); !status.ok()) {
+    return fail(status.message());
   }
   scenarios::RunSettings settings;
   if (args.out_dir) {
@@ -239,9 +239,9 @@ int run_command(const RunArgs& args) {
       !error.empty()) {
     return fail(error);
   }
-  if (std::string refusal = memory_check(config, settings.out_dir.has_value(), args.memory_limit);
-      !refusal.empty()) {
-    return fail(refusal);
+  if (base::Status refusal = memory_check(config, settings.out_dir.has_value(), args.memory_limit);
+      !refusal.ok()) {
+    return fail(refusal.message());
   }
   const RunOutcome outcome = run_with_progress(config, settings, args.progress);
   return report(outcome, settings.out_dir, args.json);
@@ -252,9 +252,9 @@ int replay_command(const ReplayArgs& args) {
       !error.empty()) {
     return fail(error);
   }
-  scenarios::Loaded<scenarios::FailureFile> loaded =
+  base::Result<scenarios::FailureFile> loaded =
       scenarios::load_failure_file(args.failure_file);
-  if (!loaded.ok()) return fail(loaded.error());
+  if (!loaded.ok()) return fail(loaded.status().message());
   const scenarios::FailureFile& failure = loaded.value();
   model::WorldConfig config = failure.scenario;
   config.seed = failure.seed;
@@ -265,9 +265,9 @@ int replay_command(const ReplayArgs& args) {
       !error.empty()) {
     return fail(error);
   }
-  if (std::string refusal = memory_check(config, settings.out_dir.has_value(), args.memory_limit);
-      !refusal.empty()) {
-    return fail(refusal);
+  if (base::Status refusal = memory_check(config, settings.out_dir.has_value(), args.memory_limit);
+      !refusal.ok()) {
+    return fail(refusal.message());
   }
   RunOutcome outcome = run_with_progress(config, settings, args.progress);
   const int verdict = report(outcome, settings.out_dir, args.json);

@@ -53,9 +53,9 @@ int shrink_and_write(const RunOutcome& failing, bool do_shrink,
   const scenarios::ShrinkStats& s = shrunk.stats;
   std::error_code ec;
   if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
-  const std::string error =
+  const base::Status saved =
       scenarios::save_failure_file(file, scenarios::failure_file_of(shrunk.outcome));
-  if (!error.empty()) return fail(error);
+  if (!saved.ok()) return fail(saved.message());
   summary["file"] = file.string();
   summary["replay_command"] = program() + " replay " + file.string();
   summary["anomalies"] = shrunk.outcome.anomalies_found;
@@ -102,9 +102,9 @@ int shrink_command(const ShrinkArgs& args) {
       return fail(error);
     }
   }
-  scenarios::Loaded<scenarios::FailureFile> loaded =
+  base::Result<scenarios::FailureFile> loaded =
       scenarios::load_failure_file(args.failure_file);
-  if (!loaded.ok()) return fail(loaded.error());
+  if (!loaded.ok()) return fail(loaded.status().message());
   const scenarios::FailureFile& failure = loaded.value();
   model::WorldConfig config = failure.scenario;
   config.seed = failure.seed;

@@ -18,8 +18,8 @@ namespace imsim::bindings {
 namespace {
 
 std::string load_named(const std::string& name_or_path) {
-  scenarios::Loaded<model::WorldConfig> loaded = scenarios::load_scenario_named(name_or_path);
-  if (!loaded.ok()) throw ScenarioError(loaded.error());
+  base::Result<model::WorldConfig> loaded = scenarios::load_scenario_named(name_or_path);
+  if (!loaded.ok()) throw ScenarioError(loaded.status().message());
   return scenarios::to_json(loaded.value()).dump();
 }
 
@@ -32,10 +32,10 @@ std::string load_failure(const std::string& path_or_text, bool is_path) {
   if (!is_path && !nlohmann::json::accept(path_or_text)) {
     throw ScenarioError("failure file: not valid JSON");
   }
-  scenarios::Loaded<scenarios::FailureFile> loaded =
+  base::Result<scenarios::FailureFile> loaded =
       is_path ? scenarios::load_failure_file(path_or_text)
               : scenarios::load_failure(nlohmann::json::parse(path_or_text));
-  if (!loaded.ok()) throw ScenarioError(loaded.error());
+  if (!loaded.ok()) throw ScenarioError(loaded.status().message());
   return scenarios::to_json(loaded.value()).dump();
 }
 
@@ -62,8 +62,8 @@ std::vector<std::pair<std::string, std::string>> mutation_catalog() {
 // history raises HistoryError naming the line.
 std::string check(const std::string& path_or_text, bool is_path,
                   const std::vector<std::string>& checkers) {
-  if (std::string error = scenarios::unknown_checker(checkers); !error.empty()) {
-    throw std::invalid_argument(error);
+  if (base::Status status = scenarios::unknown_checker(checkers); !status.ok()) {
+    throw std::invalid_argument(status.message());
   }
   properties::CheckOptions options;
   options.checkers = checkers;
@@ -77,7 +77,7 @@ std::string check(const std::string& path_or_text, bool is_path,
       outcome = properties::check_stream(in, options);
     }
   }
-  if (outcome.error) throw HistoryError("malformed history: " + outcome.error->to_string());
+  if (!outcome.status.ok()) throw HistoryError("malformed history: " + outcome.status.message());
   nlohmann::json out = properties::to_json(*outcome.report);
   out["exit_code"] = outcome.exit_code;
   return out.dump();
@@ -86,8 +86,8 @@ std::string check(const std::string& path_or_text, bool is_path,
 }  // namespace
 
 model::WorldConfig parse_scenario(const std::string& text) {
-  scenarios::Loaded<model::WorldConfig> loaded = scenarios::load_scenario_text(text, "");
-  if (!loaded.ok()) throw ScenarioError(loaded.error());
+  base::Result<model::WorldConfig> loaded = scenarios::load_scenario_text(text, "");
+  if (!loaded.ok()) throw ScenarioError(loaded.status().message());
   return std::move(loaded).value();
 }
 
@@ -95,8 +95,8 @@ void apply(model::WorldConfig& config, const std::vector<std::string>& mutations
            const std::vector<std::string>& checkers) {
   const scenarios::Overrides overrides{
       .mutations = mutations, .no_mutations = no_mutations, .checkers = checkers};
-  if (std::string error = scenarios::apply_overrides(config, overrides); !error.empty()) {
-    throw std::invalid_argument(error);
+  if (base::Status status = scenarios::apply_overrides(config, overrides); !status.ok()) {
+    throw std::invalid_argument(status.message());
   }
 }
 

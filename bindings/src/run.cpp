@@ -106,9 +106,9 @@ std::unique_ptr<Run> run(const std::string& scenario, std::optional<std::uint64_
 }
 
 scenarios::FailureFile failure_of(const std::string& failure_json) {
-  scenarios::Loaded<scenarios::FailureFile> loaded =
+  base::Result<scenarios::FailureFile> loaded =
       scenarios::load_failure(nlohmann::json::parse(failure_json));
-  if (!loaded.ok()) throw ScenarioError(loaded.error());
+  if (!loaded.ok()) throw ScenarioError(loaded.status().message());
   return std::move(loaded).value();
 }
 

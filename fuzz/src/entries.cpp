@@ -70,20 +70,20 @@ std::string check_decoded(Input data, const engine::DecodeResult& result) {
 
 std::string scenario_loader(Input data) {
   const auto loaded = scenarios::load_scenario_text(as_text(data), kOrigin);
-  if (!loaded.ok()) return check_rejection(kOrigin, loaded.error(), as_text(data));
+  if (!loaded.ok()) return check_rejection(kOrigin, loaded.status().message(), as_text(data));
   const nlohmann::json first = scenarios::to_json(loaded.value());
   const auto again = scenarios::load_scenario(first);
-  return check_round_trip("scenario", first.dump(), again.ok(), again.ok() ? "" : again.error(),
+  return check_round_trip("scenario", first.dump(), again.ok(), again.ok() ? "" : again.status().message(),
                           again.ok() ? scenarios::to_json(again.value()).dump() : "");
 }
 
 std::string failure_file(Input data) {
   const auto loaded = scenarios::load_failure_text(as_text(data), kOrigin);
-  if (!loaded.ok()) return check_rejection(kOrigin, loaded.error(), as_text(data));
+  if (!loaded.ok()) return check_rejection(kOrigin, loaded.status().message(), as_text(data));
   const nlohmann::json first = scenarios::to_json(loaded.value());
   const auto again = scenarios::load_failure(first);
   return check_round_trip("failure file", first.dump(), again.ok(),
-                          again.ok() ? "" : again.error(),
+                          again.ok() ? "" : again.status().message(),
                           again.ok() ? scenarios::to_json(again.value()).dump() : "");
 }
 
@@ -91,19 +91,19 @@ namespace {
 
 // The fast line reader and the strict DOM path must agree on every input (reader.hpp).
 std::string check_line_readings(std::string_view text) {
-  const history::ParseResult fast = history::parse_history(text, history::LineReading::fast);
-  const history::ParseResult strict =
+  const auto fast = history::parse_history(text, history::LineReading::fast);
+  const auto strict =
       history::parse_history(text, history::LineReading::strict_only);
   if (fast.ok() != strict.ok()) {
     return fmt::format("fast and strict line readings disagree: {}",
-                       (fast.ok() ? strict.error() : fast.error()).to_string());
+                       (fast.ok() ? strict.status() : fast.status()).message());
   }
-  if (fast.ok() && !(fast.history() == strict.history())) {
+  if (fast.ok() && !(fast.value() == strict.value())) {
     return "fast and strict line readings read different histories";
   }
-  if (!fast.ok() && fast.error().to_string() != strict.error().to_string()) {
+  if (!fast.ok() && fast.status().message() != strict.status().message()) {
     return fmt::format("fast and strict line readings word the error differently: \"{}\" vs \"{}\"",
-                       fast.error().to_string(), strict.error().to_string());
+                       fast.status().message(), strict.status().message());
   }
   return "";
 }
@@ -114,13 +114,14 @@ std::string history_reader(Input data) {
   if (std::string differ = check_line_readings(as_text(data)); !differ.empty()) return differ;
   std::istringstream in{std::string(as_text(data))};
   const properties::CheckOutcome outcome = properties::check_stream(in);
-  if (outcome.error.has_value() != (outcome.exit_code == properties::exit_malformed) ||
-      outcome.error.has_value() == outcome.report.has_value()) {
+  const bool malformed = !outcome.status.ok();
+  if (malformed != (outcome.exit_code == properties::exit_malformed) ||
+      malformed == outcome.report.has_value()) {
     return fmt::format("check outcome inconsistent: exit {}, error {}, report {}",
-                       outcome.exit_code, outcome.error.has_value(), outcome.report.has_value());
+                       outcome.exit_code, malformed, outcome.report.has_value());
   }
-  if (outcome.error) {
-    if (outcome.error->message.empty()) return "malformed history rejected without a message";
+  if (malformed) {
+    if (outcome.status.message().empty()) return "malformed history rejected without a message";
     return "";
   }
   const properties::Report& report = *outcome.report;

@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
     if (!kRun.contains(name)) continue;
     auto loaded = scenarios::load_scenario_file(path);
     if (!loaded.ok()) {
-      std::cerr << "imsim_fuzz_corpus: " << loaded.error() << '\n';
+      std::cerr << "imsim_fuzz_corpus: " << loaded.status().message() << '\n';
       return 2;
     }
     scenarios::RunSettings settings;

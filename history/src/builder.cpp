@@ -160,13 +160,13 @@ std::string HistoryBuilder::jsonl() const {
 
 History HistoryBuilder::build() const {
   const std::string text = jsonl();
-  ParseResult result = parse_history(text);
+  base::Result<History> result = parse_history(text);
   if (!result.ok()) {
-    std::fprintf(stderr, "HistoryBuilder: %s\n%s", result.error().to_string().c_str(),
+    std::fprintf(stderr, "HistoryBuilder: %s\n%s", result.status().message().c_str(),
                  text.c_str());
   }
   IMSIM_ASSERT_MSG(result.ok(), "a built history must be valid");
-  return std::move(result).history();
+  return std::move(result).value();
 }
 
 }  // namespace imsim::history

@@ -12,12 +12,13 @@
 
 namespace imsim::history {
 
-std::string ParseError::to_string() const {
-  return "line " + std::to_string(line) + ": " + message;
-}
-
 namespace detail {
 namespace {
+
+// Every reader error names its line: "line N: message".
+std::string at_line(std::uint64_t line, const std::string& message) {
+  return "line " + std::to_string(line) + ": " + message;
+}
 
 // Line numbers and message ids are 32-bit inside the reader.
 constexpr std::uint64_t lines_max = std::numeric_limits<std::uint32_t>::max() - 1;
@@ -39,7 +40,7 @@ ConvKind conv_kind(const JsonView& conv) {
 
 }  // namespace
 
-ParseResult Reader::run(LineSource& lines, LineReading reading, std::uint64_t size_hint) {
+base::Result<History> Reader::run(LineSource& lines, LineReading reading, std::uint64_t size_hint) {
   // Event lines are rarely shorter than this: reserving for that many events spares the copies
   // (and the doubled peak memory) of growing the vector. Untouched capacity costs no memory.
   constexpr std::uint64_t line_bytes_min_expected = 64;
@@ -48,19 +49,21 @@ ParseResult Reader::run(LineSource& lines, LineReading reading, std::uint64_t si
   std::string_view text;
   try {
     while (lines.next(text)) {
-      if (line_ >= lines_max) throw LineFailure{"too many lines"};
+      if (line_ >= lines_max) return base::Status::limit_exceeded(at_line(line_, "too many lines"));
       ++line_;
       if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
       if (text.empty()) throw LineFailure{"empty line: every line must be one JSON object"};
       read_line(text, reading);
     }
-    if (lines.read_failed()) throw LineFailure{"read error"};
-    if (line_ == 0) return ParseError{1, "empty file: line 1 must be the header"};
+    if (lines.read_failed()) return base::Status::io_error(at_line(line_, "read error"));
+    if (line_ == 0) {
+      return base::Status::invalid_input(at_line(1, "empty file: line 1 must be the header"));
+    }
     finish();
   } catch (const LineFailure& failure) {
-    return ParseError{line_, failure.message};
+    return base::Status::invalid_input(at_line(line_, failure.message));
   } catch (const std::exception& ex) {
-    return ParseError{line_, std::string("unexpected error: ") + ex.what()};
+    return base::Status::invalid_input(at_line(line_, std::string("unexpected error: ") + ex.what()));
   }
   return std::move(history_);
 }
@@ -168,21 +171,21 @@ void Reader::finish() {
 
 }  // namespace detail
 
-ParseResult parse_history(std::istream& in, LineReading reading) {
+base::Result<History> parse_history(std::istream& in, LineReading reading) {
   detail::LineSource lines(in);
   detail::Reader reader;
   return reader.run(lines, reading, 0);
 }
 
-ParseResult parse_history(std::string_view text, LineReading reading) {
+base::Result<History> parse_history(std::string_view text, LineReading reading) {
   detail::LineSource lines(text);
   detail::Reader reader;
   return reader.run(lines, reading, text.size());
 }
 
-ParseResult parse_history_file(const std::string& path, LineReading reading) {
+base::Result<History> parse_history_file(const std::string& path, LineReading reading) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return ParseError{0, "cannot open " + path};
+  if (!in) return base::Status::io_error(detail::at_line(0, "cannot open " + path));
   std::error_code error;
   std::uint64_t size = std::filesystem::file_size(path, error);
   if (error) size = 0;  // not a regular file (a pipe): no hint

@@ -19,7 +19,7 @@
 
 namespace imsim::history::detail {
 
-// Thrown inside the reader only, caught per line and turned into a ParseError.
+// Thrown inside the reader only, caught per line and turned into an error Status.
 struct LineFailure {
   std::string message;
 };
@@ -36,7 +36,7 @@ using NameTable = std::unordered_map<std::string, std::uint32_t, NameHash, std::
 class Reader {
  public:
   // `size_hint`: the input's size in bytes if known (0 if not), to reserve the events at once.
-  ParseResult run(LineSource& lines, LineReading reading, std::uint64_t size_hint);
+  base::Result<History> run(LineSource& lines, LineReading reading, std::uint64_t size_hint);
 
  private:
   using json = nlohmann::json;

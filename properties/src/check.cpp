@@ -109,21 +109,21 @@ Report check(const history::History& history, const CheckOptions& options) {
 }
 
 CheckOutcome check_stream(std::istream& in, const CheckOptions& options) {
-  history::ParseResult parsed = history::parse_history(in);
+  base::Result<history::History> parsed = history::parse_history(in);
   if (!parsed.ok())
-    return CheckOutcome{.exit_code = exit_malformed, .error = parsed.error(), .report = {}};
-  Report report = check(parsed.history(), options);
+    return CheckOutcome{.exit_code = exit_malformed, .status = parsed.status(), .report = {}};
+  Report report = check(parsed.value(), options);
   const int code = report.ok() ? exit_ok : exit_anomaly;
-  return CheckOutcome{.exit_code = code, .error = std::nullopt, .report = std::move(report)};
+  return CheckOutcome{.exit_code = code, .status = {}, .report = std::move(report)};
 }
 
 CheckOutcome check_file(const std::string& path, const CheckOptions& options) {
-  history::ParseResult parsed = history::parse_history_file(path);
+  base::Result<history::History> parsed = history::parse_history_file(path);
   if (!parsed.ok())
-    return CheckOutcome{.exit_code = exit_malformed, .error = parsed.error(), .report = {}};
-  Report report = check(parsed.history(), options);
+    return CheckOutcome{.exit_code = exit_malformed, .status = parsed.status(), .report = {}};
+  Report report = check(parsed.value(), options);
   const int code = report.ok() ? exit_ok : exit_anomaly;
-  return CheckOutcome{.exit_code = code, .error = std::nullopt, .report = std::move(report)};
+  return CheckOutcome{.exit_code = code, .status = {}, .report = std::move(report)};
 }
 
 }  // namespace imsim::properties

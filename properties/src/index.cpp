@@ -83,22 +83,24 @@ void HistoryIndex::scan_events() {
       msgs_[fail->msg.value].status_event = i;
     } else if (const auto* display = std::get_if<Display>(&body)) {
       on_display(i, *display);
-    } else if (const auto* e = std::get_if<Online>(&body)) {
-      online[e->device.value] = true;
-      if (in_liveness) online_in_liveness_[e->device.value] = true;
-    } else if (const auto* e = std::get_if<Offline>(&body)) {
-      online[e->device.value] = false;
-      last_disconnect_[e->device.value] = i;
-    } else if (const auto* e = std::get_if<Kill>(&body)) {
-      online[e->device.value] = false;
-      last_disconnect_[e->device.value] = i;
-    } else if (const auto* e = std::get_if<Reinstall>(&body)) {
-      online[e->device.value] = false;
-      last_disconnect_[e->device.value] = i;
-      ++reinstalls_[e->device.value];
+    } else if (const auto* went_online = std::get_if<Online>(&body)) {
+      online[went_online->device.value] = true;
+      if (in_liveness) online_in_liveness_[went_online->device.value] = true;
+    } else if (const auto* went_offline = std::get_if<Offline>(&body)) {
+      online[went_offline->device.value] = false;
+      last_disconnect_[went_offline->device.value] = i;
+    } else if (const auto* killed = std::get_if<Kill>(&body)) {
+      online[killed->device.value] = false;
+      last_disconnect_[killed->device.value] = i;
+    } else if (const auto* reinstalled = std::get_if<Reinstall>(&body)) {
+      online[reinstalled->device.value] = false;
+      last_disconnect_[reinstalled->device.value] = i;
+      ++reinstalls_[reinstalled->device.value];
       // The next displays start new (empty) views: forget this device's current ones.
-      for (std::uint64_t key : current_keys_by_device_[e->device.value]) current_view_.erase(key);
-      current_keys_by_device_[e->device.value].clear();
+      for (std::uint64_t key : current_keys_by_device_[reinstalled->device.value]) {
+        current_view_.erase(key);
+      }
+      current_keys_by_device_[reinstalled->device.value].clear();
     } else if (const auto* phase = std::get_if<Phase>(&body)) {
       in_liveness = phase->phase == PhaseKind::liveness;
       if (in_liveness) {

@@ -381,7 +381,7 @@ Stories build_stories(const History& history, const Report& report, TimeNs origi
 }
 
 namespace {
-CheckedStories checked_with_stories(history::ParseResult parsed, const CheckOptions& options);
+CheckedStories checked_with_stories(base::Result<history::History> parsed, const CheckOptions& options);
 }  // namespace
 
 CheckedStories check_file_with_stories(const std::string& path, const CheckOptions& options) {
@@ -393,16 +393,16 @@ CheckedStories check_stream_with_stories(std::istream& in, const CheckOptions& o
 }
 
 namespace {
-CheckedStories checked_with_stories(history::ParseResult parsed, const CheckOptions& options) {
+CheckedStories checked_with_stories(base::Result<history::History> parsed, const CheckOptions& options) {
   CheckedStories out;
   if (!parsed.ok()) {
-    out.outcome = CheckOutcome{.exit_code = exit_malformed, .error = parsed.error(), .report = {}};
+    out.outcome = CheckOutcome{.exit_code = exit_malformed, .status = parsed.status(), .report = {}};
     return out;
   }
-  Report report = check(parsed.history(), options);
+  Report report = check(parsed.value(), options);
   // imsim's own histories (the header names a scenario) count from 0, as its fault schedules
   // do; another system's from its first event (wall-clock ns since its epoch are unreadable).
-  const history::History& h = parsed.history();
+  const history::History& h = parsed.value();
   out.stories = build_stories(h, report, h.header.scenario ? 0 : first_event_time(h));
   for (Story& story : out.stories.stories) {
     story.faults.push_back(
@@ -410,7 +410,7 @@ CheckedStories checked_with_stories(history::ParseResult parsed, const CheckOpti
         "reinstall) are all it shows of the faults");
   }
   const int code = report.ok() ? exit_ok : exit_anomaly;
-  out.outcome = CheckOutcome{.exit_code = code, .error = std::nullopt, .report = std::move(report)};
+  out.outcome = CheckOutcome{.exit_code = code, .status = {}, .report = std::move(report)};
   return out;
 }
 }  // namespace

@@ -27,15 +27,15 @@ Throughput measure_throughput(std::string_view history_text, int repetitions) {
   double parse_check_s = std::numeric_limits<double>::infinity();
   for (int i = 0; i < repetitions; ++i) {
     Clock::time_point start = Clock::now();
-    history::ParseResult parsed = history::parse_history(history_text);
+    base::Result<history::History> parsed = history::parse_history(history_text);
     parse_s = std::min(parse_s, seconds_since(start));
     IMSIM_ASSERT_MSG(parsed.ok(), "measure_throughput needs a valid history");
-    result.events = parsed.history().events.size();
+    result.events = parsed.value().events.size();
 
     start = Clock::now();
-    history::ParseResult again = history::parse_history(history_text);
+    base::Result<history::History> again = history::parse_history(history_text);
     IMSIM_ASSERT(again.ok());
-    const Report report = check(again.history());
+    const Report report = check(again.value());
     parse_check_s = std::min(parse_check_s, seconds_since(start));
     IMSIM_ASSERT(report.metrics.sent <= result.events);
   }

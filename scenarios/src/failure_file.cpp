@@ -83,41 +83,41 @@ nlohmann::json to_json(const FailureFile& failure) {
               {"anomalies", failure.anomalies}};
 }
 
-Loaded<FailureFile> load_failure(const nlohmann::json& document) {
+base::Result<FailureFile> load_failure(const nlohmann::json& document) {
   try {
-    return Loaded<FailureFile>::success(read_failure(document));
+    return read_failure(document);
   } catch (const detail::LoadFailure& failure) {
-    return Loaded<FailureFile>::failure(failure.message);
+    return base::Status::invalid_input(failure.message);
   } catch (const std::exception& e) {
-    return Loaded<FailureFile>::failure(fmt::format("internal loader error: {}", e.what()));
+    return base::Status::invalid_input(fmt::format("internal loader error: {}", e.what()));
   }
 }
 
-Loaded<FailureFile> load_failure_text(std::string_view text, std::string_view origin) {
+base::Result<FailureFile> load_failure_text(std::string_view text, std::string_view origin) {
   json document;
   std::string error;
   if (!detail::parse_json_text(text, document, error)) {
-    return Loaded<FailureFile>::failure(fmt::format("{}: {}", origin, error));
+    return base::Status::invalid_input(fmt::format("{}: {}", origin, error));
   }
-  Loaded<FailureFile> loaded = load_failure(document);
+  base::Result<FailureFile> loaded = load_failure(document);
   if (loaded.ok()) return loaded;
-  return Loaded<FailureFile>::failure(fmt::format("{}: {}", origin, loaded.error()));
+  return loaded.status().prefixed(origin);
 }
 
-Loaded<FailureFile> load_failure_file(const std::filesystem::path& path) {
+base::Result<FailureFile> load_failure_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Loaded<FailureFile>::failure(fmt::format("{}: cannot open", path.string()));
+  if (!in) return base::Status::io_error(fmt::format("{}: cannot open", path.string()));
   std::stringstream text;
   text << in.rdbuf();
   return load_failure_text(text.str(), path.string());
 }
 
-std::string save_failure_file(const std::filesystem::path& path, const FailureFile& failure) {
+base::Status save_failure_file(const std::filesystem::path& path, const FailureFile& failure) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << to_json(failure).dump(2) << '\n';
   out.close();
-  if (!out) return fmt::format("{}: cannot write", path.string());
-  return "";
+  if (!out) return base::Status::io_error(fmt::format("{}: cannot write", path.string()));
+  return {};
 }
 
 }  // namespace imsim::scenarios

@@ -343,7 +343,7 @@ void LamportDrawing::note(std::string& svg) const {
     text += fmt::format(" {} lanes without records here not drawn.", lanes_idle_);
   if (lanes_over_ > 0) {
     std::size_t hidden = 0;
-    for (std::size_t i = begin_; i < end_; i++) hidden += visible(log_.records[i]) ? 0 : 1;
+    for (std::size_t i = begin_; i < end_; i++) hidden += visible(log_.records[i]) ? 0u : 1u;
     text += fmt::format(" {} more lanes not drawn (limit: {} lanes), with {} records.", lanes_over_,
                         kLamportLanesMax, hidden);
   }

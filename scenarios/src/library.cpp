@@ -22,47 +22,42 @@ constexpr std::uintmax_t kScenarioFileSizeMax_bytes = 64 << 20;
 
 }  // namespace
 
-Loaded<model::WorldConfig> load_scenario_text(std::string_view text, std::string_view origin,
-                                              std::string_view default_name) {
-  const auto prefixed = [origin](const std::string& message) {
-    if (origin.empty()) return message;
-    return fmt::format("{}: {}", origin, message);
-  };
+base::Result<model::WorldConfig> load_scenario_text(std::string_view text, std::string_view origin,
+                                                    std::string_view default_name) {
   nlohmann::json document;
   std::string error;
   if (!detail::parse_json_text(text, document, error)) {
-    return Loaded<model::WorldConfig>::failure(prefixed(error));
+    base::Status status = base::Status::invalid_input(error);
+    return origin.empty() ? status : status.prefixed(origin);
   }
-  Loaded<model::WorldConfig> loaded = load_scenario(document, default_name);
-  if (loaded.ok()) return loaded;
-  return Loaded<model::WorldConfig>::failure(prefixed(loaded.error()));
+  base::Result<model::WorldConfig> loaded = load_scenario(document, default_name);
+  if (loaded.ok() || origin.empty()) return loaded;
+  return loaded.status().prefixed(origin);
 }
 
-Loaded<model::WorldConfig> load_scenario_file(const std::filesystem::path& path) {
+base::Result<model::WorldConfig> load_scenario_file(const std::filesystem::path& path) {
   std::error_code ec;
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec)
-    return Loaded<model::WorldConfig>::failure(fmt::format("{}: {}", path.string(), ec.message()));
+  if (ec) return base::Status::io_error(fmt::format("{}: {}", path.string(), ec.message()));
   if (size > kScenarioFileSizeMax_bytes) {
-    return Loaded<model::WorldConfig>::failure(
+    return base::Status::limit_exceeded(
         fmt::format("{}: larger than {} bytes", path.string(), kScenarioFileSizeMax_bytes));
   }
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
-  if (!in)
-    return Loaded<model::WorldConfig>::failure(fmt::format("{}: cannot read", path.string()));
+  if (!in) return base::Status::io_error(fmt::format("{}: cannot read", path.string()));
   return load_scenario_text(text.str(), path.string(), path.stem().string());
 }
 
-Loaded<model::WorldConfig> load_scenario_named(std::string_view file_or_name) {
+base::Result<model::WorldConfig> load_scenario_named(std::string_view file_or_name) {
   const std::filesystem::path path(file_or_name);
   std::error_code ec;
   if (std::filesystem::is_regular_file(path, ec)) return load_scenario_file(path);
   if (const auto found = find_library_scenario(file_or_name)) return load_scenario_file(*found);
   std::vector<std::string> dirs;
   for (const auto& dir : library_dirs()) dirs.push_back(dir.string());
-  return Loaded<model::WorldConfig>::failure(fmt::format(
+  return base::Status::not_found(fmt::format(
       "{}: no such file, and no library scenario of that name (searched {}; see `imsim list`)",
       file_or_name, fmt::join(dirs, ", ")));
 }
@@ -105,11 +100,11 @@ std::vector<LibraryEntry> list_library() {
       const std::string name = item.path().stem().string();
       if (entries.count(name) > 0) continue;
       LibraryEntry entry{name, item.path(), "", ""};
-      Loaded<model::WorldConfig> loaded = load_scenario_file(item.path());
+      base::Result<model::WorldConfig> loaded = load_scenario_file(item.path());
       if (loaded.ok()) {
         entry.description = loaded.value().description;
       } else {
-        entry.error = loaded.error();
+        entry.error = loaded.status().message();
       }
       entries.emplace(name, std::move(entry));
     }

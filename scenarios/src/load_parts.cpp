@@ -83,9 +83,9 @@ model::Distribution read_distribution(const json& value, const std::string& path
   const double scale = unit_scale(unit);
   // In integer units (ns or bytes): a nonzero amount must not round to 0, since a sampler given a
   // zero mean or median aborts and a zero elsewhere is not what was written.
-  const auto to_units = [&](const std::string& field, double amount) {
-    const std::int64_t units = std::llround(amount * scale);
-    if (units == 0 && amount != 0.0) {
+  const auto to_units = [&](const std::string& field, double number) {
+    const std::int64_t units = std::llround(number * scale);
+    if (units == 0 && number != 0.0) {
       const bool bytes = unit == Unit::kBytes;
       fail(reader.field_path(field),
            fmt::format("{} is below 1 {}, the smallest {} (expected at least {})",

@@ -261,16 +261,16 @@ model::WorldConfig read_world(const json& document, std::string_view default_nam
 
 }  // namespace detail
 
-Loaded<model::WorldConfig> load_scenario(const nlohmann::json& document,
-                                         std::string_view default_name) {
+base::Result<model::WorldConfig> load_scenario(const nlohmann::json& document,
+                                               std::string_view default_name) {
   try {
-    return Loaded<model::WorldConfig>::success(detail::read_world(document, default_name, ""));
+    return detail::read_world(document, default_name, "");
   } catch (const detail::LoadFailure& failure) {
-    return Loaded<model::WorldConfig>::failure(failure.message);
+    return base::Status::invalid_input(failure.message);
   } catch (const std::exception& e) {
     // Every bad input should be caught above with its path; this is a loader bug, but the
     // input is still rejected rather than crashing the caller.
-    return Loaded<model::WorldConfig>::failure(fmt::format("internal loader error: {}", e.what()));
+    return base::Status::invalid_input(fmt::format("internal loader error: {}", e.what()));
   }
 }
 

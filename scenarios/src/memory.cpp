@@ -210,20 +210,20 @@ std::uint64_t default_memory_limit(std::uint64_t physical_bytes) {
   return std::min(physical_bytes / 2, kDefaultMemoryLimitMax);
 }
 
-std::string memory_refusal(const MemoryEstimate& e, std::uint64_t limit_bytes,
-                           std::string_view limit_origin, int runs) {
+base::Status memory_refusal(const MemoryEstimate& e, std::uint64_t limit_bytes,
+                            std::string_view limit_origin, int runs) {
   const double total = double(e.bytes) * double(std::max(runs, 1));
   if (total <= double(limit_bytes)) return {};
   const std::uint64_t total_bytes = total >= 1.8e19 ? UINT64_MAX : std::uint64_t(total);
   const std::string jobs =
       runs > 1 ? fmt::format(" x {} jobs = {}", runs, format_memory_size(total_bytes)) : "";
-  return fmt::format(
+  return base::Status::limit_exceeded(fmt::format(
       "the run would need an estimated {}{} ({:.0f} devices, {:.0f} messages, {:.0f} displays{}), "
       "more than the memory limit {} ({}); raise it with --memory-limit SIZE (e.g. "
       "--memory-limit {}G) or make the world smaller (docs/scenario-format.md, \"Limits\")",
       format_memory_size(e.bytes), jobs, e.devices, e.messages, e.displays,
       e.trace_log ? ", trace log" : "", format_memory_size(limit_bytes), limit_origin,
-      std::uint64_t(std::ceil(total / (1024.0 * 1024 * 1024))));
+      std::uint64_t(std::ceil(total / (1024.0 * 1024 * 1024)))));
 }
 
 }  // namespace imsim::scenarios

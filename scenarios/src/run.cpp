@@ -43,19 +43,19 @@ void judge(RunOutcome& outcome) {
   outcome.exit_code = outcome.as_expected ? kExitValid : kExitAnomalies;
 }
 
-void check_history(RunOutcome& outcome, const history::ParseResult& parsed) {
+void check_history(RunOutcome& outcome, const base::Result<history::History>& parsed) {
   if (!parsed.ok()) {
     // The recorder wrote a history the reader refuses: a bug, not an anomaly of the protocol.
-    outcome.error = "the recorded history is malformed: " + parsed.error().to_string();
+    outcome.error = "the recorded history is malformed: " + parsed.status().message();
     outcome.exit_code = kExitError;
     return;
   }
   properties::CheckOptions options;
   options.checkers = outcome.config.checks.checkers;
-  outcome.report = properties::check(parsed.history(), options);
+  outcome.report = properties::check(parsed.value(), options);
   judge(outcome);
   outcome.stories =
-      run_stories(parsed.history(), *outcome.report,
+      run_stories(parsed.value(), *outcome.report,
                   outcome.result.drawn_config.value_or(outcome.config), outcome.result);
 }
 
@@ -175,9 +175,9 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
     return outcome;
   }
   if (!settings.out_dir) {
-    history::ParseResult parsed = history::parse_history(history_memory);
+    base::Result<history::History> parsed = history::parse_history(history_memory);
     check_history(outcome, parsed);
-    if (settings.keep_history && parsed.ok()) outcome.history = std::move(parsed).history();
+    if (settings.keep_history && parsed.ok()) outcome.history = std::move(parsed).value();
     return outcome;
   }
   history_file.close();
@@ -188,11 +188,11 @@ RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& set
   }
   outcome.files.push_back(*settings.out_dir / "history.jsonl");
   outcome.files.push_back(*settings.out_dir / "run.log");
-  history::ParseResult parsed =
+  base::Result<history::History> parsed =
       history::parse_history_file((*settings.out_dir / "history.jsonl").string());
   check_history(outcome, parsed);
-  write_outputs(outcome, settings, *settings.out_dir, parsed.ok() ? &parsed.history() : nullptr);
-  if (settings.keep_history && parsed.ok()) outcome.history = std::move(parsed).history();
+  write_outputs(outcome, settings, *settings.out_dir, parsed.ok() ? &parsed.value() : nullptr);
+  if (settings.keep_history && parsed.ok()) outcome.history = std::move(parsed).value();
   return outcome;
 }
 

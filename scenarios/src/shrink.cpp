@@ -60,7 +60,7 @@ class Shrinker {
   // Runs a candidate; keeps it (and returns true) if it still fails like the original.
   bool attempt(const WorldConfig& candidate) {
     if (limit_reached()) return false;
-    Loaded<WorldConfig> valid = load_scenario(to_json(candidate), candidate.name);
+    base::Result<WorldConfig> valid = load_scenario(to_json(candidate), candidate.name);
     if (!valid.ok()) return false;  // e.g. a device logs in after the shortened safety phase
     runs_++;
     RunOutcome outcome = run_scenario(valid.value(), RunSettings{});

@@ -27,7 +27,7 @@ class LibraryScenario : public testing::TestWithParam<std::string> {};
 
 TEST_P(LibraryScenario, RunsDeterministicallyWithTheExpectedVerdict) {
   auto loaded = scenarios::load_scenario_named(GetParam());
-  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   const model::WorldConfig& config = loaded.value();
   std::ostringstream first_history;
   std::ostringstream second_history;
@@ -41,10 +41,10 @@ TEST_P(LibraryScenario, RunsDeterministicallyWithTheExpectedVerdict) {
   EXPECT_GT(first.messages_sent, 0u);
 
   auto parsed = history::parse_history(first_history.str());
-  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   properties::CheckOptions check_options;
   check_options.checkers = config.checks.checkers;
-  const properties::Report report = properties::check(parsed.history(), check_options);
+  const properties::Report report = properties::check(parsed.value(), check_options);
   if (config.checks.expect_valid) {
     EXPECT_TRUE(report.ok()) << properties::to_text(report);
     EXPECT_TRUE(first.quiesced);
@@ -60,14 +60,14 @@ TEST_P(LibraryScenario, RunsDeterministicallyWithTheExpectedVerdict) {
 // trace hash. (History v2 issue, item 6: `devices_max > devices_min` used to be rejected.)
 TEST_P(LibraryScenario, SwarmFailureFilesLoadAndReplay) {
   auto loaded = scenarios::load_scenario_named(GetParam());
-  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     const scenarios::RunOutcome run =
         scenarios::run_scenario(scenarios::seed_config(loaded.value(), seed, true), {});
     ASSERT_TRUE(run.error.empty()) << run.error;
     const nlohmann::json file = scenarios::to_json(scenarios::failure_file_of(run));
     auto failure = scenarios::load_failure(nlohmann::json::parse(file.dump()));
-    ASSERT_TRUE(failure.ok()) << "seed " << seed << ": " << failure.error();
+    ASSERT_TRUE(failure.ok()) << "seed " << seed << ": " << failure.status().message();
     const scenarios::RunOutcome replay = scenarios::run_scenario(failure.value().scenario, {});
     ASSERT_TRUE(replay.error.empty()) << replay.error;
     EXPECT_EQ(replay.result.trace_hash, failure.value().expected_trace_hash) << "seed " << seed;
@@ -91,7 +91,7 @@ scenarios::RunOutcome run_knobs(double page_back_p, std::int64_t probe_devices_m
           "quiescence": {"probe_devices_max": )" +
           std::to_string(probe_devices_max) + "}}",
       "inline");
-  EXPECT_TRUE(loaded.ok()) << loaded.error();
+  EXPECT_TRUE(loaded.ok()) << loaded.status().message();
   if (!loaded.ok()) return {};
   return scenarios::run_scenario(loaded.value(), {});
 }
@@ -133,7 +133,7 @@ TEST(GeneratedPopulation, AFaultOnADeviceTheSeedDidNotDrawIsAnError) {
           "conversations": {"direct": 1},
           "faults": [{"at_s": 1, "kind": "kill", "node": "u1/d2"}]})",
       "inline");
-  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   int absent = 0;
   int present = 0;
   for (std::uint64_t seed = 1; seed <= 20; seed++) {

@@ -166,11 +166,11 @@ RC_GTEST_PROP(ReferenceEngine, NoAnomalyOnGeneratedWorlds, ()) {
   const model::RunResult result = model::run_world(config, options);
   auto parsed = history::parse_history(history_text.str());
   if (!parsed.ok()) {
-    RC_LOG() << "malformed history: " << parsed.error().to_string() << "\nscenario:\n"
+    RC_LOG() << "malformed history: " << parsed.status().message() << "\nscenario:\n"
              << scenarios::to_json(config).dump(2) << "\n";
   }
   RC_ASSERT(parsed.ok());
-  const properties::Report report = properties::check(parsed.history());
+  const properties::Report report = properties::check(parsed.value());
   if (!report.ok()) {
     RC_LOG() << "seed " << config.seed << ", trace hash " << std::hex << result.trace_hash
              << std::dec << "\n"

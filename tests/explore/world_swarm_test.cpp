@@ -29,7 +29,7 @@ constexpr const char* kBase = R"({
 
 model::WorldConfig base_config() {
   auto loaded = scenarios::load_scenario_text(kBase, "inline");
-  EXPECT_TRUE(loaded.ok()) << loaded.error();
+  EXPECT_TRUE(loaded.ok()) << loaded.status().message();
   return loaded.value();
 }
 
@@ -148,7 +148,7 @@ TEST(WorldSwarm, EveryDimensionIsInSomeGateScenario) {
   model::WorldSwarm any;
   for (const auto& entry : scenarios::list_library()) {
     auto loaded = scenarios::load_scenario_named(entry.name);
-    ASSERT_TRUE(loaded.ok()) << loaded.error();
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
     const model::WorldSwarm& w = loaded.value().swarm.world;
     const auto take = [](auto& into, const auto& from) {
       if (from) into = from;
@@ -260,7 +260,7 @@ TEST(WorldSwarm, TheFailureFileRecordsTheDrawnWorldAndReplays) {
     EXPECT_EQ(file.scenario.engine.page_size, run.result.drawn_config->engine.page_size);
     EXPECT_EQ(file.scenario.topology.gateways, run.result.drawn_config->topology.gateways);
     auto loaded = scenarios::load_failure(scenarios::to_json(file));
-    ASSERT_TRUE(loaded.ok()) << loaded.error();
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
     model::WorldConfig replay = loaded.value().scenario;
     replay.seed = loaded.value().seed;
     const auto again = scenarios::run_scenario(replay, {});

@@ -1,5 +1,5 @@
 // The fast line reader (FlatLine) and the strict DOM path must read every file to the same
-// History or the same ParseError. FlatLine accepts the lines writers produce and gives up on
+// History or the same error. FlatLine accepts the lines writers produce and gives up on
 // everything outside its subset; the differential tests compare both paths on corner cases
 // and on thousands of mutated files.
 #include <gtest/gtest.h>
@@ -81,14 +81,14 @@ TEST(FlatLine, GivesUpOutsideItsSubset) {
 
 // Both paths: the same History, or the same line and message.
 void expect_same(const std::string& text) {
-  const ParseResult fast = parse_history(text, LineReading::fast);
-  const ParseResult strict = parse_history(text, LineReading::strict_only);
-  ASSERT_EQ(fast.ok(), strict.ok()) << (fast.ok() ? strict.error() : fast.error()).to_string()
+  const auto fast = parse_history(text, LineReading::fast);
+  const auto strict = parse_history(text, LineReading::strict_only);
+  ASSERT_EQ(fast.ok(), strict.ok()) << (fast.ok() ? strict.status() : fast.status()).message()
                                     << "\n" << text;
   if (fast.ok()) {
-    EXPECT_TRUE(fast.history() == strict.history()) << text;
+    EXPECT_TRUE(fast.value() == strict.value()) << text;
   } else {
-    EXPECT_EQ(fast.error().to_string(), strict.error().to_string()) << text;
+    EXPECT_EQ(fast.status(), strict.status()) << fast.status().message() << "\n" << text;
   }
 }
 
@@ -124,7 +124,7 @@ std::string join(const std::vector<std::string>& lines) {
 
 TEST(FastPath, SameResultOnCornerCases) {
   expect_same(join(body));
-  ASSERT_TRUE(parse_history(join(body)).ok()) << parse_history(join(body)).error().to_string();
+  ASSERT_TRUE(parse_history(join(body)).ok()) << parse_history(join(body)).status().message();
   // Each replaces one line of `body`: outside the fast subset, or breaking a rule.
   const std::vector<std::pair<std::size_t, std::string>> variants = {
       {0, R"({"t":0,"type":"online","device":"u1\/d1"})"},
@@ -236,13 +236,13 @@ TEST(FastPath, StreamReadsLikeText) {
   lines[13] = R"({"t":6,"type":"timeline","conv":"c1","msgs":["m2")" + long_msgs + "]}";
   for (const std::string& text : {join(body), join(lines), synthetic_history(20000)}) {
     std::istringstream in(text);
-    const ParseResult streamed = parse_history(in);
-    const ParseResult whole = parse_history(text);
+    const auto streamed = parse_history(in);
+    const auto whole = parse_history(text);
     ASSERT_EQ(streamed.ok(), whole.ok());
     if (whole.ok()) {
-      EXPECT_TRUE(streamed.history() == whole.history());
+      EXPECT_TRUE(streamed.value() == whole.value());
     } else {
-      EXPECT_EQ(streamed.error().to_string(), whole.error().to_string());
+      EXPECT_EQ(streamed.status().message(), whole.status().message());
     }
   }
 }

@@ -40,9 +40,9 @@ TEST(Reader, ParsesAValidHistory) {
       end1,
       R"({"t":9,"type":"x-metrics","counters":{"network_frames":10}})",
   });
-  ParseResult result = parse_history(text);
-  ASSERT_TRUE(result.ok()) << result.error().to_string();
-  const History& h = result.history();
+  auto result = parse_history(text);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const History& h = result.value();
   EXPECT_EQ(h.device_count(), 4u);
   EXPECT_EQ(h.conv_count(), 2u);
   EXPECT_EQ(h.msg_count(), 2u);
@@ -64,13 +64,13 @@ TEST(Reader, ParsesAValidHistory) {
 }
 
 TEST(Reader, SendMayFollowOtherEventsAboutItsMessage) {
-  ParseResult result = parse_history(lines({
+  auto result = parse_history(lines({
       R"({"t":1,"type":"ack","device":"u1/d1","msg":"m1","conv_seq":1})",
       R"({"t":1,"type":"display","device":"u2/d1","conv":"c1","msg":"m1","at":"top"})",
       send1,
       end1,
   }));
-  ASSERT_TRUE(result.ok()) << result.error().to_string();
+  ASSERT_TRUE(result.ok()) << result.status().message();
 }
 
 struct Malformed {
@@ -245,25 +245,29 @@ std::vector<Malformed> malformed_table() {
 
 TEST(Reader, RejectsEveryMalformedFileNamingLineAndReason) {
   for (const Malformed& m : malformed_table()) {
-    ParseResult result = parse_history(m.text);
+    auto result = parse_history(m.text);
     ASSERT_FALSE(result.ok()) << m.name;
-    EXPECT_EQ(result.error().line, m.line) << m.name << ": " << result.error().to_string();
-    EXPECT_NE(result.error().message.find(m.reason), std::string::npos)
-        << m.name << ": got \"" << result.error().to_string() << "\", want \"" << m.reason << "\"";
+    EXPECT_EQ(result.status().code(), imsim::base::StatusCode::invalid_input) << m.name;
+    const std::string at = "line " + std::to_string(m.line) + ": ";
+    EXPECT_EQ(result.status().message().rfind(at, 0), 0u)
+        << m.name << ": " << result.status().message();
+    EXPECT_NE(result.status().message().find(m.reason, at.size()), std::string::npos)
+        << m.name << ": got \"" << result.status().message() << "\", want \"" << m.reason << "\"";
   }
 }
 
 TEST(Reader, ErrorTextNamesTheLine) {
-  ParseResult result = parse_history(lines({R"({"t":1,"type":"hello"})"}));
+  auto result = parse_history(lines({R"({"t":1,"type":"hello"})"}));
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error().to_string(),
+  EXPECT_EQ(result.status().message(),
             "line 2: unknown event type \"hello\" (extensions must start with x-)");
 }
 
 TEST(Reader, MissingFileIsAnError) {
-  ParseResult result = parse_history_file("/nonexistent/history.jsonl");
+  auto result = parse_history_file("/nonexistent/history.jsonl");
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.error().line, 0u);
+  EXPECT_EQ(result.status().code(), imsim::base::StatusCode::io_error);
+  EXPECT_EQ(result.status().message(), "line 0: cannot open /nonexistent/history.jsonl");
 }
 
 TEST(Reader, ToleratesCrLfLineEndings) {
@@ -290,15 +294,15 @@ TEST(Reader, AHugeGroupHeaderReadsInLinearTime) {
                            R"("devices":{"d":"u0"},"conversations":{"big":{"members":[)";
   const std::string end = "\n" + std::string(R"({"t":1,"type":"end","quiesced":true})") + "\n";
   const auto started = std::chrono::steady_clock::now();
-  ParseResult ok = parse_history(head + members + "]}}}" + end);
+  auto ok = parse_history(head + members + "]}}}" + end);
   const auto elapsed = std::chrono::steady_clock::now() - started;
-  ASSERT_TRUE(ok.ok()) << ok.error().to_string();
-  EXPECT_EQ(ok.history().header.conversations[0].members.size(), std::size_t(kMembers));
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok.value().header.conversations[0].members.size(), std::size_t(kMembers));
   EXPECT_LT(elapsed, std::chrono::seconds(5));
   // The last member repeats the first: still found.
-  ParseResult twice = parse_history(head + members + ",\"u0\"]}}}" + end);
+  auto twice = parse_history(head + members + ",\"u0\"]}}}" + end);
   ASSERT_FALSE(twice.ok());
-  EXPECT_EQ(twice.error().to_string(), "line 1: header: user \"u0\" listed twice in \"big\"");
+  EXPECT_EQ(twice.status().message(), "line 1: header: user \"u0\" listed twice in \"big\"");
 }
 
 }  // namespace

@@ -65,8 +65,8 @@ Outcome run(const WorldConfig& config) {
 
 void expect_valid(const Outcome& outcome) {
   auto parsed = history::parse_history(outcome.history);
-  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
-  const auto report = properties::check(parsed.history());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const auto report = properties::check(parsed.value());
   EXPECT_TRUE(report.ok()) << properties::to_text(report);
 }
 

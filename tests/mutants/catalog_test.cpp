@@ -52,7 +52,7 @@ bool has(const std::vector<std::string>& names, const std::string& name) {
 
 model::WorldConfig load(const std::string& path) {
   auto loaded = scenarios::load_scenario_named(path);
-  EXPECT_TRUE(loaded.ok()) << loaded.error();
+  EXPECT_TRUE(loaded.ok()) << loaded.status().message();
   return loaded.ok() ? std::move(loaded).value() : model::WorldConfig{};
 }
 
@@ -132,7 +132,7 @@ TEST_P(Mutant, ExplorationFindsItShrinksItAndTheReferencePasses) {
   RecordProperty("shrunk_faults", static_cast<int>(shrunk.stats.faults_after));
   const scenarios::FailureFile file = scenarios::failure_file_of(shrunk.outcome);
   const auto loaded = scenarios::load_failure(scenarios::to_json(file));
-  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   const scenarios::RunOutcome again = scenarios::run_scenario(loaded.value().scenario, {});
   EXPECT_EQ(again.result.trace_hash, file.expected_trace_hash);
   EXPECT_TRUE(has(again.anomalies_found, e.anomaly));

@@ -105,8 +105,8 @@ Report check_with_inbox(const std::string& inbox_msgs) {
       R"({"t":30,"type":"x-inbox","user":"b","msgs":)" + inbox_msgs + "}\n"
       R"({"t":30,"type":"end","quiesced":true})" "\n";
   auto parsed = history::parse_history(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.error().to_string();
-  return check(parsed.history(), CheckOptions{.checkers = {"duplicated"}});
+  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+  return check(parsed.value(), CheckOptions{.checkers = {"duplicated"}});
 }
 
 TEST(Duplicated, InboxHoldsAMessageTwice) {

@@ -14,11 +14,11 @@ namespace {
 
 TEST(Throughput, MeasuresASyntheticHistory) {
   const std::string text = history::synthetic_history(5000);
-  const history::ParseResult parsed = history::parse_history(text);
-  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
-  EXPECT_TRUE(check(parsed.history()).ok());
+  const auto parsed = history::parse_history(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_TRUE(check(parsed.value()).ok());
   const Throughput t = measure_throughput(text, 1);
-  EXPECT_EQ(t.events, parsed.history().events.size());
+  EXPECT_EQ(t.events, parsed.value().events.size());
   EXPECT_GE(t.events, 4900u);
   EXPECT_EQ(t.bytes, text.size());
   EXPECT_GT(t.parse_events_per_s, 0);

@@ -12,6 +12,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 // a1 sends m1..m3 into c1, each acked at its place; everyone online; liveness from t=5.
 HistoryBuilder three_sent(int version) {
@@ -58,8 +59,8 @@ TEST(HistoryV2, ReaderRejectsTopReachedInVersionOne) {
       "\n";
   const auto parsed = history::parse_history(text);
   ASSERT_FALSE(parsed.ok());
-  EXPECT_EQ(parsed.error().line, 2u);
-  EXPECT_THAT(parsed.error().message, HasSubstr("top_reached is version 2"));
+  EXPECT_THAT(parsed.status().message(), StartsWith("line 2: "));
+  EXPECT_THAT(parsed.status().message(), HasSubstr("top_reached is version 2"));
 }
 
 TEST(HistoryV2, ReaderValidatesTopReachedAndFirstConvSeq) {
@@ -70,11 +71,11 @@ TEST(HistoryV2, ReaderValidatesTopReachedAndFirstConvSeq) {
   const auto bad_member = history::parse_history(
       header + R"({"t":1,"type":"top_reached","device":"b1","conv":"c1"})" + "\n");
   ASSERT_FALSE(bad_member.ok());
-  EXPECT_THAT(bad_member.error().message, HasSubstr("not a member"));
+  EXPECT_THAT(bad_member.status().message(), HasSubstr("not a member"));
   const auto zero = history::parse_history(
       header + R"({"t":1,"type":"timeline","conv":"c1","msgs":[],"first_conv_seq":0})" + "\n");
   ASSERT_FALSE(zero.ok());
-  EXPECT_THAT(zero.error().message, HasSubstr("first_conv_seq"));
+  EXPECT_THAT(zero.status().message(), HasSubstr("first_conv_seq"));
   const auto text = history::parse_history(
       header + R"({"t":1,"type":"timeline","conv":"c1","msgs":[],"first_conv_seq":"1"})" + "\n");
   ASSERT_FALSE(text.ok());
@@ -84,7 +85,7 @@ TEST(HistoryV2, ReaderValidatesTopReachedAndFirstConvSeq) {
   const auto ignored = history::parse_history(
       v1 + R"({"t":1,"type":"timeline","conv":"c1","msgs":[],"first_conv_seq":0})" + "\n" +
       R"({"t":1,"type":"end","quiesced":true})" + "\n");
-  EXPECT_TRUE(ignored.ok()) << ignored.error().to_string();
+  EXPECT_TRUE(ignored.ok()) << ignored.status().message();
 }
 
 TEST(HistoryV2, ReaderRejectsVersionThree) {
@@ -92,7 +93,7 @@ TEST(HistoryV2, ReaderRejectsVersionThree) {
       R"({"type":"header","format":"imsim-history","version":3,"devices":{},"conversations":{}})"
       "\n");
   ASSERT_FALSE(parsed.ok());
-  EXPECT_THAT(parsed.error().message, HasSubstr("versions 1 and 2"));
+  EXPECT_THAT(parsed.status().message(), HasSubstr("versions 1 and 2"));
 }
 
 TEST(HistoryV2, WriterRoundTripsVersionTwo) {

@@ -25,8 +25,8 @@ using scenarios::ExploreResult;
 constexpr std::uint64_t kMutantSeeds = 30;
 
 model::WorldConfig load(const std::string& file_or_name) {
-  scenarios::Loaded<model::WorldConfig> loaded = scenarios::load_scenario_named(file_or_name);
-  EXPECT_TRUE(loaded.ok()) << loaded.error();
+  imsim::base::Result<model::WorldConfig> loaded = scenarios::load_scenario_named(file_or_name);
+  EXPECT_TRUE(loaded.ok()) << loaded.status().message();
   return std::move(loaded).value();
 }
 
@@ -233,7 +233,7 @@ TEST(Explore, FindsMutationShrinksAndReplays) {
   // The failure file, through JSON, replays to the same hash and the same anomaly.
   const scenarios::FailureFile file = scenarios::failure_file_of(shrunk.outcome);
   const auto loaded = scenarios::load_failure(scenarios::to_json(file));
-  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   const scenarios::RunOutcome again = scenarios::run_scenario(loaded.value().scenario, {});
   EXPECT_EQ(again.result.trace_hash, file.expected_trace_hash);
   EXPECT_TRUE(has(again.anomalies_found, "duplicated"));

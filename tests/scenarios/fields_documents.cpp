@@ -239,12 +239,12 @@ std::set<std::string> enumerated_fields() {
   std::set<std::string> fields;
   for (const json& doc : full_documents()) {
     const auto loaded = scenarios::load_scenario(doc);
-    EXPECT_TRUE(loaded.ok()) << loaded.error();
+    EXPECT_TRUE(loaded.ok()) << loaded.status().message();
     if (!loaded.ok()) continue;
     const json written = scenarios::to_json(loaded.value());
     // The writer's document loads back to the same world (so it is a fair list of fields).
     const auto again = scenarios::load_scenario(written);
-    EXPECT_TRUE(again.ok()) << again.error();
+    EXPECT_TRUE(again.ok()) << again.status().message();
     if (again.ok()) {
       EXPECT_EQ(scenarios::to_json(again.value()), written);
     }

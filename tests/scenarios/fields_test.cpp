@@ -51,7 +51,7 @@ class Runner {
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     Run& out = cache_[key];
     auto loaded = scenarios::load_scenario(doc);
-    EXPECT_TRUE(loaded.ok()) << field << ": " << loaded.error();
+    EXPECT_TRUE(loaded.ok()) << field << ": " << loaded.status().message();
     if (!loaded.ok()) return out;
     model::WorldConfig config = std::move(loaded).value();
     if (seed != kDocumentSeed) config.seed = seed;
@@ -88,12 +88,12 @@ std::string check(const Entry& e, Runner& runner) {
   if (changed == e.base) return "the changed document is the baseline";
   if (e.expect == Expect::kRejected) {
     if (const auto base = scenarios::load_scenario(e.base); !base.ok()) {
-      return "the baseline does not load: " + base.error();
+      return "the baseline does not load: " + base.status().message();
     }
     const auto loaded = scenarios::load_scenario(changed);
     if (loaded.ok()) return "the loader accepted it";
-    if (loaded.error().find(e.text) == std::string::npos) {
-      return "the loader's error \"" + loaded.error() + "\" does not contain \"" + e.text + "\"";
+    if (loaded.status().message().find(e.text) == std::string::npos) {
+      return "the loader's error \"" + loaded.status().message() + "\" does not contain \"" + e.text + "\"";
     }
     return "";
   }
@@ -122,7 +122,7 @@ std::string check(const Entry& e, Runner& runner) {
       if (differs) return "the trace hash changed";
       const auto verdict = [](const json& doc) {
         const auto loaded = scenarios::load_scenario(doc);
-        if (!loaded.ok()) return std::string("ERROR ") + loaded.error();
+        if (!loaded.ok()) return std::string("ERROR ") + loaded.status().message();
         const scenarios::RunOutcome outcome = scenarios::run_scenario(loaded.value(), {});
         return scenarios::verdict_text(outcome) + " " + json(outcome.anomalies_found).dump();
       };

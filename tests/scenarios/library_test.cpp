@@ -38,7 +38,7 @@ TEST(Library, EveryScenarioLoadsUnderItsFileName) {
   for (const auto& item : fs::directory_iterator(kLibrary)) {
     if (item.path().extension() != ".json") continue;
     const auto loaded = scenarios::load_scenario_file(item.path());
-    ASSERT_TRUE(loaded.ok()) << loaded.error();
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
     EXPECT_EQ(loaded.value().name, item.path().stem().string());
     EXPECT_FALSE(loaded.value().description.empty()) << item.path();
     count++;
@@ -49,11 +49,11 @@ TEST(Library, EveryScenarioLoadsUnderItsFileName) {
 TEST(Library, RequiredScenariosAreFoundByName) {
   for (const char* name : kRequired) {
     const auto loaded = scenarios::load_scenario_named(name);
-    EXPECT_TRUE(loaded.ok()) << name << ": " << loaded.error();
+    EXPECT_TRUE(loaded.ok()) << name << ": " << loaded.status().message();
   }
   const auto missing = scenarios::load_scenario_named("no-such-scenario");
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.error().find("no such file, and no library scenario of that name"),
+  EXPECT_NE(missing.status().message().find("no such file, and no library scenario of that name"),
             std::string::npos);
   EXPECT_FALSE(scenarios::find_library_scenario("../library/default"));
 }
@@ -73,7 +73,7 @@ TEST(Library, ScenarioPathOverridesTheSourceTree) {
   ::setenv("IMSIM_SCENARIO_PATH", dir.c_str(), 1);
   const auto loaded = scenarios::load_scenario_named("default");
   ::unsetenv("IMSIM_SCENARIO_PATH");
-  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   EXPECT_EQ(loaded.value().description, "overridden");
   fs::remove_all(dir);
 }
@@ -82,10 +82,10 @@ TEST(Library, ScenarioPathOverridesTheSourceTree) {
 TEST(RoundTrip, EveryLibraryScenarioRoundTrips) {
   for (const auto& entry : scenarios::list_library()) {
     const auto first = scenarios::load_scenario_file(entry.path);
-    ASSERT_TRUE(first.ok()) << first.error();
+    ASSERT_TRUE(first.ok()) << first.status().message();
     const json written = scenarios::to_json(first.value());
     const auto second = scenarios::load_scenario(written);
-    ASSERT_TRUE(second.ok()) << entry.name << ": " << second.error();
+    ASSERT_TRUE(second.ok()) << entry.name << ": " << second.status().message();
     EXPECT_EQ(scenarios::to_json(second.value()), written) << entry.name;
     EXPECT_EQ(second.value().seed, first.value().seed);
     EXPECT_EQ(second.value().faults.size(), first.value().faults.size());
@@ -112,12 +112,12 @@ TEST(RoundTrip, FractionalTimesSurvive) {
   doc["durations"]["safety_s"] = 7.25;
   doc["durations"]["workload_stop_s"] = 7.125;
   const auto loaded = scenarios::load_scenario(doc);
-  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   EXPECT_EQ(loaded.value().faults[0].at_ns, 300'000'000);
   EXPECT_EQ(loaded.value().faults[1].at_ns, 1'000'000'001);
   EXPECT_EQ(loaded.value().durations.safety_ns, 7'250'000'000);
   const auto again = scenarios::load_scenario(scenarios::to_json(loaded.value()));
-  ASSERT_TRUE(again.ok()) << again.error();
+  ASSERT_TRUE(again.ok()) << again.status().message();
   EXPECT_EQ(again.value().faults[1].at_ns, 1'000'000'001);
 }
 
@@ -131,7 +131,7 @@ TEST(RoundTrip, EveryMutationSwitchRoundTrips) {
   for (const json& name : names) {
     doc["engine"]["mutations"] = json::array({name});
     const auto loaded = scenarios::load_scenario(doc);
-    ASSERT_TRUE(loaded.ok()) << loaded.error();
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
     EXPECT_NE(loaded.value().engine.mutations, engine::Mutations{}) << name;
     EXPECT_EQ(scenarios::to_json(loaded.value())["engine"]["mutations"], json::array({name}));
   }
@@ -145,10 +145,10 @@ TEST(FailureFile, SaveAndLoad) {
   failure.expected_trace_hash = 0x0123456789abcdefULL;
   failure.anomalies = json::array({json{{"name", "lost"}, {"count", 1}}});
   const fs::path path = fs::temp_directory_path() / "imsim-failure-test.json";
-  ASSERT_EQ(scenarios::save_failure_file(path, failure), "");
+  ASSERT_TRUE(scenarios::save_failure_file(path, failure).ok());
   const auto loaded = scenarios::load_failure_file(path);
   fs::remove(path);
-  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   EXPECT_EQ(loaded.value().seed, failure.seed);
   EXPECT_EQ(loaded.value().scenario.seed, failure.seed);
   EXPECT_EQ(loaded.value().expected_trace_hash, failure.expected_trace_hash);
@@ -161,19 +161,19 @@ TEST(FailureFile, BadFilesNameThePath) {
   failure.scenario = scenarios::load_scenario_named("default").value();
   json doc = scenarios::to_json(failure);
   doc["expected_trace_hash"] = "12";
-  EXPECT_EQ(scenarios::load_failure(doc).error(),
+  EXPECT_EQ(scenarios::load_failure(doc).status().message(),
             R"(expected_trace_hash: expected "0x" and 1 to 16 hex digits, got "12")");
   doc = scenarios::to_json(failure);
   doc["scenario"]["faults"][0]["at_s"] = "ten";
-  EXPECT_EQ(scenarios::load_failure(doc).error(),
+  EXPECT_EQ(scenarios::load_failure(doc).status().message(),
             R"(scenario.faults[0].at_s: expected a number >= 0, got "ten")");
   doc = scenarios::to_json(failure);
   doc["format"] = "imsim-history";
-  EXPECT_EQ(scenarios::load_failure(doc).error(),
+  EXPECT_EQ(scenarios::load_failure(doc).status().message(),
             R"(format: expected "imsim-failure" (a failure file), got "imsim-history")");
   doc = scenarios::to_json(failure);
   doc["version"] = 2;
-  EXPECT_EQ(scenarios::load_failure(doc).error(), "version: expected an integer in [1, 1], got 2");
+  EXPECT_EQ(scenarios::load_failure(doc).status().message(), "version: expected an integer in [1, 1], got 2");
 }
 
 TEST(FailureFile, TraceHashText) {
@@ -217,8 +217,8 @@ RC_GTEST_PROP(Loader, NoMutationCrashes, ()) {
   const std::string key = *rc::gen::elementOf(keys);
   doc[json::json_pointer(key)] = random_json(2);
   const auto loaded = scenarios::load_scenario(doc);
-  RC_ASSERT(loaded.ok() || !loaded.error().empty());
-  RC_ASSERT(loaded.error().find("internal loader error") == std::string::npos);
+  RC_ASSERT(loaded.ok() || !loaded.status().message().empty());
+  RC_ASSERT(loaded.status().message().find("internal loader error") == std::string::npos);
 }
 
 }  // namespace

@@ -310,7 +310,7 @@ json apply(json document, const BadInput& bad) {
 
 TEST(Loader, BaseScenarioLoads) {
   const auto loaded = load_scenario(base_scenario());
-  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   EXPECT_EQ(loaded.value().seed, 7u);
   EXPECT_EQ(loaded.value().faults.size(), 3u);
   EXPECT_EQ(loaded.value().engine.queue_partitions, 1u);
@@ -320,7 +320,7 @@ TEST(Loader, EveryBadInputHasItsExactError) {
   for (const BadInput& bad : kBadInputs) {
     const auto loaded = load_scenario(apply(base_scenario(), bad));
     ASSERT_FALSE(loaded.ok()) << bad.pointer << " = " << (bad.value ? bad.value : "(removed)");
-    EXPECT_EQ(loaded.error(), bad.error) << bad.pointer;
+    EXPECT_EQ(loaded.status().message(), bad.error) << bad.pointer;
   }
 }
 
@@ -331,11 +331,11 @@ TEST(Loader, GeneratedDevicesNamedByFaultsMayExistForSomeSeed) {
   json doc = base_scenario();
   doc["users"] = json{{"count", 3}, {"devices_min", 1}, {"devices_max", 3}};
   doc["faults"] = json::array({json{{"at_s", 1}, {"kind", "offline"}, {"node", "u3/d1"}}});
-  EXPECT_TRUE(load_scenario(doc).ok()) << load_scenario(doc).error();
+  EXPECT_TRUE(load_scenario(doc).ok()) << load_scenario(doc).status().message();
   doc["faults"][0]["node"] = "u2/d3";
-  EXPECT_TRUE(load_scenario(doc).ok()) << load_scenario(doc).error();
+  EXPECT_TRUE(load_scenario(doc).ok()) << load_scenario(doc).status().message();
   doc["faults"][0]["node"] = "u2/d4";  // beyond devices_max: no seed has it
-  EXPECT_EQ(load_scenario(doc).error(),
+  EXPECT_EQ(load_scenario(doc).status().message(),
             "faults[0].node: expected a device node (gateway0..gateway1, queue0, processor0, "
             "store0, devices like u<1..3>/d<1..3>), got \"u2/d4\"");
   doc["faults"][0]["node"] = "u4/d1";
@@ -346,7 +346,7 @@ TEST(Loader, NonObjectDocumentsAreRejected) {
   for (const char* text : {"null", "[]", "1", "\"x\"", "true"}) {
     const auto loaded = load_scenario(json::parse(text));
     ASSERT_FALSE(loaded.ok());
-    EXPECT_EQ(loaded.error(), std::string("scenario: expected an object, got ") + text);
+    EXPECT_EQ(loaded.status().message(), std::string("scenario: expected an object, got ") + text);
   }
 }
 
@@ -354,8 +354,8 @@ TEST(Loader, InvalidJsonTextNamesTheOriginAndThePath) {
   const auto loaded = imsim::scenarios::load_scenario_text("{\"seed\": }", "x.json");
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(
-      loaded.error().rfind("x.json: seed: not valid JSON: parse error at line 1, column 10", 0), 0u)
-      << loaded.error();
+      loaded.status().message().rfind("x.json: seed: not valid JSON: parse error at line 1, column 10", 0), 0u)
+      << loaded.status().message();
 }
 
 }  // namespace

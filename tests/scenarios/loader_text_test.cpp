@@ -23,12 +23,12 @@ const std::string kScenario = R"({
 std::string error_of(const std::string& text) {
   const auto loaded = load_scenario_text(text, "x.json");
   EXPECT_FALSE(loaded.ok()) << text.substr(0, 80);
-  return loaded.ok() ? "" : loaded.error();
+  return loaded.ok() ? "" : loaded.status().message();
 }
 
 TEST(LoaderText, TheBaseTextLoads) {
   const auto loaded = load_scenario_text(kScenario, "x.json");
-  EXPECT_TRUE(loaded.ok()) << loaded.error();
+  EXPECT_TRUE(loaded.ok()) << loaded.status().message();
 }
 
 TEST(LoaderText, NumbersBeyondADoubleAreErrorsWithTheirPath) {
@@ -89,7 +89,7 @@ TEST(LoaderText, AFailureFileGetsTheSameStrictness) {
     std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
     const auto loaded = imsim::scenarios::load_failure_file(path);
     ASSERT_FALSE(loaded.ok());
-    EXPECT_EQ(loaded.error(), path.string() + ": " + error);
+    EXPECT_EQ(loaded.status().message(), path.string() + ": " + error);
   }
   std::filesystem::remove_all(dir);
 }

@@ -85,17 +85,19 @@ TEST(MemoryEstimate, WithinAFactorOfTwoOfMeasuredWorlds) {
 TEST(MemoryRefusal, NamesTheEstimateTheLimitAndTheFlag) {
   const MemoryEstimate e = estimate_memory(generated(100000, 16, 10000), false);
   EXPECT_GT(e.bytes, kDefaultMemoryLimitMax);  // refused at any default
-  const std::string refusal = memory_refusal(e, 8ULL << 30, "--memory-limit 8G");
+  const imsim::base::Status status = memory_refusal(e, 8ULL << 30, "--memory-limit 8G");
+  EXPECT_EQ(status.code(), imsim::base::StatusCode::limit_exceeded);
+  const std::string& refusal = status.message();
   EXPECT_NE(refusal.find("1600000 devices"), std::string::npos) << refusal;
   EXPECT_NE(refusal.find("more than the memory limit 8.0 GiB (--memory-limit 8G)"),
             std::string::npos)
       << refusal;
   EXPECT_NE(refusal.find("--memory-limit SIZE"), std::string::npos) << refusal;
-  EXPECT_EQ(memory_refusal(e, UINT64_MAX, "x"), "");
+  EXPECT_TRUE(memory_refusal(e, UINT64_MAX, "x").ok());
   // Jobs multiply.
   const MemoryEstimate small = estimate_memory(generated(100, 1, 1), false);
-  EXPECT_EQ(memory_refusal(small, small.bytes, "x", 1), "");
-  EXPECT_NE(memory_refusal(small, small.bytes, "x", 2).find("x 2 jobs"), std::string::npos);
+  EXPECT_TRUE(memory_refusal(small, small.bytes, "x", 1).ok());
+  EXPECT_NE(memory_refusal(small, small.bytes, "x", 2).message().find("x 2 jobs"), std::string::npos);
 }
 
 TEST(MemoryEstimate, TheLibraryFitsTheSmallestDefault) {

@@ -271,9 +271,9 @@ history::History plot_history() {
       "\n"
       R"({"t":6000000000,"type":"end","quiesced":true})"
       "\n";
-  history::ParseResult parsed = history::parse_history(std::string_view(text));
-  EXPECT_TRUE(parsed.ok()) << parsed.error().to_string();
-  return std::move(parsed).history();
+  auto parsed = history::parse_history(std::string_view(text));
+  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+  return std::move(parsed).value();
 }
 
 TEST(Plots, LatencyAndRatesDrawEverySampleAndFault) {

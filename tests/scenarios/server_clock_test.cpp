@@ -11,8 +11,8 @@ namespace imsim::scenarios {
 namespace {
 
 model::WorldConfig library(const char* name) {
-  Loaded<model::WorldConfig> loaded = load_scenario_named(name);
-  EXPECT_TRUE(loaded.ok()) << loaded.error();
+  imsim::base::Result<model::WorldConfig> loaded = load_scenario_named(name);
+  EXPECT_TRUE(loaded.ok()) << loaded.status().message();
   return std::move(loaded).value();
 }
 
@@ -64,7 +64,7 @@ TEST(ServerClocks, TheInboxTtlRunsOnTheStoresClock) {
 TEST(ServerClocks, AServerOffsetIsRefusedNotIgnored) {
   nlohmann::json doc = to_json(library("server-clock-skew"));
   doc["topology"]["clocks"]["gateway1"] = {{"offset_ms", 5000}};
-  EXPECT_EQ(load_scenario(doc).error(),
+  EXPECT_EQ(load_scenario(doc).status().message(),
             "topology.clocks.gateway1.offset_ms: a server's clock offset has no effect (servers "
             "only measure intervals on their own clock): use drift_ppm, or a clock_step fault");
 }

@@ -13,8 +13,8 @@ namespace imsim::scenarios {
 namespace {
 
 RunOutcome run_named(const std::string& name) {
-  Loaded<model::WorldConfig> loaded = load_scenario_named(name);
-  EXPECT_TRUE(loaded.ok()) << loaded.error();
+  imsim::base::Result<model::WorldConfig> loaded = load_scenario_named(name);
+  EXPECT_TRUE(loaded.ok()) << loaded.status().message();
   return run_scenario(std::move(loaded).value(), RunSettings{});
 }
 

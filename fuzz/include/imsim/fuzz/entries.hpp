@@ -24,7 +24,7 @@ using Input = std::span<const std::uint8_t>;
 // expanded document (to_json) loads again to the same document.
 std::string scenario_loader(Input data);
 // properties::check_stream (what `imsim check` runs: the history reader, v1 and v2, then the
-// checkers and the report). Rejected: a ParseError with a message and exit code 2.
+// checkers and the report). Rejected: an error Status with a message and exit code 2.
 std::string history_reader(Input data);
 // scenarios::load_failure_text (the failure file `imsim explore` writes, `imsim replay` reads).
 // Accepted: to_json of it loads again to the same document.

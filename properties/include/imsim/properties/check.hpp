@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "imsim/base/status.hpp"
 #include "imsim/history/history.hpp"
 #include "imsim/history/reader.hpp"
 #include "imsim/properties/anomaly.hpp"
@@ -92,7 +93,7 @@ inline constexpr int exit_malformed = 2;
 
 struct CheckOutcome {
   int exit_code = exit_ok;
-  std::optional<history::ParseError> error;  // set iff exit_code == exit_malformed
+  base::Status status;  // an error (invalid_input, io_error, ...) iff exit_code == exit_malformed
   std::optional<Report> report;              // set otherwise
 };
 

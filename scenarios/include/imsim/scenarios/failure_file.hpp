@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "imsim/base/status.hpp"
 #include "imsim/model/world_config.hpp"
 #include "imsim/scenarios/scenario.hpp"
 
@@ -34,11 +35,11 @@ std::string format_trace_hash(std::uint64_t hash);  // "0x" + 16 hex digits
 std::optional<std::uint64_t> parse_trace_hash(std::string_view text);
 
 nlohmann::json to_json(const FailureFile& failure);
-Loaded<FailureFile> load_failure(const nlohmann::json& document);
+base::Result<FailureFile> load_failure(const nlohmann::json& document);
 // JSON text (strict, as for scenarios); every error is prefixed with `origin` (a file name).
-Loaded<FailureFile> load_failure_text(std::string_view text, std::string_view origin);
-Loaded<FailureFile> load_failure_file(const std::filesystem::path& path);
-// Writes the file (pretty-printed); returns "" or an error message.
-std::string save_failure_file(const std::filesystem::path& path, const FailureFile& failure);
+base::Result<FailureFile> load_failure_text(std::string_view text, std::string_view origin);
+base::Result<FailureFile> load_failure_file(const std::filesystem::path& path);
+// Writes the file (pretty-printed); an io_error if it cannot.
+base::Status save_failure_file(const std::filesystem::path& path, const FailureFile& failure);
 
 }  // namespace imsim::scenarios

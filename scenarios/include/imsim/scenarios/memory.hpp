@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "imsim/base/status.hpp"
 #include "imsim/model/world_config.hpp"
 
 namespace imsim::scenarios {
@@ -39,9 +40,9 @@ inline constexpr std::uint64_t kDefaultMemoryLimitMax = 16ULL << 30;
 inline constexpr std::uint64_t kDefaultMemoryLimitUnknown = 4ULL << 30;
 std::uint64_t default_memory_limit(std::uint64_t physical_bytes);
 
-// Empty if `runs` concurrent runs of `estimate` fit within `limit_bytes`; else the one-line
-// refusal naming the estimate, the limit, where the limit came from and the flag.
-std::string memory_refusal(const MemoryEstimate& estimate, std::uint64_t limit_bytes,
-                           std::string_view limit_origin, int runs = 1);
+// Ok if `runs` concurrent runs of `estimate` fit within `limit_bytes`; else limit_exceeded with
+// the one-line refusal naming the estimate, the limit, where the limit came from and the flag.
+base::Status memory_refusal(const MemoryEstimate& estimate, std::uint64_t limit_bytes,
+                            std::string_view limit_origin, int runs = 1);
 
 }  // namespace imsim::scenarios

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "imsim/base/status.hpp"
 #include "imsim/model/world_config.hpp"
 
 namespace imsim::scenarios {
@@ -18,11 +19,10 @@ struct Overrides {
   std::vector<std::string> checkers;   // anomaly names
 };
 
-// The `--checkers` error for the first name that is not an anomaly name, or "".
-std::string unknown_checker(const std::vector<std::string>& names);
+// Ok, or the `--checkers` error (invalid_input) for the first name that is not an anomaly name.
+base::Status unknown_checker(const std::vector<std::string>& names);
 
-// Applies `overrides` to `config`; returns an error message (and may have changed `config`),
-// or "".
-std::string apply_overrides(model::WorldConfig& config, const Overrides& overrides);
+// Applies `overrides` to `config`; ok, or the error (invalid_input; `config` may have changed).
+base::Status apply_overrides(model::WorldConfig& config, const Overrides& overrides);
 
 }  // namespace imsim::scenarios

@@ -2,8 +2,10 @@
 // The JSON scenario format (docs/scenario-format.md) <-> model::WorldConfig, and the library
 // of named scenarios (scenarios/library/<name>.json).
 //
-// Loading never throws on bad input and never crashes: it returns an error message naming the
-// JSON path and the expectation, e.g. `faults[2].at_s: expected a number >= 0, got "ten"`.
+// Loading never throws on bad input and never crashes: it returns an error Status whose message
+// names the JSON path and the expectation, e.g. `faults[2].at_s: expected a number >= 0, got
+// "ten"` (invalid_input), or the file that cannot be read (io_error), is too large
+// (limit_exceeded), or is neither a file nor a library name (not_found).
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -12,40 +14,22 @@
 #include <utility>
 #include <vector>
 
+#include "imsim/base/status.hpp"
 #include "imsim/model/world_config.hpp"
 
 namespace imsim::scenarios {
 
-// A value or an error message (the first problem found).
-template <typename T>
-class Loaded {
- public:
-  static Loaded success(T value) { return Loaded(std::move(value), {}); }
-  static Loaded failure(std::string error) { return Loaded(std::nullopt, std::move(error)); }
-
-  bool ok() const { return value_.has_value(); }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  const std::string& error() const { return error_; }
-
- private:
-  Loaded(std::optional<T> value, std::string error)
-      : value_(std::move(value)), error_(std::move(error)) {}
-  std::optional<T> value_;
-  std::string error_;
-};
-
 // A parsed scenario document. `default_name` is used when the document has no "name".
-Loaded<model::WorldConfig> load_scenario(const nlohmann::json& document,
+base::Result<model::WorldConfig> load_scenario(const nlohmann::json& document,
                                          std::string_view default_name = "scenario");
 // JSON text; parse errors are reported with `origin` (a file name) as the path.
-Loaded<model::WorldConfig> load_scenario_text(std::string_view text, std::string_view origin,
+base::Result<model::WorldConfig> load_scenario_text(std::string_view text, std::string_view origin,
                                               std::string_view default_name = "scenario");
 // A file; the default name is the file's stem.
-Loaded<model::WorldConfig> load_scenario_file(const std::filesystem::path& path);
+base::Result<model::WorldConfig> load_scenario_file(const std::filesystem::path& path);
 // `file_or_name`: an existing file path, or the name of a library scenario (see
 // find_library_scenario).
-Loaded<model::WorldConfig> load_scenario_named(std::string_view file_or_name);
+base::Result<model::WorldConfig> load_scenario_named(std::string_view file_or_name);
 
 // The fully expanded scenario document (every field, defaults included): load_scenario of it
 // gives back an equal WorldConfig.
