@@ -30,8 +30,8 @@ constexpr std::uint8_t enum_min(PullDirection) { return 1; }
 
 template <typename T>
 struct is_strong_id : std::false_type {};
-template <typename Tag, typename Rep>
-struct is_strong_id<StrongId<Tag, Rep>> : std::true_type {};
+template <typename Tag, typename Rep, Rep kInitial>
+struct is_strong_id<base::StrongId<Tag, Rep, kInitial>> : std::true_type {};
 
 template <typename T>
 struct is_vector : std::false_type {};

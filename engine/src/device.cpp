@@ -1,6 +1,7 @@
 // Device: lifecycle, recovery, connection management and frame dispatch.
 #include <sstream>
 
+#include "backoff.hpp"
 #include "device_impl.hpp"
 
 namespace imsim::engine {
@@ -35,7 +36,7 @@ void Device::Impl::recover(const DurableMap& durable, LocalTime now, Effects& fx
       e.state = r.state;
       e.conv_seq = r.conv_seq;
       e.durable = true;
-      e.deadline = LocalTime{now.ns + config.send_timeout_ns};
+      e.deadline = now + config.send_timeout;
       if (e.state == records::OutboxState::sending) io.cover(CoveragePoint::device_recover_outbox);
       last_counter = std::max(last_counter, r.msg.id.counter);
       lane_last[r.msg.conv] = std::max(lane_last[r.msg.conv], r.msg.lane_seq);
@@ -93,12 +94,9 @@ void Device::Impl::connect(Effects& fx) {
 void Device::Impl::schedule_reconnect(LocalTime now, Effects& fx) {
   if (!want_online) return;
   io.cover(CoveragePoint::device_reconnect_backoff);
-  std::int64_t delay = config.reconnect_backoff_ns;
-  for (std::uint32_t i = 1; i < connect_attempts && delay < config.reconnect_backoff_max_ns; i++) {
-    delay *= 2;
-  }
-  delay = std::min(delay, config.reconnect_backoff_max_ns);
-  reconnect_timer.arm_by(io, fx, now, LocalTime{now.ns + delay});
+  const Duration delay = capped_backoff(config.reconnect_backoff, 2, steps_before(connect_attempts),
+                                        config.reconnect_backoff_max);
+  reconnect_timer.arm_by(io, fx, now, now + delay);
 }
 
 // Authenticated: retransmit everything pending, then sync.
@@ -133,8 +131,8 @@ void Device::Impl::on_session(LocalTime now, Effects& fx) {
   for (auto& [conv, cs] : convs) {
     if (roaming_wanted(cs)) enqueue(SyncTask{TaskKind::conv_backward, conv});
   }
-  if (config.sync_poll_interval_ns > 0) {
-    poll_timer.arm_by(io, fx, now, LocalTime{now.ns + config.sync_poll_interval_ns});
+  if (config.sync_poll_interval > Duration::zero()) {
+    poll_timer.arm_by(io, fx, now, now + config.sync_poll_interval);
   }
   pump_sync(now, fx);
 }
@@ -181,121 +179,93 @@ void Device::Impl::on_frame(const Frame& frame, LocalTime now, Effects& fx) {
   io.count_reject(RejectReason::unexpected_frame);
 }
 
-// --- Device facade ---
+// --- Entry points the facade forwards to ---
 
-Device::Device(const Config& config, const Topology& topology, DeviceId id, DeviceOptions options,
-               Random* random)
-    : impl_(std::make_unique<Impl>(config, topology, id, options, random)) {
-  validate(config);
-  IMSIM_ASSERT_MSG(topology.has_device(id), "device not in the topology");
-}
-Device::~Device() = default;
-
-void Device::recover(const DurableMap& durable, LocalTime now, Effects& fx) {
-  impl_->recover(durable, now, fx);
+void Device::Impl::go_online(Effects& fx) {
+  IMSIM_ASSERT(recovered);
+  want_online = true;
+  if (!conn && !connecting) connect(fx);
 }
 
-SendOutcome Device::send(ConvId conv, std::string body, LocalTime now, Effects& fx) {
-  IMSIM_ASSERT(impl_->recovered);
-  return impl_->send(conv, std::move(body), now, fx);
+void Device::Impl::go_offline(Effects& fx) {
+  want_online = false;
+  reconnect_timer.cancel(io, fx);
+  poll_timer.cancel(io, fx);
+  pull_timer.cancel(io, fx);
+  if (conn) fx.disconnects.push_back(Disconnect{*conn});
+  drop_session();
 }
 
-bool Device::resend(const ClientMsgId& msg, LocalTime now, Effects& fx) {
-  IMSIM_ASSERT(impl_->recovered);
-  return impl_->resend(msg, now, fx);
-}
-
-void Device::go_online(LocalTime, Effects& fx) {
-  IMSIM_ASSERT(impl_->recovered);
-  impl_->want_online = true;
-  if (!impl_->conn && !impl_->connecting) impl_->connect(fx);
-}
-
-void Device::go_offline(LocalTime now, Effects& fx) {
-  impl_->want_online = false;
-  impl_->reconnect_timer.cancel(impl_->io, fx);
-  impl_->poll_timer.cancel(impl_->io, fx);
-  impl_->pull_timer.cancel(impl_->io, fx);
-  if (impl_->conn) fx.disconnects.push_back(Disconnect{*impl_->conn});
-  impl_->drop_session();
-  (void)now;
-}
-
-void Device::on_connected(ConnId conn, LocalTime now, Effects& fx) {
-  impl_->connecting = false;
-  if (!impl_->want_online || impl_->conn) {
-    fx.disconnects.push_back(Disconnect{conn});  // went offline meanwhile
+void Device::Impl::on_connected(ConnId opened, LocalTime now, Effects& fx) {
+  connecting = false;
+  if (!want_online || conn) {
+    fx.disconnects.push_back(Disconnect{opened});  // went offline meanwhile
     return;
   }
-  impl_->conn = conn;  // the gateway's Challenge comes first; the Hello answers it
-  impl_->hello_timer.cancel(impl_->io, fx);  // a fresh deadline for this connection
-  impl_->hello_timer.arm_by(impl_->io, fx, now,
-                            LocalTime{now.ns + impl_->config.hello_timeout_ns});
+  conn = opened;                // the gateway's Challenge comes first; the Hello answers it
+  hello_timer.cancel(io, fx);  // a fresh deadline for this connection
+  hello_timer.arm_by(io, fx, now, now + config.hello_timeout);
 }
 
-void Device::on_connect_failed(LocalTime now, Effects& fx) {
-  impl_->connecting = false;
-  impl_->connect_attempts++;
-  impl_->schedule_reconnect(now, fx);
+void Device::Impl::on_connect_failed(LocalTime now, Effects& fx) {
+  connecting = false;
+  connect_attempts++;
+  schedule_reconnect(now, fx);
 }
 
-void Device::on_conn_closed(ConnId conn, LocalTime now, Effects& fx) {
-  if (impl_->conn != conn) return;
-  impl_->drop_session();
-  impl_->poll_timer.cancel(impl_->io, fx);
-  impl_->pull_timer.cancel(impl_->io, fx);
-  impl_->connect_attempts++;
-  impl_->schedule_reconnect(now, fx);
+void Device::Impl::on_conn_closed(ConnId closed, LocalTime now, Effects& fx) {
+  if (conn != closed) return;
+  drop_session();
+  poll_timer.cancel(io, fx);
+  pull_timer.cancel(io, fx);
+  connect_attempts++;
+  schedule_reconnect(now, fx);
 }
 
-void Device::on_frame(ConnId conn, std::span<const std::uint8_t> bytes, LocalTime now,
-                      Effects& fx) {
-  IMSIM_ASSERT(impl_->recovered);
-  if (impl_->conn != conn) return;  // a frame of a connection we already dropped
-  std::optional<Frame> frame = impl_->io.receive(bytes);
+void Device::Impl::receive(ConnId from, std::span<const std::uint8_t> bytes, LocalTime now,
+                           Effects& fx) {
+  IMSIM_ASSERT(recovered);
+  if (conn != from) return;  // a frame of a connection we already dropped
+  std::optional<Frame> frame = io.receive(bytes);
   if (!frame) return;
-  impl_->on_frame(*frame, now, fx);
+  on_frame(*frame, now, fx);
 }
 
-void Device::on_timer(TimerId timer, LocalTime now, Effects& fx) {
-  Impl& d = *impl_;
-  if (d.reconnect_timer.take(timer)) {
-    if (d.want_online && !d.conn && !d.connecting) d.connect(fx);
-  } else if (d.hello_timer.take(timer)) {
-    if (!d.conn || d.authed) return;  // the session came (or the connection went) in time
-    d.io.cover(CoveragePoint::device_hello_timeout);
-    fx.disconnects.push_back(Disconnect{*d.conn});
-    d.drop_session();
-    d.connect_attempts++;
-    d.schedule_reconnect(now, fx);
-  } else if (d.send_timer.take(timer)) {
-    d.on_send_timer(now, fx);
-  } else if (d.pull_timer.take(timer)) {
-    d.on_pull_timer(now, fx);
-  } else if (d.poll_timer.take(timer)) {
-    d.on_poll_timer(now, fx);
+void Device::Impl::on_timer(TimerId timer, LocalTime now, Effects& fx) {
+  if (reconnect_timer.take(timer)) {
+    if (want_online && !conn && !connecting) connect(fx);
+  } else if (hello_timer.take(timer)) {
+    if (!conn || authed) return;  // the session came (or the connection went) in time
+    io.cover(CoveragePoint::device_hello_timeout);
+    fx.disconnects.push_back(Disconnect{*conn});
+    drop_session();
+    connect_attempts++;
+    schedule_reconnect(now, fx);
+  } else if (send_timer.take(timer)) {
+    on_send_timer(now, fx);
+  } else if (pull_timer.take(timer)) {
+    on_pull_timer(now, fx);
+  } else if (poll_timer.take(timer)) {
+    on_poll_timer(now, fx);
   }
 }
 
-void Device::on_storage_done(OpId op, LocalTime now, Effects& fx) {
-  Impl& d = *impl_;
-  if (d.finish_outbox_write(op, now, fx)) return;
-  if (d.finish_reservation(op, fx)) return;
-  if (d.finish_msg_write(op, fx) || d.finish_anchor_write(op, fx)) {
-    d.check_batches(now, fx);
+void Device::Impl::on_storage_done(OpId op, LocalTime now, Effects& fx) {
+  if (finish_outbox_write(op, now, fx)) return;
+  if (finish_reservation(op, fx)) return;
+  if (finish_msg_write(op, fx) || finish_anchor_write(op, fx)) {
+    check_batches(now, fx);
     return;
   }
-  d.finish_checkpoint(op, now, fx);
+  finish_checkpoint(op, now, fx);
 }
 
-DeviceId Device::id() const { return impl_->id; }
-Incarnation Device::incarnation() const { return impl_->incarnation; }
-bool Device::online() const { return impl_->authed; }
+// --- Inspection ---
 
-std::vector<ClientMsgId> Device::view(ConvId conv) const {
+std::vector<ClientMsgId> Device::Impl::view(ConvId conv) const {
   std::vector<ClientMsgId> result;
-  auto it = impl_->convs.find(conv);
-  if (it == impl_->convs.end() || !it->second.anchor_durable) return result;
+  auto it = convs.find(conv);
+  if (it == convs.end() || !it->second.anchor_durable) return result;
   const ConvState& cs = it->second;
   for (std::uint64_t s = cs.lo.value; s <= cs.hi.value; s++) {
     result.push_back(cs.msgs.at(ConvSeq{s}).msg.id);
@@ -303,21 +273,17 @@ std::vector<ClientMsgId> Device::view(ConvId conv) const {
   return result;
 }
 
-bool Device::top_reached(ConvId conv) const {
-  auto it = impl_->convs.find(conv);
-  return it != impl_->convs.end() && it->second.top_reported;
+bool Device::Impl::top_reached(ConvId conv) const {
+  auto it = convs.find(conv);
+  return it != convs.end() && it->second.top_reported;
 }
 
-void Device::page_back(ConvId conv, LocalTime now, Effects& fx) {
-  impl_->page_back(conv, now, fx);
-}
-
-OutboxStatus Device::status(const ClientMsgId& msg) const {
-  auto it = impl_->outbox.find(msg);
-  if (it == impl_->outbox.end()) {
+OutboxStatus Device::Impl::status(const ClientMsgId& msg) const {
+  auto it = outbox.find(msg);
+  if (it == outbox.end()) {
     // Sent entries below the newest of their lane are pruned; every counter up to the last one
     // of this install was handed out, so a missing one of ours was sent.
-    const bool ours = impl_->is_mine(msg) && msg.counter <= impl_->last_counter;
+    const bool ours = is_mine(msg) && msg.counter <= last_counter;
     return ours ? OutboxStatus::sent : OutboxStatus::unknown;
   }
   switch (it->second.state) {
@@ -331,42 +297,90 @@ OutboxStatus Device::status(const ClientMsgId& msg) const {
   return OutboxStatus::unknown;
 }
 
-std::size_t Device::sending_count() const {
+std::size_t Device::Impl::sending_count() const {
   std::size_t n = 0;
-  for (const auto& [msg, e] : impl_->outbox) n += e.state == records::OutboxState::sending;
+  for (const auto& [msg, e] : outbox) n += e.state == records::OutboxState::sending;
   return n;
 }
 
-InboxSeq Device::checkpoint() const { return impl_->checkpoint; }
-
-bool Device::quiescent() const {
-  const Impl& d = *impl_;
-  return d.authed && sending_count() == 0 && d.tasks.empty() && !d.outstanding &&
-         d.batches.empty() && d.msg_ops.empty() && d.anchor_ops.empty() && d.outbox_ops.empty() &&
-         d.push_buffer.empty() && !d.reservation_op;
+bool Device::Impl::quiescent() const {
+  return authed && sending_count() == 0 && tasks.empty() && !outstanding && batches.empty() &&
+         msg_ops.empty() && anchor_ops.empty() && outbox_ops.empty() && push_buffer.empty() &&
+         !reservation_op;
 }
 
-const DeviceCounters& Device::device_counters() const { return impl_->device_counters; }
-const RoleCounters& Device::counters() const { return impl_->io.counters; }
-
-std::string Device::state_digest() const {
-  const Impl& d = *impl_;
+std::string Device::Impl::state_digest() const {
   std::ostringstream out;
-  out << "conn:" << (d.conn ? std::to_string(d.conn->value) : "-") << (d.connecting ? "+" : "")
-      << (d.authed ? "a" : "") << ";tasks:" << d.tasks.size() << (d.outstanding ? "+out" : "")
-      << ";batches:" << d.batches.size();
-  if (!d.batches.empty()) {
-    out << "(last " << d.batches.front().last.value << " needs " << d.batches.front().needs.size()
-        << (d.batches.front().checkpoint_op ? " writing" : "") << ")";
+  out << "conn:" << (conn ? std::to_string(conn->value) : "-") << (connecting ? "+" : "")
+      << (authed ? "a" : "") << ";tasks:" << tasks.size() << (outstanding ? "+out" : "")
+      << ";batches:" << batches.size();
+  if (!batches.empty()) {
+    out << "(last " << batches.front().last.value << " needs " << batches.front().needs.size()
+        << (batches.front().checkpoint_op ? " writing" : "") << ")";
   }
-  out << ";ops:" << d.msg_ops.size() << "/" << d.anchor_ops.size() << "/" << d.outbox_ops.size()
-      << ";k:" << d.checkpoint.value << ":" << d.cursor.value << ":" << d.bootstrapped
-      << ";outbox:" << d.outbox.size() << ";buffer:" << d.push_buffer.size() << ";";
-  for (const auto& [conv, cs] : d.convs) {
-    out << to_string(conv) << ":" << cs.anchor.value << ":" << cs.lo.value << ":" << cs.hi.value
+  out << ";ops:" << msg_ops.size() << "/" << anchor_ops.size() << "/" << outbox_ops.size()
+      << ";k:" << checkpoint.value << ":" << cursor.value << ":" << bootstrapped
+      << ";outbox:" << outbox.size() << ";buffer:" << push_buffer.size() << ";";
+  for (const auto& [conv_id, cs] : convs) {
+    out << to_string(conv_id) << ":" << cs.anchor.value << ":" << cs.lo.value << ":" << cs.hi.value
         << ":" << cs.msgs.size() << ";";
   }
   return out.str();
 }
+
+// --- Device facade: every method forwards; only Impl changes device state ---
+
+Device::Device(const Config& config, const Topology& topology, DeviceId id, DeviceOptions options,
+               Random* random)
+    : impl_(std::make_unique<Impl>(config, topology, id, options, random)) {
+  validate(config);
+  IMSIM_ASSERT_MSG(topology.has_device(id), "device not in the topology");
+}
+Device::~Device() = default;
+
+void Device::recover(const DurableMap& durable, LocalTime now, Effects& fx) {
+  impl_->recover(durable, now, fx);
+}
+SendOutcome Device::send(ConvId conv, std::string body, LocalTime now, Effects& fx) {
+  return impl_->send(conv, std::move(body), now, fx);
+}
+bool Device::resend(const ClientMsgId& msg, LocalTime now, Effects& fx) {
+  return impl_->resend(msg, now, fx);
+}
+void Device::go_online(LocalTime, Effects& fx) { impl_->go_online(fx); }
+void Device::go_offline(LocalTime, Effects& fx) { impl_->go_offline(fx); }
+void Device::page_back(ConvId conv, LocalTime now, Effects& fx) {
+  impl_->page_back(conv, now, fx);
+}
+void Device::on_connected(ConnId conn, LocalTime now, Effects& fx) {
+  impl_->on_connected(conn, now, fx);
+}
+void Device::on_connect_failed(LocalTime now, Effects& fx) { impl_->on_connect_failed(now, fx); }
+void Device::on_conn_closed(ConnId conn, LocalTime now, Effects& fx) {
+  impl_->on_conn_closed(conn, now, fx);
+}
+void Device::on_frame(ConnId conn, std::span<const std::uint8_t> bytes, LocalTime now,
+                      Effects& fx) {
+  impl_->receive(conn, bytes, now, fx);
+}
+void Device::on_timer(TimerId timer, LocalTime now, Effects& fx) {
+  impl_->on_timer(timer, now, fx);
+}
+void Device::on_storage_done(OpId op, LocalTime now, Effects& fx) {
+  impl_->on_storage_done(op, now, fx);
+}
+
+DeviceId Device::id() const { return impl_->device_id(); }
+Incarnation Device::incarnation() const { return impl_->current_incarnation(); }
+bool Device::online() const { return impl_->online(); }
+std::vector<ClientMsgId> Device::view(ConvId conv) const { return impl_->view(conv); }
+bool Device::top_reached(ConvId conv) const { return impl_->top_reached(conv); }
+OutboxStatus Device::status(const ClientMsgId& msg) const { return impl_->status(msg); }
+std::size_t Device::sending_count() const { return impl_->sending_count(); }
+InboxSeq Device::checkpoint() const { return impl_->durable_checkpoint(); }
+bool Device::quiescent() const { return impl_->quiescent(); }
+const DeviceCounters& Device::device_counters() const { return impl_->counters_of_device(); }
+const RoleCounters& Device::counters() const { return impl_->role_counters(); }
+std::string Device::state_digest() const { return impl_->state_digest(); }
 
 }  // namespace imsim::engine

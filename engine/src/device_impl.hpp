@@ -9,6 +9,9 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "records.hpp"
 #include "role_io.hpp"
@@ -76,12 +79,44 @@ struct ApplyBatch {
   std::optional<OpId> checkpoint_op;
 };
 
-struct Device::Impl {
+// The one owner of a device's state. Device (the public facade) only forwards to the public
+// entry points and queries below; every field is private, so only Impl's own methods (in
+// device.cpp, device_outbox.cpp, device_sync.cpp, device_store.cpp) change it.
+class Device::Impl {
+ public:
   Impl(const Config& c, const Topology& t, DeviceId d, DeviceOptions o, Random* r)
       : config(c), topology(t), id(d), options(o), io(c.frame_bytes_max), buggify(r, c.buggify) {}
 
-  // device.cpp
+  // --- Entry points (device.cpp unless noted) ---
   void recover(const DurableMap& durable, LocalTime now, Effects& fx);
+  SendOutcome send(ConvId conv, std::string body, LocalTime now, Effects& fx);  // device_outbox
+  bool resend(const ClientMsgId& msg, LocalTime now, Effects& fx);              // device_outbox
+  void go_online(Effects& fx);
+  void go_offline(Effects& fx);
+  void page_back(ConvId conv, LocalTime now, Effects& fx);  // device_store
+  void on_connected(ConnId opened, LocalTime now, Effects& fx);
+  void on_connect_failed(LocalTime now, Effects& fx);
+  void on_conn_closed(ConnId closed, LocalTime now, Effects& fx);
+  void receive(ConnId from, std::span<const std::uint8_t> bytes, LocalTime now, Effects& fx);
+  void on_timer(TimerId timer, LocalTime now, Effects& fx);
+  void on_storage_done(OpId op, LocalTime now, Effects& fx);
+
+  // --- Queries ---
+  DeviceId device_id() const { return id; }
+  Incarnation current_incarnation() const { return incarnation; }
+  bool online() const { return authed; }
+  InboxSeq durable_checkpoint() const { return checkpoint; }
+  const DeviceCounters& counters_of_device() const { return device_counters; }
+  const RoleCounters& role_counters() const { return io.counters; }
+  std::vector<ClientMsgId> view(ConvId conv) const;
+  bool top_reached(ConvId conv) const;
+  OutboxStatus status(const ClientMsgId& msg) const;
+  std::size_t sending_count() const;
+  bool quiescent() const;
+  std::string state_digest() const;
+
+ private:
+  // device.cpp
   void connect(Effects& fx);
   void schedule_reconnect(LocalTime now, Effects& fx);
   void on_session(LocalTime now, Effects& fx);
@@ -90,8 +125,6 @@ struct Device::Impl {
   bool is_mine(const ClientMsgId& msg) const;
 
   // device_outbox.cpp
-  SendOutcome send(ConvId conv, std::string body, LocalTime now, Effects& fx);
-  bool resend(const ClientMsgId& msg, LocalTime now, Effects& fx);
   void revive_lane(ConvId conv, LaneSeq below, LocalTime now, Effects& fx);
   void write_outbox(OutboxEntry& e, Effects& fx);
   void admit_next(Effects& fx);
@@ -108,7 +141,7 @@ struct Device::Impl {
   void on_send_timer(LocalTime now, Effects& fx);
   void arm_send_timer(LocalTime now, Effects& fx);
   void prune_sent(ConvId conv, LaneSeq below, Effects& fx);
-  std::int64_t send_timeout_ns(std::uint32_t timeouts) const;
+  Duration send_timeout(std::uint32_t timeouts) const;
   std::size_t pending_count() const;
   void reserve_ids(Effects& fx);
   bool finish_reservation(OpId op, Effects& fx);
@@ -142,7 +175,6 @@ struct Device::Impl {
   void extend_view(ConvId conv, ConvState& cs, Effects& fx);
   bool roaming_wanted(const ConvState& cs) const;
   void report_top(ConvId conv, ConvState& cs, Effects& fx);
-  void page_back(ConvId conv, LocalTime now, Effects& fx);
   std::set<OpId> pending_store_ops() const;
 
   const Config& config;

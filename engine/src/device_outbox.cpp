@@ -1,4 +1,5 @@
 // Device outbox: sends, retries with backoff and a budget, ACK/NACK, lane FIFO, user resend.
+#include "backoff.hpp"
 #include "device_impl.hpp"
 
 namespace imsim::engine {
@@ -12,15 +13,13 @@ std::size_t Device::Impl::pending_count() const {
   return n;
 }
 
-std::int64_t Device::Impl::send_timeout_ns(std::uint32_t timeouts) const {
-  std::int64_t t = config.send_timeout_ns;
-  for (std::uint32_t i = 0; i < timeouts && t < config.send_timeout_max_ns; i++) {
-    t *= config.send_backoff_factor;
-  }
-  return std::min(t, config.send_timeout_max_ns);
+Duration Device::Impl::send_timeout(std::uint32_t timeouts) const {
+  return capped_backoff(config.send_timeout, config.send_backoff_factor, timeouts,
+                        config.send_timeout_max);
 }
 
 SendOutcome Device::Impl::send(ConvId conv, std::string body, LocalTime now, Effects& fx) {
+  IMSIM_ASSERT(recovered);
   // Refused sends take no id and no lane position, so they can never block a lane.
   if (!topology.has_conv(conv)) return SendOutcome{SendError::unknown_conv, {}};
   if (!topology.is_member(id.user, conv)) return SendOutcome{SendError::not_member, {}};
@@ -41,7 +40,7 @@ SendOutcome Device::Impl::send(ConvId conv, std::string body, LocalTime now, Eff
   // FIFO: failed predecessors in this lane must be stored first, so they are revived.
   revive_lane(conv, lane, now, fx);
   OutboxEntry& e = outbox[msg_id];
-  e.msg = MessageData{msg_id, conv, lane, now.ns, std::move(body)};
+  e.msg = MessageData{msg_id, conv, lane, now.ns(), std::move(body)};
   if (admitting.has_value()) io.cover(CoveragePoint::device_admit_queued);
   admit_queue.push_back(msg_id);
   admit_next(fx);
@@ -51,6 +50,7 @@ SendOutcome Device::Impl::send(ConvId conv, std::string body, LocalTime now, Eff
 }
 
 bool Device::Impl::resend(const ClientMsgId& msg, LocalTime now, Effects& fx) {
+  IMSIM_ASSERT(recovered);
   auto it = outbox.find(msg);
   if (it == outbox.end() || it->second.state != OutboxState::failed) return false;
   const LaneSeq lane{it->second.msg.lane_seq.value + 1};
@@ -145,7 +145,7 @@ bool Device::Impl::finish_outbox_write(OpId op, LocalTime now, Effects& fx) {
 void Device::Impl::transmit(OutboxEntry& e, LocalTime now, Effects& fx) {
   IMSIM_ASSERT(e.state == OutboxState::sending);
   IMSIM_ASSERT(e.durable);
-  e.deadline = LocalTime{now.ns + send_timeout_ns(e.timeouts)};
+  e.deadline = now + send_timeout(e.timeouts);
   if (!authed) {
     io.cover(CoveragePoint::device_transmit_offline);
     return;  // sent on the next session (on_session)
@@ -268,7 +268,7 @@ void Device::Impl::on_send_timer(LocalTime now, Effects& fx) {
       // could have lost, not time away (a send made as a fault heals must not fail because the
       // device is still reconnecting). A device that never comes back keeps it sending.
       io.cover(CoveragePoint::device_timeout_offline);
-      e.deadline = LocalTime{now.ns + send_timeout_ns(e.timeouts)};
+      e.deadline = now + send_timeout(e.timeouts);
       continue;
     }
     if (e.gap_held || e.busy) {

@@ -67,7 +67,7 @@ void Device::Impl::issue(const SyncTask& task, LocalTime now, Effects& fx) {
       IMSIM_ASSERT_MSG(false, "resync_finish sends nothing");
   }
   outstanding =
-      Outstanding{req, task, std::move(frame), LocalTime{now.ns + config.pull_timeout_ns}};
+      Outstanding{req, task, std::move(frame), now + config.pull_timeout};
   send_pull(now, fx);
 }
 
@@ -75,7 +75,7 @@ void Device::Impl::send_pull(LocalTime now, Effects& fx) {
   IMSIM_ASSERT(outstanding.has_value());
   io.send(fx, *conn, outstanding->frame);
   device_counters.pulls++;
-  outstanding->deadline = LocalTime{now.ns + config.pull_timeout_ns};
+  outstanding->deadline = now + config.pull_timeout;
   pull_timer.arm_by(io, fx, now, outstanding->deadline);
 }
 
@@ -94,7 +94,7 @@ void Device::Impl::on_poll_timer(LocalTime now, Effects& fx) {
   // Backstop for pushes and notices lost between processor and gateway.
   enqueue(SyncTask{TaskKind::inbox_pull, ConvId{}});
   enqueue_catch_up();
-  poll_timer.arm_by(io, fx, now, LocalTime{now.ns + config.sync_poll_interval_ns});
+  poll_timer.arm_by(io, fx, now, now + config.sync_poll_interval);
   pump_sync(now, fx);
 }
 

@@ -78,7 +78,7 @@ void Gateway::Impl::on_conn_opened(ConnId id, LocalTime now, Effects& fx) {
   if (pending.size() >= config.conn_pending_max) {
     const ConnId oldest = *pending.begin();  // ids grow with time
     io.count_reject(RejectReason::not_authenticated);
-    if (now.ns - conns.at(oldest).opened_ns < config.hello_timeout_ns) {
+    if (now.ns() - conns.at(oldest).opened_ns < config.hello_timeout.ns()) {
       fx.disconnects.push_back(Disconnect{id});
       return;
     }
@@ -90,7 +90,7 @@ void Gateway::Impl::on_conn_opened(ConnId id, LocalTime now, Effects& fx) {
   const std::uint64_t nonce = challenge_nonce(topology.auth_secret, index, ++nonces_made, drawn);
   Conn conn;
   conn.nonce = nonce;
-  conn.opened_ns = now.ns;
+  conn.opened_ns = now.ns();
   conns[id] = conn;
   pending.insert(id);
   io.send(fx, id, Challenge{nonce});
@@ -103,8 +103,8 @@ bool Gateway::Impl::admit(Conn& conn, LocalTime now) const {
   const std::int64_t early_ns = interval_ns * (std::int64_t{config.conn_frame_burst} - 1);
   // Clamped to what admitting can produce, so a clock stepped back does not stall the device.
   // Kept even when refusing: the wait starts from the clamped value.
-  conn.next_frame_ns = std::clamp(conn.next_frame_ns, now.ns, now.ns + early_ns + interval_ns);
-  if (conn.next_frame_ns - now.ns > early_ns) return false;
+  conn.next_frame_ns = std::clamp(conn.next_frame_ns, now.ns(), now.ns() + early_ns + interval_ns);
+  if (conn.next_frame_ns - now.ns() > early_ns) return false;
   conn.next_frame_ns += interval_ns;
   return true;
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "backoff.hpp"
 #include "records.hpp"
 #include "role_io.hpp"
 #include "storage_keys.hpp"
@@ -52,7 +53,7 @@ struct Processor::Impl {
   ReqId request(Job& job, const JobKey& key, Address to, Frame frame, LocalTime now, Effects& fx);
   std::optional<Request> take_request(ReqId req);
   void on_timer(LocalTime now, Effects& fx);
-  std::int64_t backoff_ns(std::uint32_t attempts) const;
+  Duration backoff(std::uint32_t attempts) const;
   void send_result(const Job& job, RejectReason reason, Effects& fx);
   void start_repair(UserId user, ConvId conv, ConvSeq below, Effects& fx);
   void on_repair_page(const ConvPage& page, Effects& fx);
@@ -99,10 +100,9 @@ void Processor::Impl::recover(const DurableMap& durable, Effects& fx) {
       io.write(fx, storage_keys::processor_epoch(), records::seal(records::Kind::checkpoint, r));
 }
 
-std::int64_t Processor::Impl::backoff_ns(std::uint32_t attempts) const {
-  std::int64_t t = config.request_timeout_ns;
-  for (std::uint32_t i = 1; i < attempts && t < config.request_timeout_max_ns; i++) t *= 2;
-  return std::min(t, config.request_timeout_max_ns);
+Duration Processor::Impl::backoff(std::uint32_t attempts) const {
+  return capped_backoff(config.request_timeout, 2, steps_before(attempts),
+                        config.request_timeout_max);
 }
 
 ReqId Processor::Impl::request(Job& job, const JobKey& key, Address to, Frame frame, LocalTime now,
@@ -116,7 +116,7 @@ ReqId Processor::Impl::request(Job& job, const JobKey& key, Address to, Frame fr
       frame);
   io.send(fx, to, frame);
   processor_counters.requests_sent++;
-  const LocalTime deadline{now.ns + backoff_ns(1)};
+  const LocalTime deadline = now + backoff(1);
   requests.emplace(req, Request{key, to, std::move(frame), 1, deadline});
   job.requests.insert(req);
   retry.arm_by(io, fx, now, deadline);
@@ -234,7 +234,7 @@ void Processor::Impl::on_inbox_reply(const InboxAppendReply& r, LocalTime now, E
     // Ask again after a backoff.
     io.cover(CoveragePoint::processor_inbox_gap);
     start_repair(r.user, sent->msg.conv, sent->conv_seq, fx);
-    it->second.deadline = LocalTime{now.ns + backoff_ns(it->second.attempts)};
+    it->second.deadline = now + backoff(it->second.attempts);
     retry.arm_by(io, fx, now, it->second.deadline);
     return;
   }
@@ -375,7 +375,7 @@ void Processor::Impl::on_timer(LocalTime now, Effects& fx) {
     }
     io.cover(CoveragePoint::processor_request_retry);
     r.attempts++;
-    r.deadline = LocalTime{now.ns + backoff_ns(r.attempts)};
+    r.deadline = now + backoff(r.attempts);
     io.send(fx, r.to, r.frame);
     processor_counters.requests_sent++;
     processor_counters.requests_retried++;

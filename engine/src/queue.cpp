@@ -157,7 +157,7 @@ void Queue::Impl::pump(std::uint32_t p, LocalTime now, Effects& fx) {
     entry.in_flight = true;
     partition.in_flight++;
     const bool early = buggify(BuggifySite::queue_early_redelivery);
-    entry.deadline = LocalTime{now.ns + (early ? 0 : config.queue_redelivery_timeout_ns)};
+    entry.deadline = now + (early ? Duration::zero() : config.queue_redelivery_timeout);
   }
   arm(now, fx);
 }

@@ -19,7 +19,7 @@ class RoleIo {
   TimerId set_timer(Effects& fx, LocalTime now, LocalTime deadline) {
     IMSIM_ASSERT(deadline >= now);
     const TimerId id{next_timer_++};
-    fx.timers_set.push_back(SetTimer{id, deadline, deadline.ns - now.ns});
+    fx.timers_set.push_back(SetTimer{id, deadline, deadline.ns() - now.ns()});
     counters.timers_set++;
     return id;
   }

@@ -87,7 +87,7 @@ void TimelineStore::Impl::start_append(ConvTimeline& tl, ReplyTo reply, const Me
   }
   const ConvSeq seq{tl.allocated.value + 1};
   tl.allocated = seq;
-  records::TimelineRecord record{TimelineEntry{seq, msg}, now.ns};
+  records::TimelineRecord record{TimelineEntry{seq, msg}, now.ns()};
   const OpId op = io.write(fx, storage_keys::timeline(msg.conv.value, seq.value),
                            records::seal(records::Kind::timeline, record));
   timeline_ops[op] = msg.conv;
@@ -159,7 +159,7 @@ std::optional<ConvSeq> TimelineStore::Impl::find_duplicate(ConvTimeline& tl, con
 void TimelineStore::Impl::prune_dedup(ConvTimeline& tl, LocalTime now) {
   while (tl.dedup_floor < tl.entries.size()) {
     const records::TimelineRecord& r = tl.entries[tl.dedup_floor];
-    if (r.stored_at_ns + config.dedup_key_retention_ns > now.ns) break;
+    if (r.stored_at_ns + config.dedup_key_retention.ns() > now.ns()) break;
     tl.dedup.erase(r.entry.msg.id);
     tl.dedup_floor++;
   }

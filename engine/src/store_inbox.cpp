@@ -60,7 +60,7 @@ void TimelineStore::Impl::start_inbox_append(UserInbox& inbox, ReplyTo reply, co
     return reply_inbox(fx, reply, a.user, AppendStatus::gap, InboxSeq{0});
   }
   const InboxSeq seq{inbox.head().value + 1};
-  records::InboxRecord record{a.user, InboxEntry{seq, a.conv_seq, a.msg}, now.ns};
+  records::InboxRecord record{a.user, InboxEntry{seq, a.conv_seq, a.msg}, now.ns()};
   const OpId op = io.write(fx, storage_keys::inbox(a.user.value, seq.value),
                            records::seal(records::Kind::inbox, record));
   inbox_ops[op] = a.user;
@@ -106,8 +106,8 @@ void TimelineStore::Impl::expire(UserId user, UserInbox& inbox, LocalTime now, E
   std::uint64_t expired = 0;
   const auto over_bound = [&] { return inbox.entries.size() + room > config.inbox_entries_max; };
   while (!inbox.entries.empty() &&
-         (inbox.entries.front().stored_at_ns + config.inbox_ttl_ns <= now.ns || over_bound())) {
-    if (inbox.entries.front().stored_at_ns + config.inbox_ttl_ns > now.ns) {
+         (inbox.entries.front().stored_at_ns + config.inbox_ttl.ns() <= now.ns() || over_bound())) {
+    if (inbox.entries.front().stored_at_ns + config.inbox_ttl.ns() > now.ns()) {
       store_counters.inbox_entries_evicted++;
     }
     store_counters.bytes_stored -= inbox.entries.front().entry.msg.body.size();

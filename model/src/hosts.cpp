@@ -18,7 +18,7 @@ NodeHost::NodeHost(World& world, std::string name, sim::NodeId node, sim::Endpoi
       storage_rng_(world.sim.fork_rng("storage").fork(name_)) {}
 
 engine::LocalTime NodeHost::local_now() const {
-  return engine::LocalTime{world_.sim.local_now(node_).ns()};
+  return engine::LocalTime::from_ns(world_.sim.local_now(node_).ns());
 }
 
 engine::DurableMap NodeHost::durable_contents() const {
@@ -68,7 +68,7 @@ void NodeHost::set_timer(const engine::SetTimer& timer) {
 }
 
 sim::TimerId NodeHost::arm_timer(std::uint64_t id, engine::LocalTime deadline) {
-  return world_.sim.schedule_at_local(node_, sim::LocalTime::from_ns(deadline.ns), [this, id] {
+  return world_.sim.schedule_at_local(node_, sim::LocalTime::from_ns(deadline.ns()), [this, id] {
     timers_.erase(id);
     engine::Effects fx;
     fire_timer(engine::TimerId(id), fx);

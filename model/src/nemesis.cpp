@@ -266,14 +266,14 @@ DeviceHost& World::device_named(const std::string& name) {
 
 NodeHost& World::host_named(const std::string& name) {
   const sim::NodeId node = node_named(name);
-  if (node.value() < servers.size()) return *servers[node.value()];
+  if (node.value < servers.size()) return *servers[node.value];
   return device_named(name);
 }
 
 ServerHost& World::server_named(const std::string& name) {
   const sim::NodeId node = node_named(name);
-  IMSIM_ASSERT_MSG(node.value() < servers.size(), "server fault names a device");
-  return *servers[node.value()];
+  IMSIM_ASSERT_MSG(node.value < servers.size(), "server fault names a device");
+  return *servers[node.value];
 }
 
 }  // namespace imsim::model::detail

@@ -22,7 +22,7 @@ std::string frame_label(const std::string& bytes) {
 }
 
 std::string flight_key(sim::EndpointId from, sim::EndpointId to, const std::string& bytes) {
-  return std::to_string(from.value()) + ">" + std::to_string(to.value()) + ":" +
+  return std::to_string(from.value) + ">" + std::to_string(to.value) + ":" +
          std::to_string(sim::hash_bytes(bytes));
 }
 
@@ -273,9 +273,9 @@ void Recorder::phase_liveness() {
 
 void Recorder::fault(std::int32_t lane, const std::string& label) {
   if (world_.record_trace) {
-    world_.trace_log.add(TraceRecord{.t_ns = now_ns(),
+    world_.trace_log.add(TraceLogRecord{.t_ns = now_ns(),
                                      .t_send_ns = now_ns(),
-                                     .kind = TraceKind::kFault,
+                                     .kind = TraceLogKind::kFault,
                                      .from = lane,
                                      .label = label});
   }
@@ -286,9 +286,9 @@ void Recorder::node_event(std::int32_t lane, const std::string& label) {
   const bool lifecycle = label == "online" || label == "offline" || label == "kill" ||
                          label == "reinstall" || label == "crash" || label == "restart";
   world_.trace_log.add(
-      TraceRecord{.t_ns = now_ns(),
+      TraceLogRecord{.t_ns = now_ns(),
                   .t_send_ns = now_ns(),
-                  .kind = lifecycle ? TraceKind::kLifecycle : TraceKind::kObservation,
+                  .kind = lifecycle ? TraceLogKind::kLifecycle : TraceLogKind::kObservation,
                   .from = lane,
                   .label = label});
 }
@@ -306,9 +306,9 @@ void Recorder::frame_arrived(sim::EndpointId from, const NodeHost& to, const std
     if (it->second.empty()) frames_in_flight_.erase(it);
   }
   const NodeHost* sender = world_.host_at(from);
-  world_.trace_log.add(TraceRecord{.t_ns = now_ns(),
+  world_.trace_log.add(TraceLogRecord{.t_ns = now_ns(),
                                    .t_send_ns = sent_ns,
-                                   .kind = TraceKind::kFrame,
+                                   .kind = TraceLogKind::kFrame,
                                    .from = sender != nullptr ? sender->lane() : -1,
                                    .to = to.lane(),
                                    .label = frame_label(bytes)});
@@ -324,16 +324,16 @@ void Recorder::finish(bool quiesced, const std::map<std::string, std::uint64_t>&
       const sim::EndpointId from(std::stoul(key.substr(0, gt)));
       const sim::EndpointId to(std::stoul(key.substr(gt + 1, colon - gt - 1)));
       for (std::int64_t sent_ns : times) {
-        world_.trace_log.add(TraceRecord{.t_ns = sent_ns,
+        world_.trace_log.add(TraceLogRecord{.t_ns = sent_ns,
                                          .t_send_ns = sent_ns,
-                                         .kind = TraceKind::kFrameLost,
+                                         .kind = TraceLogKind::kFrameLost,
                                          .from = world_.host_at(from)->lane(),
                                          .to = world_.host_at(to)->lane(),
                                          .label = "lost"});
       }
     }
     std::stable_sort(world_.trace_log.records.begin(), world_.trace_log.records.end(),
-                     [](const TraceRecord& a, const TraceRecord& b) { return a.t_ns < b.t_ns; });
+                     [](const TraceLogRecord& a, const TraceLogRecord& b) { return a.t_ns < b.t_ns; });
   }
   if (writer_ == nullptr) return;
   writer_->metrics(t, counters);

@@ -77,7 +77,7 @@ void World::build_nodes() {
   host_by_endpoint.resize(sim.network().endpoint_count(), nullptr);
   for (auto& server : servers) {
     ServerHost* host = server.get();
-    host_by_endpoint[host->endpoint().value()] = host;
+    host_by_endpoint[host->endpoint().value] = host;
     sim.network().set_datagram_handler(host->endpoint(),
                                        [host](sim::EndpointId from, std::string bytes) {
                                          host->on_datagram(from, std::move(bytes));
@@ -89,7 +89,7 @@ void World::build_nodes() {
   }
   // Devices and adversaries talk over connections only.
   const auto attach = [this](auto* host) {
-    host_by_endpoint[host->endpoint().value()] = host;
+    host_by_endpoint[host->endpoint().value] = host;
     sim.network().set_conn_handler(host->endpoint(),
                                    [host](sim::ConnId conn, sim::ConnEvent event) {
                                      host->on_conn_event(conn, std::move(event));
@@ -393,8 +393,8 @@ sim::Duration World::storage_latency(sim::Rng& rng, bool device) {
 }
 
 NodeHost* World::host_at(sim::EndpointId endpoint) const {
-  if (endpoint.value() >= host_by_endpoint.size()) return nullptr;
-  return host_by_endpoint[endpoint.value()];
+  if (endpoint.value >= host_by_endpoint.size()) return nullptr;
+  return host_by_endpoint[endpoint.value];
 }
 
 ServerHost* World::server_at(engine::Address address) const {
@@ -405,8 +405,8 @@ ServerHost* World::server_at(engine::Address address) const {
 DeviceHost* World::device_on_node(sim::NodeId node) const {
   // Servers come first in node order, then devices in index order.
   const std::size_t first_device = servers.size();
-  if (node.value() < first_device) return nullptr;
-  const std::size_t index = node.value() - first_device;
+  if (node.value < first_device) return nullptr;
+  const std::size_t index = node.value - first_device;
   return index < devices.size() ? devices[index].get() : nullptr;
 }
 

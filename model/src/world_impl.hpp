@@ -39,7 +39,7 @@ inline std::span<const std::uint8_t> as_span(const std::string& bytes) {
 }
 
 // Engine connection ids start at 1 (0 means "none"); the kernel's start at 0.
-inline engine::ConnId to_engine(sim::ConnId conn) { return engine::ConnId(conn.value() + 1); }
+inline engine::ConnId to_engine(sim::ConnId conn) { return engine::ConnId(conn.value + 1); }
 inline sim::ConnId to_sim(engine::ConnId conn) {
   IMSIM_ASSERT(conn.value != 0);
   return sim::ConnId(conn.value - 1);
@@ -379,7 +379,7 @@ class World {
   engine::CoverageCounts retired_coverage{};              // likewise, coverage points
 
   sim::Duration storage_latency(sim::Rng& rng, bool device);
-  std::int32_t lane_of(sim::NodeId node) const { return static_cast<std::int32_t>(node.value()); }
+  std::int32_t lane_of(sim::NodeId node) const { return static_cast<std::int32_t>(node.value); }
   NodeHost* host_at(sim::EndpointId endpoint) const;
   ServerHost* server_at(engine::Address address) const;
   DeviceHost* device_on_node(sim::NodeId node) const;

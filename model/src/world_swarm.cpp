@@ -100,17 +100,17 @@ void draw_engine(const WorldSwarm& w, sim::Rng& rng, WorldConfig& c,
     params["world.page_size"] = std::to_string(e.page_size);
   }
   if (w.inbox_ttl_ns) {
-    e.inbox_ttl_ns = draw_log(rng, *w.inbox_ttl_ns);
-    params["world.inbox_ttl"] = seconds(e.inbox_ttl_ns);
+    e.inbox_ttl = engine::Duration::from_ns(draw_log(rng, *w.inbox_ttl_ns));
+    params["world.inbox_ttl"] = seconds(e.inbox_ttl.ns());
   }
   if (w.retry_budget) {
     e.retry_budget = static_cast<std::uint32_t>(draw_in(rng, *w.retry_budget));
     params["world.retry_budget"] = std::to_string(e.retry_budget);
   }
   if (w.send_timeout_ns) {
-    e.send_timeout_ns = draw_log(rng, *w.send_timeout_ns);
-    e.send_timeout_max_ns = std::max(e.send_timeout_max_ns, e.send_timeout_ns);
-    params["world.send_timeout"] = seconds(e.send_timeout_ns);
+    e.send_timeout = engine::Duration::from_ns(draw_log(rng, *w.send_timeout_ns));
+    e.send_timeout_max = std::max(e.send_timeout_max, e.send_timeout);
+    params["world.send_timeout"] = seconds(e.send_timeout.ns());
   }
   const auto bound = [&](const std::optional<Range>& range, std::uint32_t& field,
                          const char* name) {
@@ -123,8 +123,8 @@ void draw_engine(const WorldSwarm& w, sim::Rng& rng, WorldConfig& c,
   bound(w.push_buffer_max, e.push_buffer_max, "push_buffer_max");
   bound(w.outbox_length_max, e.outbox_length_max, "outbox_length_max");
   if (w.dedup_key_retention_ns) {
-    e.dedup_key_retention_ns = draw_log(rng, *w.dedup_key_retention_ns);
-    params["world.dedup_key_retention"] = seconds(e.dedup_key_retention_ns);
+    e.dedup_key_retention = engine::Duration::from_ns(draw_log(rng, *w.dedup_key_retention_ns));
+    params["world.dedup_key_retention"] = seconds(e.dedup_key_retention.ns());
   }
   if (w.message_bytes) {
     c.workload.size_bytes =
@@ -136,9 +136,9 @@ void draw_engine(const WorldSwarm& w, sim::Rng& rng, WorldConfig& c,
     params["world.buggify"] = e.buggify ? "on" : "off";
   }
   if (w.request_timeout_ns) {
-    e.request_timeout_ns = draw_log(rng, *w.request_timeout_ns);
-    e.request_timeout_max_ns = std::max(e.request_timeout_max_ns, e.request_timeout_ns);
-    params["world.request_timeout"] = seconds(e.request_timeout_ns);
+    e.request_timeout = engine::Duration::from_ns(draw_log(rng, *w.request_timeout_ns));
+    e.request_timeout_max = std::max(e.request_timeout_max, e.request_timeout);
+    params["world.request_timeout"] = seconds(e.request_timeout.ns());
   }
 }
 

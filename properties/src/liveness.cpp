@@ -25,13 +25,13 @@ void check_liveness(const HistoryIndex& index, AnomalySink& sink) {
   std::vector<ConvId> conv_of_user(h.user_count());  // some conversation of each member user
   for (std::uint32_t c = 0; c < h.conv_count(); ++c) {
     for (UserId user : h.header.conversations[c].members) {
-      if (!conv_of_user[user.value].valid()) conv_of_user[user.value] = ConvId{c};
+      if (conv_of_user[user.value].is_none()) conv_of_user[user.value] = ConvId{c};
     }
   }
   for (std::uint32_t d = 0; d < h.device_count(); ++d) {
     const DeviceId device{d};
     const ConvId conv = conv_of_user[h.header.device_user[d].value];
-    if (!conv.valid() || index.online_in_liveness(device)) continue;
+    if (conv.is_none() || index.online_in_liveness(device)) continue;
     sink.add([&] {
       return Witness{
           .clause = "never_online_in_liveness",

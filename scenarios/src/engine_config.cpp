@@ -20,7 +20,7 @@ using engine::Config;
 struct EngineField {
   const char* name;
   std::uint32_t Config::*count = nullptr;
-  std::int64_t Config::*time_ns = nullptr;
+  engine::Duration Config::*time = nullptr;
   bool Config::*flag = nullptr;
   double min = 1;  // counts: smallest value; times: 0 means ">= 0", 1 means "> 0"
 };
@@ -34,25 +34,25 @@ const std::vector<EngineField>& engine_fields() {
       {"page_bytes_max", &Config::page_bytes_max},
       {"outbox_length_max", &Config::outbox_length_max},
       {"retry_budget", &Config::retry_budget},
-      {"send_timeout_ms", nullptr, &Config::send_timeout_ns},
+      {"send_timeout_ms", nullptr, &Config::send_timeout},
       {"send_backoff_factor", &Config::send_backoff_factor},
-      {"send_timeout_max_ms", nullptr, &Config::send_timeout_max_ns},
-      {"pull_timeout_ms", nullptr, &Config::pull_timeout_ns},
-      {"sync_poll_interval_ms", nullptr, &Config::sync_poll_interval_ns, nullptr, 0},
+      {"send_timeout_max_ms", nullptr, &Config::send_timeout_max},
+      {"pull_timeout_ms", nullptr, &Config::pull_timeout},
+      {"sync_poll_interval_ms", nullptr, &Config::sync_poll_interval, nullptr, 0},
       {"push_buffer_max", &Config::push_buffer_max},
       {"roam_messages_max", &Config::roam_messages_max, nullptr, nullptr, 0},
-      {"reconnect_backoff_ms", nullptr, &Config::reconnect_backoff_ns},
-      {"reconnect_backoff_max_ms", nullptr, &Config::reconnect_backoff_max_ns},
-      {"hello_timeout_ms", nullptr, &Config::hello_timeout_ns},
-      {"inbox_ttl_s", nullptr, &Config::inbox_ttl_ns},
-      {"dedup_key_retention_s", nullptr, &Config::dedup_key_retention_ns},
+      {"reconnect_backoff_ms", nullptr, &Config::reconnect_backoff},
+      {"reconnect_backoff_max_ms", nullptr, &Config::reconnect_backoff_max},
+      {"hello_timeout_ms", nullptr, &Config::hello_timeout},
+      {"inbox_ttl_s", nullptr, &Config::inbox_ttl},
+      {"dedup_key_retention_s", nullptr, &Config::dedup_key_retention},
       {"large_group_threshold", &Config::large_group_threshold},
       {"queue_length_max", &Config::queue_length_max},
       {"queue_delivery_window", &Config::queue_delivery_window},
-      {"queue_redelivery_timeout_ms", nullptr, &Config::queue_redelivery_timeout_ns},
-      {"request_timeout_ms", nullptr, &Config::request_timeout_ns},
+      {"queue_redelivery_timeout_ms", nullptr, &Config::queue_redelivery_timeout},
+      {"request_timeout_ms", nullptr, &Config::request_timeout},
       {"request_retry_budget", &Config::request_retry_budget},
-      {"request_timeout_max_ms", nullptr, &Config::request_timeout_max_ns},
+      {"request_timeout_max_ms", nullptr, &Config::request_timeout_max},
       {"conn_frames_per_s", &Config::conn_frames_per_s},
       {"conn_frame_burst", &Config::conn_frame_burst},
       {"conn_pending_max", &Config::conn_pending_max},
@@ -65,9 +65,10 @@ const std::vector<EngineField>& engine_fields() {
 void read_field(const ObjectReader& r, const EngineField& f, Config& c) {
   if (f.count != nullptr) {
     c.*f.count = std::uint32_t(r.integer(f.name, c.*f.count, std::int64_t(f.min), UINT32_MAX));
-  } else if (f.time_ns != nullptr) {
+  } else if (f.time != nullptr) {
     const double max = double(model::kRunDurationMax_ns) / ns_per_unit(f.name);
-    c.*f.time_ns = r.duration_ns(f.name, c.*f.time_ns, NumberRange{0.0, max, f.min > 0});
+    c.*f.time = engine::Duration::from_ns(
+        r.duration_ns(f.name, (c.*f.time).ns(), NumberRange{0.0, max, f.min > 0}));
   } else {
     c.*f.flag = r.boolean(f.name, c.*f.flag);
   }
@@ -118,11 +119,11 @@ void check_engine_relations(const ObjectReader& r, const Config& c) {
   require(
       std::uint64_t(c.page_bytes_max) + std::uint64_t(c.page_size_max) * 128u <= c.frame_bytes_max,
       "frame_bytes_max", "must be >= page_bytes_max + 128 * page_size_max (a page fits a frame)");
-  require(c.send_timeout_max_ns >= c.send_timeout_ns, "send_timeout_max_ms",
+  require(c.send_timeout_max >= c.send_timeout, "send_timeout_max_ms",
           "must be >= send_timeout_ms");
-  require(c.reconnect_backoff_max_ns >= c.reconnect_backoff_ns, "reconnect_backoff_max_ms",
+  require(c.reconnect_backoff_max >= c.reconnect_backoff, "reconnect_backoff_max_ms",
           "must be >= reconnect_backoff_ms");
-  require(c.request_timeout_max_ns >= c.request_timeout_ns, "request_timeout_max_ms",
+  require(c.request_timeout_max >= c.request_timeout, "request_timeout_max_ms",
           "must be >= request_timeout_ms");
 }
 
@@ -158,7 +159,7 @@ json engine_to_json(const engine::Config& c) {
   json out = json::object();
   for (const EngineField& f : engine_fields()) {
     if (f.count != nullptr) out[f.name] = c.*f.count;
-    if (f.time_ns != nullptr) out[f.name] = time_to_json(c.*f.time_ns, f.name);
+    if (f.time != nullptr) out[f.name] = time_to_json((c.*f.time).ns(), f.name);
     if (f.flag != nullptr) out[f.name] = c.*f.flag;
   }
   json mutations = json::array();

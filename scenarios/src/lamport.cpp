@@ -69,7 +69,7 @@ class LamportDrawing {
       : log_(log), begin_(begin), end_(end), highlight_(highlight) {
     choose_lanes();
     for (std::size_t i = begin; i < end; i++) {
-      const model::TraceRecord& r = log.records[i];
+      const model::TraceLogRecord& r = log.records[i];
       if (!visible(r)) continue;
       rows_[r.t_ns] = 0;
       if (is_frame(r)) rows_[r.t_send_ns] = 0;
@@ -89,8 +89,8 @@ class LamportDrawing {
   std::string draw();
 
  private:
-  static bool is_frame(const model::TraceRecord& r) {
-    return r.kind == model::TraceKind::kFrame || r.kind == model::TraceKind::kFrameLost;
+  static bool is_frame(const model::TraceLogRecord& r) {
+    return r.kind == model::TraceLogKind::kFrame || r.kind == model::TraceLogKind::kFrameLost;
   }
   int y(std::int64_t t_ns) const { return kHeaderHeight + 20 + rows_.at(t_ns) * kRowHeight; }
   int x(std::int32_t lane) const {
@@ -101,7 +101,7 @@ class LamportDrawing {
   }
   bool shown(std::int32_t lane) const { return x_slot_.at(std::size_t(lane)) >= 0; }
   // Drawn unless it touches a lane that is not shown (a fault on every lane always is).
-  bool visible(const model::TraceRecord& r) const {
+  bool visible(const model::TraceLogRecord& r) const {
     return (r.from < 0 || shown(r.from)) && (r.to < 0 || !is_frame(r) || shown(r.to));
   }
   int rows_bottom() const { return kHeaderHeight + 40 + int(rows_.size()) * kRowHeight; }
@@ -110,11 +110,11 @@ class LamportDrawing {
   bool lane_highlighted(std::int32_t lane) const {
     return lane >= 0 && lane_highlighted_.at(std::size_t(lane));
   }
-  bool highlighted(const model::TraceRecord& r) const;
+  bool highlighted(const model::TraceLogRecord& r) const;
   void choose_lanes();
   void lanes(std::string& svg) const;
   void time_axis(std::string& svg) const;
-  void record(std::string& svg, const model::TraceRecord& r);
+  void record(std::string& svg, const model::TraceLogRecord& r);
   // A record's label, unless it would overlap one already drawn.
   void label(std::string& svg, double lx, double ly, bool centred, std::string_view cls,
              int font_px, const std::string& text);
@@ -136,13 +136,13 @@ class LamportDrawing {
 };
 
 // Frames on a highlighted lane during the message's life; observations naming the message.
-bool LamportDrawing::highlighted(const model::TraceRecord& r) const {
+bool LamportDrawing::highlighted(const model::TraceLogRecord& r) const {
   if (!highlight_) return false;
   if (is_frame(r)) {
     return (lane_highlighted(r.from) || lane_highlighted(r.to)) &&
            r.t_send_ns >= highlight_->from_ns && r.t_send_ns <= highlight_->to_ns;
   }
-  if (r.kind != model::TraceKind::kObservation) return false;
+  if (r.kind != model::TraceLogKind::kObservation) return false;
   const std::string& m = highlight_->msg;
   return r.label.size() > m.size() && r.label.ends_with(m) &&
          r.label[r.label.size() - m.size() - 1] == ' ';
@@ -154,7 +154,7 @@ void LamportDrawing::choose_lanes() {
   const auto lane_count = std::int32_t(log_.lanes.size());
   std::vector<bool> used(log_.lanes.size(), false);
   for (std::size_t i = begin_; i < end_; i++) {
-    const model::TraceRecord& r = log_.records[i];
+    const model::TraceLogRecord& r = log_.records[i];
     IMSIM_ASSERT(r.from < lane_count);
     IMSIM_ASSERT(r.to < lane_count);
     if (r.from >= 0) used[std::size_t(r.from)] = true;
@@ -218,12 +218,12 @@ void LamportDrawing::label(std::string& svg, double lx, double ly, bool centred,
                      shown_text);
 }
 
-void LamportDrawing::record(std::string& svg, const model::TraceRecord& r) {
+void LamportDrawing::record(std::string& svg, const model::TraceLogRecord& r) {
   // Every mark carries its whole label as a tooltip, drawn or not.
   const std::string title = fmt::format("<title>{}</title>", svg::escape(r.label));
   const bool hl = highlighted(r);
   switch (r.kind) {
-    case model::TraceKind::kFrame: {
+    case model::TraceLogKind::kFrame: {
       const int x1 = x(r.from), y1 = y(r.t_send_ns), x2 = x(r.to), y2 = y(r.t_ns);
       svg += fmt::format(
           "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"frame{}\" "
@@ -233,7 +233,7 @@ void LamportDrawing::record(std::string& svg, const model::TraceRecord& r) {
             r.label);
       break;
     }
-    case model::TraceKind::kFrameLost: {
+    case model::TraceLogKind::kFrameLost: {
       const int x1 = x(r.from), y1 = y(r.t_send_ns);
       const int x2 = x1 + (x(r.to) - x1) / 2, y2 = y1 + (y(r.t_ns) - y1) / 2;
       svg += fmt::format(
@@ -244,7 +244,7 @@ void LamportDrawing::record(std::string& svg, const model::TraceRecord& r) {
             hl ? "flabel lostlabel hltext" : "flabel lostlabel", 8, "lost: " + r.label);
       break;
     }
-    case model::TraceKind::kFault:
+    case model::TraceLogKind::kFault:
       if (r.from < 0) {
         svg += fmt::format(
             "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" class=\"globalfault\">{3}"
@@ -259,13 +259,13 @@ void LamportDrawing::record(std::string& svg, const model::TraceRecord& r) {
         label(svg, x(r.from) + 9, y(r.t_ns) + 4, false, "fault", 9, r.label);
       }
       break;
-    case model::TraceKind::kObservation:
+    case model::TraceLogKind::kObservation:
       svg += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" class=\"obs{}\">{}</circle>\n",
                          x(r.from), y(r.t_ns), hl ? " hlobs" : "", title);
       label(svg, x(r.from) + 6, y(r.t_ns) + 4, false, hl ? "obslabel hltext" : "obslabel", 8,
             r.label);
       break;
-    case model::TraceKind::kLifecycle:
+    case model::TraceLogKind::kLifecycle:
       svg +=
           fmt::format("<rect x=\"{}\" y=\"{}\" width=\"9\" height=\"9\" class=\"life\">{}</rect>\n",
                       x(r.from) - 4, y(r.t_ns) - 4, title);
@@ -427,8 +427,8 @@ std::int64_t lamport_default_start_ns(const model::TraceLog& log,
                                       std::optional<std::int64_t> focus_ns) {
   const std::size_t n = log.records.size();
   for (std::size_t i = 0; i < n; i++) {
-    const model::TraceRecord& r = log.records[i];
-    if (focus_ns ? r.t_ns < *focus_ns : r.kind != model::TraceKind::kFault) continue;
+    const model::TraceLogRecord& r = log.records[i];
+    if (focus_ns ? r.t_ns < *focus_ns : r.kind != model::TraceLogKind::kFault) continue;
     std::size_t start = i > kLamportContextRecords ? i - kLamportContextRecords : 0;
     // Near the end (the final heal is a fault too), back up so that the window is full.
     if (n > kLamportRecordsMax) start = std::min(start, n - kLamportRecordsMax);
@@ -440,7 +440,7 @@ std::int64_t lamport_default_start_ns(const model::TraceLog& log,
 std::string lamport_svg(const model::TraceLog& log, const LamportWindow& window) {
   const auto first =
       std::lower_bound(log.records.begin(), log.records.end(), window.start_ns,
-                       [](const model::TraceRecord& r, std::int64_t t) { return r.t_ns < t; });
+                       [](const model::TraceLogRecord& r, std::int64_t t) { return r.t_ns < t; });
   const auto begin = std::size_t(first - log.records.begin());
   const std::size_t end = std::min(log.records.size(), begin + window.records_max);
   return LamportDrawing(log, begin, end, window.highlight).draw();

@@ -142,7 +142,7 @@ MemoryEstimate estimate_memory(const model::WorldConfig& c, bool record_trace) {
   e.displays = e.messages * members_per_message * devices_per_user;
   // Inbox entries expire after the TTL (the store erases them on the next pull): at most a
   // TTL's worth of sends is retained at once.
-  const double ttl_s = double(c.engine.inbox_ttl_ns) / 1e9;
+  const double ttl_s = c.engine.inbox_ttl.seconds();
   e.inbox_entries =
       (std::min(sends, c.workload.messages_per_s * ttl_s) + probes) * members_per_message;
   const double body = mean_body_bytes(c.workload.size_bytes);

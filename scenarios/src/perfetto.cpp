@@ -30,9 +30,9 @@ class PerfettoWriter {
   int pid(std::int32_t lane) const { return pids_.at(log_.lanes.at(std::size_t(lane)).group); }
   int tid(std::int32_t lane) const { return lane + 1; }
   void metadata();
-  void record(const model::TraceRecord& r, std::uint64_t flow_id);
+  void record(const model::TraceLogRecord& r, std::uint64_t flow_id);
   json slice(std::int32_t lane, std::int64_t t_ns, const std::string& name, const char* cat) const;
-  json instant(std::int32_t lane, const model::TraceRecord& r, const char* cat) const;
+  json instant(std::int32_t lane, const model::TraceLogRecord& r, const char* cat) const;
 
   const model::TraceLog& log_;
   std::ostream& out_;
@@ -74,19 +74,19 @@ json PerfettoWriter::slice(std::int32_t lane, std::int64_t t_ns, const std::stri
           {"tid", tid(lane)}};
 }
 
-json PerfettoWriter::instant(std::int32_t lane, const model::TraceRecord& r,
+json PerfettoWriter::instant(std::int32_t lane, const model::TraceLogRecord& r,
                              const char* cat) const {
   return {
       {"ph", "i"},           {"s", "t"},         {"name", r.label},  {"cat", cat},
       {"ts", to_us(r.t_ns)}, {"pid", pid(lane)}, {"tid", tid(lane)}, {"args", {{"t_ns", r.t_ns}}}};
 }
 
-void PerfettoWriter::record(const model::TraceRecord& r, std::uint64_t flow_id) {
+void PerfettoWriter::record(const model::TraceLogRecord& r, std::uint64_t flow_id) {
   const auto lanes = std::int32_t(log_.lanes.size());
   IMSIM_ASSERT(r.from < lanes);
   IMSIM_ASSERT(r.to < lanes);
   switch (r.kind) {
-    case model::TraceKind::kFrame: {
+    case model::TraceLogKind::kFrame: {
       IMSIM_ASSERT(r.from >= 0 && r.to >= 0);
       const std::string& to_name = log_.lanes[std::size_t(r.to)].name;
       json send = slice(r.from, r.t_send_ns, r.label, "frame");
@@ -110,14 +110,14 @@ void PerfettoWriter::record(const model::TraceRecord& r, std::uint64_t flow_id) 
             {"tid", tid(r.to)}});
       break;
     }
-    case model::TraceKind::kFrameLost: {
+    case model::TraceLogKind::kFrameLost: {
       IMSIM_ASSERT(r.from >= 0 && r.to >= 0);
       json lost = slice(r.from, r.t_send_ns, "lost: " + r.label, "frame_lost");
       lost["args"] = {{"to", log_.lanes[std::size_t(r.to)].name}, {"dropped_ns", r.t_ns}};
       emit(lost);
       break;
     }
-    case model::TraceKind::kFault:
+    case model::TraceLogKind::kFault:
       if (r.from < 0) {
         emit({{"ph", "i"},
               {"s", "g"},
@@ -131,10 +131,10 @@ void PerfettoWriter::record(const model::TraceRecord& r, std::uint64_t flow_id) 
         emit(instant(r.from, r, "fault"));
       }
       break;
-    case model::TraceKind::kObservation:
+    case model::TraceLogKind::kObservation:
       emit(instant(r.from, r, "observation"));
       break;
-    case model::TraceKind::kLifecycle:
+    case model::TraceLogKind::kLifecycle:
       emit(instant(r.from, r, "lifecycle"));
       break;
   }

@@ -215,8 +215,8 @@ std::string rates_svg(const RunPlotInput& input) {
                               sends.total(), acks.total(), displays.total());
   svg::Panel network = time_panel(input, "network frames per second", "frames per second");
   if (input.trace != nullptr) {
-    for (const model::TraceRecord& r : input.trace->records) {
-      if (r.kind == model::TraceKind::kFrame || r.kind == model::TraceKind::kFrameLost) {
+    for (const model::TraceLogRecord& r : input.trace->records) {
+      if (r.kind == model::TraceLogKind::kFrame || r.kind == model::TraceLogKind::kFrameLost) {
         frames.add(r.t_send_ns);
       }
     }

@@ -35,38 +35,38 @@ TraceKind trace_kind_of(ConnEventKind kind) {
 }  // namespace
 
 Network::Conn* Network::conn_find(ConnId conn) {
-  auto it = conn_index_.find(conn.value());
+  auto it = conn_index_.find(conn.value);
   return it == conn_index_.end() ? nullptr : it->second;
 }
 
 const Network::Conn* Network::conn_find(ConnId conn) const {
-  auto it = conn_index_.find(conn.value());
+  auto it = conn_index_.find(conn.value);
   return it == conn_index_.end() ? nullptr : it->second;
 }
 
 Network::Conn& Network::conn_insert(ConnId id) {
-  auto [it, inserted] = conns_.try_emplace(id.value());
+  auto [it, inserted] = conns_.try_emplace(id.value);
   IMSIM_ASSERT(inserted);
-  conn_index_.emplace(id.value(), &it->second);
+  conn_index_.emplace(id.value, &it->second);
   return it->second;
 }
 
 void Network::conn_index_node(ConnId id, NodeId node) {
-  if (node.value() >= conns_by_node_.size()) conns_by_node_.resize(node.value() + 1);
-  auto& ids = conns_by_node_[node.value()];
-  IMSIM_ASSERT(ids.empty() || ids.back() < id.value());  // ids only grow: the list stays sorted
-  ids.push_back(id.value());
+  if (node.value >= conns_by_node_.size()) conns_by_node_.resize(node.value + 1);
+  auto& ids = conns_by_node_[node.value];
+  IMSIM_ASSERT(ids.empty() || ids.back() < id.value);  // ids only grow: the list stays sorted
+  ids.push_back(id.value);
 }
 
 void Network::conn_erase(ConnId id) {
-  auto it = conns_.find(id.value());
+  auto it = conns_.find(id.value);
   IMSIM_ASSERT(it != conns_.end());
   for (const NodeId node : it->second.nodes) {
-    auto& ids = conns_by_node_[node.value()];
-    auto pos = std::lower_bound(ids.begin(), ids.end(), id.value());
-    if (pos != ids.end() && *pos == id.value()) ids.erase(pos);
+    auto& ids = conns_by_node_[node.value];
+    auto pos = std::lower_bound(ids.begin(), ids.end(), id.value);
+    if (pos != ids.end() && *pos == id.value) ids.erase(pos);
   }
-  conn_index_.erase(id.value());
+  conn_index_.erase(id.value);
   conns_.erase(it);
 }
 
@@ -154,8 +154,8 @@ EndpointId Network::peer_of(ConnId id, EndpointId end) const {
 std::vector<ConnId> Network::conns_of(EndpointId endpoint) const {
   std::vector<ConnId> result;
   const NodeId node = node_of(endpoint);
-  if (node.value() >= conns_by_node_.size()) return result;
-  for (const std::uint64_t key : conns_by_node_[node.value()]) {  // ascending, as by id
+  if (node.value >= conns_by_node_.size()) return result;
+  for (const std::uint64_t key : conns_by_node_[node.value]) {  // ascending, as by id
     const Conn& conn = *conn_index_.at(key);
     if (conn.ends[0] == endpoint || conn.ends[1] == endpoint) result.push_back(ConnId(key));
   }
@@ -251,7 +251,7 @@ void Network::loose_push(ConnId id, Conn& conn, int dir, Frame frame, const Link
   const NodeId dst = conn.nodes[1 - dir];
   if (bernoulli(rng, params.loss_probability)) {
     counters_.conn_frames_lost++;
-    sim_.trace(TraceKind::packet_dropped, dst, id.value() ^ hash_bytes(frame.bytes));
+    sim_.trace(TraceKind::packet_dropped, dst, id.value ^ hash_bytes(frame.bytes));
     return;
   }
   if (bernoulli(rng, params.duplicate_probability)) {
@@ -277,7 +277,7 @@ void Network::loose_arrive(ConnId id, int dir, std::uint64_t key) {
   const NodeId src = conn->nodes[dir];
   const NodeId dst = conn->nodes[1 - dir];
   IMSIM_ASSERT_MSG(sim_.is_up(dst), "a live connection to a node that is down");
-  const std::uint64_t digest = id.value() ^ hash_bytes(it->second.bytes);
+  const std::uint64_t digest = id.value ^ hash_bytes(it->second.bytes);
   // Partitioned: lost, as a datagram would be.
   if (is_blocked(src, dst)) {
     counters_.conn_frames_lost++;
@@ -294,7 +294,7 @@ void Network::loose_arrive(ConnId id, int dir, std::uint64_t key) {
   if (is_clogged(src, dst)) {
     sim_.trace(TraceKind::packet_held, dst, digest);
     return hold(src, dst,
-                Held{HeldKind::loose_frame, id.value(), static_cast<std::uint8_t>(dir), key});
+                Held{HeldKind::loose_frame, id.value, static_cast<std::uint8_t>(dir), key});
   }
   Frame frame = std::move(it->second);
   conn->loose[dir].erase(it);
@@ -322,9 +322,9 @@ void Network::frame_arrive(ConnId id, int dir, std::uint64_t seq) {
     return;
   }
   if (is_blocked(src, dst) || is_clogged(src, dst)) {
-    sim_.trace(TraceKind::packet_held, dst, id.value());
+    sim_.trace(TraceKind::packet_held, dst, id.value);
     return hold(src, dst,
-                Held{HeldKind::stream_frame, id.value(), static_cast<std::uint8_t>(dir), seq});
+                Held{HeldKind::stream_frame, id.value, static_cast<std::uint8_t>(dir), seq});
   }
   frame.arrived = true;
   stream_drain(id, dir);
@@ -350,7 +350,7 @@ void Network::frame_deliver(ConnId id, Conn& conn, int dir, Frame frame) {
   const EndpointId to = conn.ends[1 - dir];
   const NodeId dst = conn.nodes[1 - dir];
   ConnEvent event;
-  std::uint64_t digest = id.value();
+  std::uint64_t digest = id.value;
   switch (frame.kind) {
     case FrameKind::syn:
       conn.open_at[1] = true;
@@ -381,7 +381,7 @@ void Network::frame_deliver(ConnId id, Conn& conn, int dir, Frame frame) {
       break;
   }
   sim_.trace(trace_kind_of(event.kind), dst, digest);
-  ConnHandler handler = endpoints_[to.value()].on_conn;
+  ConnHandler handler = endpoints_[to.value].on_conn;
   if (handler) handler(id, std::move(event));
 }
 
@@ -392,8 +392,8 @@ void Network::conn_notify(ConnId id, EndpointId end, ConnEventKind kind) {
   const std::uint32_t incarnation = sim_.incarnation(node);
   sim_.schedule_internal(sim_.now(), [this, id, end, node, incarnation, kind] {
     if (!sim_.is_up(node) || sim_.incarnation(node) != incarnation) return;
-    sim_.trace(trace_kind_of(kind), node, id.value());
-    ConnHandler handler = endpoints_[end.value()].on_conn;
+    sim_.trace(trace_kind_of(kind), node, id.value);
+    ConnHandler handler = endpoints_[end.value].on_conn;
     if (handler) handler(id, ConnEvent{kind, {}});
   });
 }
@@ -459,8 +459,8 @@ void Network::conn_update_stall(ConnId id, Conn& conn) {
 void Network::on_node_crash(NodeId node) {
   // Datagrams in flight to the node are dropped when they arrive (incarnation check).
   std::vector<ConnId> doomed;
-  if (node.value() < conns_by_node_.size()) {
-    for (const std::uint64_t key : conns_by_node_[node.value()]) doomed.push_back(ConnId(key));
+  if (node.value < conns_by_node_.size()) {
+    for (const std::uint64_t key : conns_by_node_[node.value]) doomed.push_back(ConnId(key));
   }
   for (ConnId id : doomed) {
     conn_kill(id, ConnEventKind::reset, ConnEventKind::failed, node);

@@ -21,7 +21,7 @@ std::size_t EventQueue::cancel_owned_by(NodeId owner) {
   for (std::uint64_t i = 0; i < slots_allocated_; ++i) {
     if (i == running_) continue;  // the running event finishes (it may be the crash itself)
     Slot& slot = slot_at(static_cast<std::uint32_t>(i));
-    if (!slot.callback || slot.owner_tag != owner.value()) continue;
+    if (!slot.callback || slot.owner_tag != owner.value) continue;
     tombstone_make(slot);
     cancelled++;
   }

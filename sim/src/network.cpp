@@ -21,25 +21,25 @@ Network::Network(Simulator& sim) : sim_(sim), rng_(sim.fork_rng("network")) {}
 // ---- Endpoints ---------------------------------------------------------------------------
 
 EndpointId Network::add_endpoint(NodeId node) {
-  IMSIM_ASSERT(node.value() < sim_.node_count());
+  IMSIM_ASSERT(node.value < sim_.node_count());
   IMSIM_ASSERT(endpoints_.size() < endpoints_max);
   endpoints_.push_back(Endpoint{node, nullptr, nullptr});
   return EndpointId(static_cast<std::uint32_t>(endpoints_.size() - 1));
 }
 
 NodeId Network::node_of(EndpointId endpoint) const {
-  IMSIM_ASSERT(endpoint.value() < endpoints_.size());
-  return endpoints_[endpoint.value()].node;
+  IMSIM_ASSERT(endpoint.value < endpoints_.size());
+  return endpoints_[endpoint.value].node;
 }
 
 void Network::set_datagram_handler(EndpointId endpoint, DatagramHandler handler) {
-  IMSIM_ASSERT(endpoint.value() < endpoints_.size());
-  endpoints_[endpoint.value()].on_datagram = std::move(handler);
+  IMSIM_ASSERT(endpoint.value < endpoints_.size());
+  endpoints_[endpoint.value].on_datagram = std::move(handler);
 }
 
 void Network::set_conn_handler(EndpointId endpoint, ConnHandler handler) {
-  IMSIM_ASSERT(endpoint.value() < endpoints_.size());
-  endpoints_[endpoint.value()].on_conn = std::move(handler);
+  IMSIM_ASSERT(endpoint.value < endpoints_.size());
+  endpoints_[endpoint.value].on_conn = std::move(handler);
 }
 
 // ---- Datagrams ---------------------------------------------------------------------------
@@ -51,7 +51,7 @@ void Network::send(EndpointId from, EndpointId to, std::string bytes) {
   counters_.packets_sent++;
   counters_.bytes_sent += bytes.size();
   const std::uint64_t digest =
-      hash_bytes(bytes) ^ mix64((std::uint64_t{from.value()} << 32) | to.value());
+      hash_bytes(bytes) ^ mix64((std::uint64_t{from.value} << 32) | to.value);
   const std::uint32_t index =
       packet_allocate(Packet{from, to, sim_.incarnation(dst), digest, std::move(bytes)});
   if (is_blocked(src, dst)) return packet_drop(index, counters_.dropped_partition);
@@ -74,7 +74,7 @@ Rng& Network::link_rng(NodeId src, NodeId dst) {
   auto it = link_rngs_.find(key);
   if (it == link_rngs_.end()) {
     const std::string name =
-        "link/" + std::to_string(src.value()) + "/" + std::to_string(dst.value());
+        "link/" + std::to_string(src.value) + "/" + std::to_string(dst.value);
     it = link_rngs_.emplace(key, rng_.fork(name)).first;
   }
   return it->second;
@@ -118,7 +118,7 @@ void Network::packet_arrive(std::uint32_t index) {
     return hold(src, dst, Held{HeldKind::packet, index});
   }
   // Copied: the handler may replace itself or add endpoints while it runs.
-  DatagramHandler handler = endpoints_[p.to.value()].on_datagram;
+  DatagramHandler handler = endpoints_[p.to.value].on_datagram;
   if (!handler) return packet_drop(index, counters_.dropped_no_handler);
   counters_.packets_delivered++;
   counters_.bytes_delivered += p.bytes.size();
@@ -170,8 +170,8 @@ std::vector<std::pair<NodeId, NodeId>> Network::overridden_links() const {
 
 void Network::set_node_class(NodeId node, std::uint8_t link_class) {
   IMSIM_ASSERT(link_class < kLinkClassesMax);
-  if (node.value() >= node_class_.size()) node_class_.resize(node.value() + 1, 0);
-  node_class_[node.value()] = link_class;
+  if (node.value >= node_class_.size()) node_class_.resize(node.value + 1, 0);
+  node_class_[node.value] = link_class;
 }
 
 void Network::set_class_link(std::uint8_t src_class, std::uint8_t dst_class,
@@ -209,7 +209,7 @@ void Network::add_partition(const std::vector<std::vector<NodeId>>& groups) {
   std::map<NodeId, std::size_t> group_of;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     for (NodeId node : groups[g]) {
-      IMSIM_ASSERT(node.value() < sim_.node_count());
+      IMSIM_ASSERT(node.value < sim_.node_count());
       IMSIM_ASSERT_MSG(group_of.emplace(node, g).second, "a node is in two partition groups");
     }
   }
@@ -230,8 +230,8 @@ void Network::set_partition(const std::vector<std::vector<NodeId>>& groups) {
 }
 
 void Network::block(NodeId src, NodeId dst) {
-  IMSIM_ASSERT(src.value() < sim_.node_count());
-  IMSIM_ASSERT(dst.value() < sim_.node_count());
+  IMSIM_ASSERT(src.value < sim_.node_count());
+  IMSIM_ASSERT(dst.value < sim_.node_count());
   IMSIM_ASSERT_MSG(src != dst, "a node cannot be cut from itself");
   blocked_.insert(link_key(src, dst));
   after_blocks_changed();
@@ -255,8 +255,8 @@ void Network::after_blocks_changed() {
 // ---- Clogs and held traffic --------------------------------------------------------------
 
 void Network::clog(NodeId src, NodeId dst, SimTime until) {
-  IMSIM_ASSERT(src.value() < sim_.node_count());
-  IMSIM_ASSERT(dst.value() < sim_.node_count());
+  IMSIM_ASSERT(src.value < sim_.node_count());
+  IMSIM_ASSERT(dst.value < sim_.node_count());
   IMSIM_ASSERT(until >= sim_.now());
   const std::uint64_t key = link_key(src, dst);
   LinkHold& hold_state = holds_[key];

@@ -64,7 +64,7 @@ bool Simulator::run_until_idle(std::uint64_t events_max) {
 NodeId Simulator::add_node(std::string name) {
   IMSIM_ASSERT(nodes_.size() < nodes_max);
   const NodeId id(static_cast<std::uint32_t>(nodes_.size()));
-  Rng disk_rng = rng_root_.fork("node/" + std::to_string(id.value()) + "/disk");
+  Rng disk_rng = rng_root_.fork("node/" + std::to_string(id.value) + "/disk");
   nodes_.push_back(Node{std::move(name), true, 0, Disk(disk_rng), NodeClock()});
   return id;
 }

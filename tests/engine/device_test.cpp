@@ -16,7 +16,7 @@ struct DeviceFixture : ::testing::Test {
   DeviceId me = dev(1, 1);
   std::unique_ptr<Device> device;
   DurableMap durable;
-  LocalTime now{0};
+  LocalTime now = LocalTime::from_ns(0);
   std::vector<Observation> observations;
   std::vector<Frame> sent;      // frames the device wrote on its connection
   std::vector<StorageOp> held;  // storage ops not completed yet (when holding)
@@ -38,7 +38,7 @@ struct DeviceFixture : ::testing::Test {
       absorb(fx);
     }
   }
-  void advance_by(std::int64_t ns) { advance_to(LocalTime{now.ns + ns}); }
+  void advance_by(std::int64_t ns) { advance_to(LocalTime::from_ns(now.ns() + ns)); }
 
   void SetUp() override {
     device = std::make_unique<Device>(
@@ -185,7 +185,7 @@ TEST_F(DeviceFixture, NoSessionWithinHelloTimeoutDropsTheConnectionAndReconnects
     ASSERT_EQ(take<Hello>().size(), 1u);
     if (hello_ok_arrives) frame(HelloOk{me});
     const auto [disconnects, connects] =
-        fire_until(LocalTime{now.ns + config.hello_timeout_ns});
+        fire_until(LocalTime::from_ns(now.ns() + config.hello_timeout.ns()));
     if (hello_ok_arrives) {
       EXPECT_EQ(disconnects, 0u);
       EXPECT_TRUE(device->online());
@@ -197,7 +197,7 @@ TEST_F(DeviceFixture, NoSessionWithinHelloTimeoutDropsTheConnectionAndReconnects
     EXPECT_EQ(disconnects, 1u);
     EXPECT_FALSE(device->online());
     const auto [more_disconnects, reconnects] =
-        fire_until(LocalTime{now.ns + config.reconnect_backoff_max_ns});
+        fire_until(LocalTime::from_ns(now.ns() + config.reconnect_backoff_max.ns()));
     EXPECT_EQ(more_disconnects, 0u);
     EXPECT_EQ(reconnects, 1u);
   }
@@ -273,10 +273,10 @@ TEST_F(DeviceFixture, OnlyUnansweredTransmissionsSpendTheBudget) {
   absorb(fx);
   ASSERT_EQ(take<Send>().size(), 1u);
   frame(SendNack{a, RejectReason::overloaded});
-  advance_by(config.send_timeout_ns);
+  advance_by(config.send_timeout.ns());
   EXPECT_EQ(device->status(a), OutboxStatus::sending);  // answered: resent, no budget spent
   EXPECT_EQ(take<Send>().size(), 1u);
-  advance_by(config.send_timeout_ns);  // silent this time: the budget of 1 is spent
+  advance_by(config.send_timeout.ns());  // silent this time: the budget of 1 is spent
   EXPECT_EQ(device->status(a), OutboxStatus::failed);
 }
 
@@ -289,7 +289,7 @@ TEST_F(DeviceFixture, NoBudgetIsSpentWithoutASession) {
   absorb(fx);
   const ClientMsgId a = device->send(kC, "a", now, fx).msg;
   absorb(fx);
-  for (int i = 0; i < 5; i++) advance_by(config.send_timeout_max_ns);
+  for (int i = 0; i < 5; i++) advance_by(config.send_timeout_max.ns());
   EXPECT_EQ(device->status(a), OutboxStatus::sending);
   sent.clear();
   reconnect();
@@ -307,17 +307,17 @@ TEST_F(DeviceFixture, AHeadOutOfBudgetWaitsForItsLaneAndAHeldSendSpendsNothing) 
   Effects fx;
   const ClientMsgId a = device->send(kC, "a", now, fx).msg;
   absorb(fx);
-  advance_by(config.send_timeout_ns / 2);
+  advance_by(config.send_timeout.ns() / 2);
   const ClientMsgId b = device->send(kC, "b", now, fx).msg;  // sent later: a's deadline first
   absorb(fx);
   ASSERT_EQ(take<Send>().size(), 2u);
   frame(SendNack{b, RejectReason::fifo_gap});  // the store holds b for a
-  advance_to(LocalTime{now.ns + config.send_timeout_ns / 2});
+  advance_to(LocalTime::from_ns(now.ns() + config.send_timeout.ns() / 2));
   // a timed out with its budget spent, but b (younger, in budget) keeps it retrying: failing a
   // would fail b too (FIFO).
   EXPECT_EQ(device->status(a), OutboxStatus::sending);
   EXPECT_EQ(device->status(b), OutboxStatus::sending);
-  advance_by(config.send_timeout_ns);  // b's timeout: it was held (answered), no budget spent
+  advance_by(config.send_timeout.ns());  // b's timeout: it was held (answered), no budget spent
   EXPECT_EQ(device->status(b), OutboxStatus::sending);
   frame(SendAck{a, ConvSeq{1}});
   frame(SendAck{b, ConvSeq{2}});
@@ -326,7 +326,7 @@ TEST_F(DeviceFixture, AHeadOutOfBudgetWaitsForItsLaneAndAHeldSendSpendsNothing) 
   // Without a younger send in budget, a head past its budget fails as before.
   const ClientMsgId c = device->send(kC, "c", now, fx).msg;
   absorb(fx);
-  advance_by(config.send_timeout_ns);
+  advance_by(config.send_timeout.ns());
   EXPECT_EQ(device->status(c), OutboxStatus::failed);
 }
 

@@ -143,7 +143,7 @@ TEST(EndToEnd, ARoamedViewThatReachesTheFirstMessageReportsTopReached) {
 TEST(EndToEnd, RoamingStopsAtItsLimitUntilTheUserPagesBack) {
   Config config = fast_config();
   config.roam_messages_max = 3;
-  config.inbox_ttl_ns = 5'000 * kMs;  // the new install cannot take it all from the inbox
+  config.inbox_ttl = Duration::from_ms(5'000);  // the new install cannot take it all from the inbox
   World w(config, make_topology(2, 1, {{kC1, {UserId{1}, UserId{2}}}}));
   std::vector<ClientMsgId> sent = nine_sent(w);
   ASSERT_EQ(sent.size(), 9u);
@@ -162,7 +162,7 @@ TEST(EndToEnd, RoamingStopsAtItsLimitUntilTheUserPagesBack) {
 
 TEST(EndToEnd, ExpiredInboxRangeTriggersResyncFromTimelines) {
   Config c = fast_config();
-  c.inbox_ttl_ns = 5'000 * kMs;
+  c.inbox_ttl = Duration::from_ms(5'000);
   World w(c, make_topology(2, 1, {{kC1, {UserId{1}, UserId{2}}}}));
   w.online(dev(1, 1));
   w.online(dev(2, 1));

@@ -20,16 +20,16 @@ Config fast_config() {
   Config c;
   c.page_size = 4;  // small pages: every test pages
   c.page_size_max = 8;
-  c.send_timeout_ns = 300 * kMs;
-  c.send_timeout_max_ns = 1200 * kMs;
+  c.send_timeout = Duration::from_ms(300);
+  c.send_timeout_max = Duration::from_ms(1200);
   c.retry_budget = 8;
-  c.pull_timeout_ns = 300 * kMs;
-  c.sync_poll_interval_ns = 2000 * kMs;
-  c.queue_redelivery_timeout_ns = 400 * kMs;
-  c.request_timeout_ns = 50 * kMs;
-  c.request_timeout_max_ns = 400 * kMs;
-  c.reconnect_backoff_ns = 50 * kMs;
-  c.reconnect_backoff_max_ns = 500 * kMs;
+  c.pull_timeout = Duration::from_ms(300);
+  c.sync_poll_interval = Duration::from_ms(2000);
+  c.queue_redelivery_timeout = Duration::from_ms(400);
+  c.request_timeout = Duration::from_ms(50);
+  c.request_timeout_max = Duration::from_ms(400);
+  c.reconnect_backoff = Duration::from_ms(50);
+  c.reconnect_backoff_max = Duration::from_ms(500);
   c.large_group_threshold = 3;
   return c;
 }
@@ -108,8 +108,8 @@ void World::apply(const NodeKey& node, Effects& fx) {
   }
   for (const CancelTimer& c : fx.timers_cancelled) n.cancelled.insert(c.id);
   for (const SetTimer& t : fx.timers_set) {
-    IMSIM_ASSERT(t.deadline.ns >= now_ns_);
-    schedule(t.deadline.ns, node, TimerFire{node, t.id});
+    IMSIM_ASSERT(t.deadline.ns() >= now_ns_);
+    schedule(t.deadline.ns(), node, TimerFire{node, t.id});
   }
   for (StorageOp& op : fx.storage) {
     const OpId id = std::visit([](const auto& o) { return o.op; }, op);

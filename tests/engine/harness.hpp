@@ -114,7 +114,7 @@ class World {
   // Called after each event with the node that handled it.
   std::function<void(const NodeKey&, const NodeState&)> after_event;
 
-  LocalTime now() const { return LocalTime{now_ns_}; }
+  LocalTime now() const { return LocalTime::from_ns(now_ns_); }
   NodeState& node(const NodeKey& key) { return nodes_[key]; }
   const Config& config() const { return config_; }
   const Topology& topology() const { return topology_; }

@@ -14,7 +14,7 @@ struct ProcessorFixture : ::testing::Test {
   Topology topology = make_topology(2, 1, {{kC, {UserId{1}, UserId{2}}}});
   Processor processor{config, topology, 0, nullptr};
   const MessageData m = message(dev(1, 1), kC, 1, 1);
-  LocalTime now{0};
+  LocalTime now = LocalTime::from_ns(0);
 
   void SetUp() override {
     Effects fx;

@@ -66,7 +66,7 @@ RC_GTEST_PROP(RandomFaults, SyncInvariantsHoldAfterHeal, ()) {
   Config c = fast_config();
   c.buggify = *rc::gen::arbitrary<bool>();
   c.large_group_threshold = 2;
-  c.inbox_ttl_ns = *rc::gen::element<std::int64_t>(3'000 * kMs, 3600'000 * kMs);
+  c.inbox_ttl = Duration::from_ns(*rc::gen::element<std::int64_t>(3'000 * kMs, 3600'000 * kMs));
   Topology t = make_topology(3, 2,
                              {{kDirect, {UserId{1}, UserId{2}}},
                               {kGroup, {UserId{1}, UserId{2}}},

@@ -208,27 +208,27 @@ TEST_F(GatewayFixture, OneConnectionCannotFloodTheQueue) {
       }
     }
   };
-  flood(100'000, LocalTime{0});
+  flood(100'000, LocalTime::from_ns(0));
   EXPECT_EQ(forwarded, config.conn_frame_burst - 1);  // the Hello took one token
   EXPECT_EQ(nacked, 100'000 - forwarded);
   EXPECT_EQ(limited.counters().rejected(RejectReason::rate_limited), nacked);
   // Half a second later, 500 more tokens.
   forwarded = nacked = 0;
-  flood(10'000, LocalTime{kNsPerS / 2});
+  flood(10'000, LocalTime::from_ns(kNsPerS / 2));
   EXPECT_EQ(forwarded, 500u);
   // A clock stepped back by 10 s costs the connection one burst's refill (1 s), not 10 s.
-  const LocalTime stepped_back{kNsPerS / 2 - 10 * kNsPerS};
+  const LocalTime stepped_back = LocalTime::from_ns(kNsPerS / 2 - 10 * kNsPerS);
   forwarded = nacked = 0;
   flood(10, stepped_back);
   EXPECT_EQ(forwarded, 0u);
-  flood(10, LocalTime{stepped_back.ns + kNsPerS});
+  flood(10, LocalTime::from_ns(stepped_back.ns() + kNsPerS));
   EXPECT_EQ(forwarded, 10u);
 }
 
 // A gateway whose clock reads below zero (a negative offset) admits a new connection's frames:
 // "no frame yet" is not time 0.
 TEST_F(GatewayFixture, ANegativeClockReadingAdmitsFrames) {
-  const LocalTime before_zero{-3 * kNsPerS};
+  const LocalTime before_zero = LocalTime::from_ns(-3 * kNsPerS);
   Effects fx = feed(hello_for(nonce), conn, before_zero);
   ASSERT_EQ(fx.frames.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<HelloOk>(*decode(fx.frames[0].bytes, 1 << 20).frame));
@@ -391,7 +391,7 @@ TEST_F(GatewayFixture, AttackTruncatedFrames) {
       for (std::size_t i = 0; i < 4; i++) cut[i] = static_cast<std::uint8_t>((size - 4) >> (8 * i));
     }
     const std::uint64_t before = gateway.counters().rejected(RejectReason::malformed);
-    Effects fx = feed_bytes(cut, conn, LocalTime{static_cast<std::int64_t>(size) * kNsPerS});
+    Effects fx = feed_bytes(cut, conn, LocalTime::from_ns(static_cast<std::int64_t>(size) * kNsPerS));
     EXPECT_EQ(gateway.counters().rejected(RejectReason::malformed), before + 1) << size;
     ASSERT_EQ(fx.frames.size(), 1u) << size;
     EXPECT_TRUE(std::holds_alternative<ConnId>(fx.frames[0].to)) << size;  // nothing forwarded
@@ -415,7 +415,7 @@ TEST_F(GatewayFixture, AttackGarbageFrames) {
       bytes[4] = kWireVersion;
       bytes[5] = static_cast<std::uint8_t>(1 + random.next_u64() % kFrameTypeMax);
     }
-    Effects fx = feed_bytes(bytes, conn, LocalTime{i * kNsPerS});
+    Effects fx = feed_bytes(bytes, conn, LocalTime::from_ns(i * kNsPerS));
     ASSERT_EQ(fx.frames.size(), 1u) << i;
     ASSERT_TRUE(std::holds_alternative<ConnId>(fx.frames[0].to)) << i;
     answered++;
@@ -449,7 +449,7 @@ TEST_F(GatewayFixture, ConnectionsThatNeverSayHelloAreBounded) {
   ASSERT_EQ(closed.size(), 1000u - config.conn_pending_max);
   EXPECT_EQ(closed.front(), ConnId{100 + config.conn_pending_max});
   // hello_timeout later the oldest has been abandoned (or is an attacker's): it makes room.
-  const Effects later = open_at(5000, LocalTime{config.hello_timeout_ns});
+  const Effects later = open_at(5000, LocalTime::from_ns(config.hello_timeout.ns()));
   ASSERT_EQ(later.disconnects.size(), 1u);
   EXPECT_EQ(later.disconnects[0].conn, ConnId{100});
   ASSERT_EQ(later.frames.size(), 1u);  // the new one got its Challenge
@@ -480,7 +480,7 @@ TEST_F(GatewayFixture, ALoginStormBeyondThePendingBoundStillAuthenticates) {
     Effects fx;
     bounded.on_conn_frame(
         c, encode(Hello{d, inc, hello_proof(topology.device_token(d, inc), challenge, d, inc)}),
-        LocalTime{kMs}, fx);
+        LocalTime::from_ns(kMs), fx);
     ASSERT_EQ(fx.frames.size(), 1u);
     authenticated += std::holds_alternative<HelloOk>(*decode(fx.frames[0].bytes, 1 << 20).frame);
   }

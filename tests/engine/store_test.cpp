@@ -13,7 +13,7 @@ struct StoreFixture : ::testing::Test {
   Topology topology = make_topology(2, 1, {{kC, {UserId{1}, UserId{2}}}});
   std::unique_ptr<TimelineStore> store;
   DurableMap durable;
-  LocalTime now{1'000};
+  LocalTime now = LocalTime::from_ns(1'000);
 
   void SetUp() override { restart(); }
   void restart() {
@@ -63,11 +63,11 @@ TEST_F(StoreFixture, DuplicateClientIdGetsTheSameSeq) {
 }
 
 TEST_F(StoreFixture, DedupSurvivesRetentionByScanning) {
-  config.dedup_key_retention_ns = 10;
+  config.dedup_key_retention = Duration::from_ns(10);
   restart();
   const MessageData m = message(dev(1, 1), kC, 1, 1);
   append(m);
-  now = LocalTime{now.ns + 1'000};
+  now = LocalTime::from_ns(now.ns() + 1'000);
   append(message(dev(1, 1), kC, 2, 2));  // prunes the index
   AppendReply again = append(m);
   EXPECT_EQ(again.status, AppendStatus::duplicate);
@@ -180,7 +180,7 @@ TEST_F(StoreFixture, TtlExpiresEntriesAndReportsLowestRetained) {
     Effects fx = in(InboxAppend{ReqId{s}, u, ConvSeq{s}, message(dev(1, 1), kC, s, s)});
     complete_storage(*store, fx, durable);
   }
-  now = LocalTime{now.ns + config.inbox_ttl_ns + 1};
+  now = LocalTime::from_ns(now.ns() + config.inbox_ttl.ns() + 1);
   Effects fx = in(PullInbox{ReqId{9}, ConnId{3}, u, InboxSeq{0}, 4}, kGw);
   InboxPage page = only_frame<InboxPage>(fx);
   EXPECT_EQ(page.low, InboxSeq{4});

@@ -64,7 +64,7 @@ TEST(MemoryEstimate, GrowsWithDevicesMessagesBodiesAndTheTraceLog) {
   EXPECT_NEAR(estimate_memory(month, false).messages, 1e6, 1000);
   // A short inbox TTL retains fewer entries.
   model::WorldConfig short_ttl = month;
-  short_ttl.engine.inbox_ttl_ns = 60'000'000'000;
+  short_ttl.engine.inbox_ttl = engine::Duration::from_ns(60'000'000'000);
   EXPECT_LT(estimate_memory(short_ttl, false).inbox_entries,
             estimate_memory(month, false).inbox_entries / 30);  // 1 h vs 1 min of sends
 }

@@ -24,15 +24,15 @@ model::TraceLog sample_log() {
                {"processor0", "servers"},
                {"nemesis", "nemesis"}};
   const auto frame = [](std::int64_t sent, std::int64_t at, int from, int to, const char* label) {
-    return model::TraceRecord{at, sent, model::TraceKind::kFrame, from, to, label};
+    return model::TraceLogRecord{at, sent, model::TraceLogKind::kFrame, from, to, label};
   };
   log.add(frame(1'000, 40'000'000, 0, 1, "send c1 <m1> & co"));
   log.add(frame(40'000'000, 40'500'000, 1, 2, "enqueue"));
-  log.add({41'000'000, 40'600'000, model::TraceKind::kFrameLost, 2, 1, "ack m1"});
-  log.add({50'000'000, 0, model::TraceKind::kFault, -1, -1, "partition"});
-  log.add({60'000'000, 0, model::TraceKind::kFault, 2, -1, "crash"});
-  log.add({70'000'000, 0, model::TraceKind::kObservation, 0, -1, "display c1#1"});
-  log.add({80'000'000, 0, model::TraceKind::kLifecycle, 0, -1, "offline"});
+  log.add({41'000'000, 40'600'000, model::TraceLogKind::kFrameLost, 2, 1, "ack m1"});
+  log.add({50'000'000, 0, model::TraceLogKind::kFault, -1, -1, "partition"});
+  log.add({60'000'000, 0, model::TraceLogKind::kFault, 2, -1, "crash"});
+  log.add({70'000'000, 0, model::TraceLogKind::kObservation, 0, -1, "display c1#1"});
+  log.add({80'000'000, 0, model::TraceLogKind::kLifecycle, 0, -1, "offline"});
   return log;
 }
 
@@ -146,9 +146,9 @@ TEST(Lamport, LaneLimit) {
   log.lanes.push_back({"gateway0", "servers"});
   for (int i = 0; i < 100; i++) {
     log.lanes.push_back({"u" + std::to_string(i + 1) + "/d1", "devices"});
-    log.add({std::int64_t(i) * 1000, 0, model::TraceKind::kObservation, i + 1, -1, "display"});
+    log.add({std::int64_t(i) * 1000, 0, model::TraceLogKind::kObservation, i + 1, -1, "display"});
   }
-  log.add({200'000, 100'000, model::TraceKind::kFrame, 0, 100, "push"});  // to a hidden lane
+  log.add({200'000, 100'000, model::TraceLogKind::kFrame, 0, 100, "push"});  // to a hidden lane
   const std::string svg = scenarios::lamport_svg(log);
   EXPECT_TRUE(well_formed(svg));
   // gateway0 + u1..u39 shown; u40..u100 hidden with their 61 displays and the push to u100.
@@ -175,7 +175,7 @@ TEST(Lamport, OverlappingLabelsAreLeftOutAndCounted) {
   log.lanes = {{"u1/d1", "devices"}, {"gateway0", "servers"}};
   // Five observations at one instant on one lane: their labels would stand on one another.
   for (int i = 0; i < 5; i++) {
-    log.add({1'000, 0, model::TraceKind::kObservation, 0, -1, "display m" + std::to_string(i)});
+    log.add({1'000, 0, model::TraceLogKind::kObservation, 0, -1, "display m" + std::to_string(i)});
   }
   const std::string svg = scenarios::lamport_svg(log);
   EXPECT_TRUE(well_formed(svg));
@@ -187,8 +187,8 @@ TEST(Lamport, OverlappingLabelsAreLeftOutAndCounted) {
 
 TEST(Lamport, HighlightsTheAnomalousMessage) {
   model::TraceLog log = sample_log();
-  log.add({90'000'000, 0, model::TraceKind::kObservation, 0, -1, "display u1/d1.i0.m1"});
-  log.add({91'000'000, 0, model::TraceKind::kObservation, 0, -1, "display u1/d1.i0.m11"});
+  log.add({90'000'000, 0, model::TraceLogKind::kObservation, 0, -1, "display u1/d1.i0.m1"});
+  log.add({91'000'000, 0, model::TraceLogKind::kObservation, 0, -1, "display u1/d1.i0.m11"});
   const scenarios::LamportHighlight highlight{.anomaly = "duplicated",
                                               .msg = "u1/d1.i0.m1",
                                               .lanes = {"u1/d1"},

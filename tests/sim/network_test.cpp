@@ -137,7 +137,7 @@ RC_GTEST_PROP(SimNetwork, PartitionedLinksDeliverNothingHealedDeliverAgain,
   w.sim.run_until(at_ms(100));
   for (int b = 0; b < n; ++b) {
     for (const auto& r : w.inbox[b]) {
-      const int a = static_cast<int>(r.from.value());
+      const int a = static_cast<int>(r.from.value);
       RC_ASSERT(same_group(a, b));
     }
     w.inbox[b].clear();

@@ -34,7 +34,7 @@ class PingWorld {
       eps_.push_back(sim_.network().add_endpoint(nodes_.back()));
       sim_.clock(nodes_.back()).set_drift_ppm(sim_.now(), 10.0 * i);
     }
-    sim_.on_restart([this](NodeId node) { boot(static_cast<int>(node.value())); });
+    sim_.on_restart([this](NodeId node) { boot(static_cast<int>(node.value)); });
     for (int i = 0; i < kNodes; ++i) boot(i);
     schedule_faults();
   }

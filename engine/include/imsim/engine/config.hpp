@@ -1,7 +1,8 @@
 #pragma once
-// Every limit and timing parameter of the engine, named, with units last. Times are in
-// nanoseconds of the node's local clock. One Config is shared by every role of a run.
+// Every limit and timing parameter of the engine, named, with units last. Times are Durations
+// (checked nanoseconds) of the node's local clock. One Config is shared by every role of a run.
 #include <cstdint>
+#include <imsim/engine/ids.hpp>
 
 namespace imsim::engine {
 
@@ -43,36 +44,36 @@ struct Config {
   std::uint32_t outbox_length_max = 256;           // pending (sending + failed) messages per device
   std::uint32_t client_id_block_size = 64;         // client ids reserved durably ahead of use
   std::uint32_t retry_budget = 6;                  // timeouts before a message becomes failed
-  std::int64_t send_timeout_ns = 1 * kNsPerS;      // first retransmission timeout
+  Duration send_timeout = Duration::from_s(1);      // first retransmission timeout
   std::uint32_t send_backoff_factor = 2;           // timeout multiplier per attempt
-  std::int64_t send_timeout_max_ns = 8 * kNsPerS;  // backoff cap
+  Duration send_timeout_max = Duration::from_s(8);  // backoff cap
 
   // --- Device sync -----------------------------------------------------------------------------
-  std::int64_t pull_timeout_ns = 1 * kNsPerS;          // a pull unanswered this long is resent
-  std::int64_t sync_poll_interval_ns = 5 * kNsPerS;    // backstop pull while idle (0 = never)
+  Duration pull_timeout = Duration::from_s(1);          // a pull unanswered this long is resent
+  Duration sync_poll_interval = Duration::from_s(5);    // backstop pull while idle (0 = never)
   std::uint32_t push_buffer_max = 256;                 // out-of-order pushes kept per device
   std::uint32_t roam_messages_max = 10'000;            // history paged backwards per conversation
-  std::int64_t reconnect_backoff_ns = 200 * kNsPerMs;  // first reconnect delay
-  std::int64_t reconnect_backoff_max_ns = 5 * kNsPerS;
+  Duration reconnect_backoff = Duration::from_ms(200);  // first reconnect delay
+  Duration reconnect_backoff_max = Duration::from_s(5);
   // An open connection with no session (Challenge / Hello / HelloOk lost, or a gateway that never
   // answers) this long after it opened is dropped, and the device reconnects with backoff.
-  std::int64_t hello_timeout_ns = 5 * kNsPerS;
+  Duration hello_timeout = Duration::from_s(5);
 
   // --- Server ----------------------------------------------------------------------------------
-  std::int64_t inbox_ttl_ns = 3600 * kNsPerS;                 // inbox entries expire after this
+  Duration inbox_ttl = Duration::from_s(3600);                 // inbox entries expire after this
   // Entries retained per user inbox: beyond it the oldest expire early (as after the TTL; the
   // devices resync from the timelines). A user whose devices never pull, or never acknowledge a
   // page, cannot grow the store without limit.
   std::uint32_t inbox_entries_max = 100'000;
-  std::int64_t dedup_key_retention_ns = 24 * 3600 * kNsPerS;  // idempotency index horizon
+  Duration dedup_key_retention = Duration::from_s(24 * 3600);  // idempotency index horizon
   std::uint32_t large_group_threshold = 20;                   // members > threshold => read fan-out
   std::uint32_t queue_partitions = 8;                         // partition = conv % queue_partitions
   std::uint32_t queue_length_max = 10'000;   // entries per partition; beyond, sends are dropped
   std::uint32_t queue_delivery_window = 16;  // deliveries in flight per partition
-  std::int64_t queue_redelivery_timeout_ns = 1 * kNsPerS;
-  std::int64_t request_timeout_ns = 200 * kNsPerMs;   // server-to-server request timeout
+  Duration queue_redelivery_timeout = Duration::from_s(1);
+  Duration request_timeout = Duration::from_ms(200);   // server-to-server request timeout
   std::uint32_t request_retry_budget = 8;             // attempts before a job is abandoned
-  std::int64_t request_timeout_max_ns = 2 * kNsPerS;  // backoff cap for server requests
+  Duration request_timeout_max = Duration::from_s(2);  // backoff cap for server requests
   // Gateway, per connection: a token bucket of conn_frame_burst frames refilled at
   // conn_frames_per_s (on the gateway's clock). A frame beyond it is refused (rate_limited) and
   // counted, not forwarded: one connection cannot flood the queue or the stores. Generous by

@@ -99,7 +99,7 @@ class Device {
   std::string state_digest() const;
 
  private:
-  struct Impl;
+  class Impl;
   std::unique_ptr<Impl> impl_;
 };
 

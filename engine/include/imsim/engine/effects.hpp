@@ -20,6 +20,7 @@
 //   the missing messages (they can only extend the recorded view at its ends). A disk whose
 //   "durable" and "done" are one event never needs this.
 #include <cstdint>
+#include <imsim/base/display_at.hpp>
 #include <imsim/engine/ids.hpp>
 #include <map>
 #include <string>
@@ -74,7 +75,7 @@ struct Disconnect {
 };
 
 // --- Device observations (history events) ---
-enum class DisplayAt : std::uint8_t { bottom = 1, top = 2 };
+using DisplayAt = base::DisplayAt;
 
 struct Displayed {
   ConvId conv;

@@ -3,20 +3,15 @@
 // passed where an InboxSeq is expected, and a UserId never where a ConvId is.
 #include <compare>
 #include <cstdint>
+#include <imsim/base/strong_id.hpp>
+#include <imsim/base/time.hpp>
 #include <string>
 
 namespace imsim::engine {
 
-// A value wrapper that only compares with itself. `Tag` makes each instantiation a distinct type.
+// Every id is a base::StrongId (base/strong_id.hpp): counters start at 0 when default-constructed.
 template <typename Tag, typename Rep>
-struct StrongId {
-  using rep_type = Rep;
-  Rep value{};
-
-  constexpr StrongId() = default;
-  constexpr explicit StrongId(Rep v) : value(v) {}
-  friend constexpr auto operator<=>(const StrongId&, const StrongId&) = default;
-};
+using StrongId = base::StrongId<Tag, Rep>;
 
 using UserId = StrongId<struct UserIdTag, std::uint32_t>;            // "u1"
 using ConvId = StrongId<struct ConvIdTag, std::uint32_t>;            // "c1"
@@ -54,11 +49,15 @@ struct LaneId {
   friend constexpr auto operator<=>(const LaneId&, const LaneId&) = default;
 };
 
-// The node-local clock reading the host passes with every input. Never read from a clock here.
-struct LocalTime {
-  std::int64_t ns = 0;
-  friend constexpr auto operator<=>(const LocalTime&, const LocalTime&) = default;
+// Spans of time: checked integer nanoseconds (base/time.hpp).
+using Duration = base::Duration;
+
+struct LocalClockTag {
+  static constexpr const char* prefix = "local=";
 };
+// The node-local clock reading the host passes with every input. Never read from a clock here.
+// A reading plus a Duration is a reading (overflow asserts); two readings subtract to a Duration.
+using LocalTime = base::TimePoint<LocalClockTag>;
 
 enum class RoleKind : std::uint8_t { gateway = 1, queue = 2, processor = 3, store = 4 };
 

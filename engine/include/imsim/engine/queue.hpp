@@ -2,7 +2,7 @@
 // Queue: a durable log partitioned by conversation (partition = conv % queue_partitions; this
 // node hosts the partitions p with p % queue_count == index). An Enqueue is written durably,
 // then delivered to the partition's processor; an entry is erased only when a processor reports
-// it Done, and is redelivered (to the next processor in turn) after queue_redelivery_timeout_ns.
+// it Done, and is redelivered (to the next processor in turn) after queue_redelivery_timeout.
 // At-least-once: duplicates are harmless because every processor step is idempotent.
 #include <imsim/engine/config.hpp>
 #include <imsim/engine/random.hpp>

@@ -2,12 +2,12 @@
 // TimelineStore: one shard of the timeline storage. Conversation c lives on store
 // c % store_count, the inbox of user u on store u % store_count.
 // - Store timelines are permanent. An append is answered only once its record is durable; it is
-//   deduplicated by client message id (an index kept for dedup_key_retention_ns, then a scan),
+//   deduplicated by client message id (an index kept for dedup_key_retention, then a scan),
 //   refused when it overtakes its sender's lane (FIFO), and otherwise gets conv_seq = last + 1.
 //   Appends of one conversation are written one at a time, so durable conv_seqs are contiguous.
 // - Inboxes (sync timelines) get entries with contiguous inbox_seq; per (user, conversation) they
 //   are appended in conv_seq order, which makes fan-out idempotent (a redelivered fan-out is
-//   recognised by its conv_seq). Entries older than inbox_ttl_ns expire; pulls report the lowest
+//   recognised by its conv_seq). Entries older than inbox_ttl expire; pulls report the lowest
 //   retained inbox_seq.
 // - Seq allocation is durable: conv heads and inbox heads are rebuilt from the records.
 #include <imsim/engine/config.hpp>

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "imsim/base/display_at.hpp"
 #include "imsim/history/ids.hpp"
 
 namespace imsim::history {
@@ -25,7 +26,7 @@ using VectorClock = std::vector<ClockEntry>;
 // The entry of `device` in a sorted sparse clock (0 when absent).
 std::uint64_t clock_at(const VectorClock& clock, DeviceId device);
 
-enum class DisplayAt : std::uint8_t { bottom, top };
+using DisplayAt = base::DisplayAt;
 enum class PhaseKind : std::uint8_t { safety, liveness };
 
 struct Send {

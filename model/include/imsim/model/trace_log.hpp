@@ -15,7 +15,9 @@ struct TraceLane {
   std::string group;  // "devices" or "servers" or "nemesis": diagrams group lanes by it
 };
 
-enum class TraceKind : std::uint8_t {
+// Not sim::TraceKind (what the kernel folds into the trace hash): these kinds only label the
+// records of this log for the diagrams.
+enum class TraceLogKind : std::uint8_t {
   kFrame,        // a frame travelled from lane `from` (sent at t_send_ns) to lane `to` (at t_ns)
   kFrameLost,    // a frame sent at t_send_ns from `from` to `to` never arrived (dropped at t_ns)
   kFault,        // a nemesis action affecting lane `from` (or every lane if from == -1)
@@ -23,10 +25,10 @@ enum class TraceKind : std::uint8_t {
   kLifecycle,    // online/offline/kill/reinstall/crash/restart of lane `from`
 };
 
-struct TraceRecord {
+struct TraceLogRecord {
   std::int64_t t_ns = 0;       // when it happened (arrival time for frames)
   std::int64_t t_send_ns = 0;  // frames only: when the frame was sent
-  TraceKind kind = TraceKind::kFrame;
+  TraceLogKind kind = TraceLogKind::kFrame;
   std::int32_t from = -1;  // lane index
   std::int32_t to = -1;    // lane index (frames only)
   std::string label;       // short: frame type ("push c1#3"), fault ("partition"), ...
@@ -34,11 +36,11 @@ struct TraceRecord {
 
 struct TraceLog {
   std::vector<TraceLane> lanes;
-  std::vector<TraceRecord> records;  // in non-decreasing t_ns
+  std::vector<TraceLogRecord> records;  // in non-decreasing t_ns
   std::uint64_t records_dropped = 0;  // past records_max nothing more is kept (bounded memory)
   std::uint64_t records_max = 2'000'000;
 
-  void add(TraceRecord record) {
+  void add(TraceLogRecord record) {
     if (records.size() >= records_max) {
       records_dropped++;
       return;

@@ -62,7 +62,7 @@ class EventQueue {
     }
   };
   static_assert(sizeof(Slot) == 64);
-  static constexpr std::uint32_t kWorldTag = kWorld.value();
+  static constexpr std::uint32_t kWorldTag = kWorld.value;
   static constexpr std::uint32_t kInternalTag = kWorldTag - 1;  // internal events: world-owned
 
   EventQueue() = default;
@@ -74,7 +74,7 @@ class EventQueue {
   TimerId push(SimTime when, NodeId owner, EventKind kind, F&& f) {
     IMSIM_ASSERT(when >= SimTime::zero());
     IMSIM_ASSERT_MSG(seq_next_ < seq_max, "event sequence exhausted");
-    IMSIM_ASSERT(owner.value() < kInternalTag || owner == kWorld);
+    IMSIM_ASSERT(owner.value < kInternalTag || owner == kWorld);
     IMSIM_ASSERT(kind == EventKind::timer || owner == kWorld);
     const std::uint32_t index = slot_allocate();
     Slot& slot = slot_at(index);
@@ -84,7 +84,7 @@ class EventQueue {
       slot.callback.emplace(std::forward<F>(f));
     }
     IMSIM_ASSERT_MSG(slot.callback, "scheduling an empty callback");
-    slot.owner_tag = kind == EventKind::internal ? kInternalTag : owner.value();
+    slot.owner_tag = kind == EventKind::internal ? kInternalTag : owner.value;
     heap_push(Entry{static_cast<std::uint64_t>(when.ns()), (seq_next_ << slot_bits) | index});
     seq_next_++;
     return TimerId((std::uint64_t{index} << 32) | slot.generation);
@@ -175,10 +175,10 @@ class EventQueue {
 
   Slot* pending_slot(TimerId id) {
     if (id.is_none()) return nullptr;
-    const std::uint64_t index = id.value() >> 32;
+    const std::uint64_t index = id.value >> 32;
     if (index >= slots_allocated_) return nullptr;
     Slot& slot = slot_at(static_cast<std::uint32_t>(index));
-    if (slot.generation != static_cast<std::uint32_t>(id.value())) return nullptr;
+    if (slot.generation != static_cast<std::uint32_t>(id.value)) return nullptr;
     IMSIM_ASSERT(slot.callback);  // a matching generation means pending
     return &slot;
   }

@@ -160,7 +160,7 @@ class Network {
   bool send_on(ConnId conn, EndpointId from, std::string bytes);
   void close(ConnId conn, EndpointId by);
   void reset(ConnId conn);
-  bool is_live(ConnId conn) const { return conns_.contains(conn.value()); }
+  bool is_live(ConnId conn) const { return conns_.contains(conn.value); }
   bool is_open_at(ConnId conn, EndpointId end) const;
   EndpointId peer_of(ConnId conn, EndpointId end) const;
   // Live connections with an end at `endpoint`, by id.
@@ -182,7 +182,7 @@ class Network {
   void set_class_link(std::uint8_t src_class, std::uint8_t dst_class, const LinkParams& params);
   void clear_class_links();
   std::uint8_t class_of(NodeId node) const {
-    return node.value() < node_class_.size() ? node_class_[node.value()] : std::uint8_t{0};
+    return node.value < node_class_.size() ? node_class_[node.value] : std::uint8_t{0};
   }
   const LinkParams& class_link(std::uint8_t src_class, std::uint8_t dst_class) const;
   // The directed links that have an override, ascending by (src, dst).
@@ -275,7 +275,7 @@ class Network {
   };
 
   static std::uint64_t link_key(NodeId src, NodeId dst) {
-    return (std::uint64_t{src.value()} << 32) | dst.value();
+    return (std::uint64_t{src.value} << 32) | dst.value;
   }
   static NodeId key_src(std::uint64_t key) { return NodeId(static_cast<std::uint32_t>(key >> 32)); }
   static NodeId key_dst(std::uint64_t key) { return NodeId(static_cast<std::uint32_t>(key)); }

@@ -156,12 +156,12 @@ class Simulator {
     NodeClock clock;
   };
   Node& node_at(NodeId node) {
-    IMSIM_ASSERT(node.value() < nodes_.size());
-    return nodes_[node.value()];
+    IMSIM_ASSERT(node.value < nodes_.size());
+    return nodes_[node.value];
   }
   const Node& node_at(NodeId node) const {
-    IMSIM_ASSERT(node.value() < nodes_.size());
-    return nodes_[node.value()];
+    IMSIM_ASSERT(node.value < nodes_.size());
+    return nodes_[node.value];
   }
 
   Rng rng_root_;

@@ -46,7 +46,7 @@ class Trace {
   void fold(SimTime time, TraceKind kind, NodeId node, std::uint64_t digest) {
     state_ = fold_word(state_, static_cast<std::uint64_t>(time.ns()));
     state_ =
-        fold_word(state_, (std::uint64_t{static_cast<std::uint32_t>(kind)} << 32) | node.value());
+        fold_word(state_, (std::uint64_t{static_cast<std::uint32_t>(kind)} << 32) | node.value);
     state_ = fold_word(state_, digest);
     count_++;
     if (observer_) observer_(TraceRecord{time, kind, node, digest});
