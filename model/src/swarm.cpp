@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <imsim/sim/distributions.hpp>
 
-#include "world_impl.hpp"
+#include "nemesis.hpp"
 
 namespace imsim::model::detail {
 namespace {
@@ -24,12 +24,23 @@ std::int64_t duration_up_to(sim::Rng& rng, std::int64_t max_ns) {
 
 }  // namespace
 
-void World::draw_swarm() {
-  sim::Rng& rng = nemesis_rng_;
+FaultSwarm::FaultSwarm(const WorldConfig& config, const Population& population,
+                       const Hosts& hosts, sim::Rng rng,
+                       std::map<std::string, std::string> world_parameters)
+    : config_(config),
+      population_(population),
+      hosts_(hosts),
+      rng_(rng),
+      swarm_parameters_(std::move(world_parameters)) {}
+
+void FaultSwarm::draw(std::vector<Fault>& fault_schedule) {
+  sim::Rng& rng = rng_;
+  const WorldConfig& config = config_;
   const Swarm& swarm = config.swarm;
+  std::map<std::string, std::string>& swarm_parameters = swarm_parameters_;
   SwarmNodes nodes;
-  for (const auto& server : servers) nodes.servers.push_back(server->name());
-  for (const auto& plan : device_plans) nodes.devices.push_back(plan.name);
+  for (const auto& server : hosts_.servers()) nodes.servers.push_back(server->name());
+  for (const auto& plan : population_.device_plans()) nodes.devices.push_back(plan.name);
   nodes.all = nodes.servers;
   nodes.all.insert(nodes.all.end(), nodes.devices.begin(), nodes.devices.end());
   std::map<FaultKind, std::vector<std::string>> candidates;
@@ -96,7 +107,9 @@ void World::draw_swarm() {
 
 // The nodes a fault of `kind` that names one node may pick (swarm.nodes narrows them); every
 // node for the other kinds.
-std::vector<std::string> World::swarm_candidates(FaultKind kind, const SwarmNodes& nodes) const {
+std::vector<std::string> FaultSwarm::swarm_candidates(FaultKind kind,
+                                                     const SwarmNodes& nodes) const {
+  const WorldConfig& config = config_;
   std::vector<std::string> names;
   const bool servers_too = kind != FaultKind::kKill && kind != FaultKind::kReinstall &&
                            kind != FaultKind::kOffline && kind != FaultKind::kReset;
@@ -116,8 +129,10 @@ std::vector<std::string> World::swarm_candidates(FaultKind kind, const SwarmNode
   return names;
 }
 
-Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng,
-                              const SwarmNodes& nodes, const std::vector<std::string>& candidates) {
+Fault FaultSwarm::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng,
+                                   const SwarmNodes& nodes,
+                                   const std::vector<std::string>& candidates) {
+  const WorldConfig& config = config_;
   const Swarm& swarm = config.swarm;
   const std::vector<std::string>& server_names = nodes.servers;
   const std::vector<std::string>& device_names = nodes.devices;
