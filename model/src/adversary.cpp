@@ -98,7 +98,7 @@ engine::ClientMsgId AdversaryHost::own_msg_id() {
 std::optional<engine::ConvId> AdversaryHost::member_conv() {
   const std::vector<engine::ConvId> mine = env_.population.topology().conversations_of(id_.user);
   if (mine.empty()) return std::nullopt;
-  return mine[sim::uniform_int(rng_, 0, static_cast<std::int64_t>(mine.size()) - 1)];
+  return mine[uniform_index(rng_, mine.size())];
 }
 
 // A conversation its user is not in; an id no conversation has when it is in every one.
@@ -110,7 +110,7 @@ engine::ConvId AdversaryHost::foreign_conv() {
     if (!env_.population.topology().is_member(id_.user, conv)) others.push_back(conv);
   }
   if (others.empty()) return engine::ConvId{highest + 1};
-  return others[sim::uniform_int(rng_, 0, static_cast<std::int64_t>(others.size()) - 1)];
+  return others[uniform_index(rng_, others.size())];
 }
 
 engine::MessageData AdversaryHost::own_send(engine::ConvId conv, std::size_t body_bytes) {
@@ -127,7 +127,7 @@ void AdversaryHost::attack() {
     return;
   }
   const AttackKind kind =
-      mix_[sim::uniform_int(rng_, 0, static_cast<std::int64_t>(mix_.size()) - 1)];
+      mix_[uniform_index(rng_, mix_.size())];
   const engine::Config& config = env_.engine_config;
   switch (kind) {
     case AttackKind::kImpersonate: {
@@ -139,11 +139,11 @@ void AdversaryHost::attack() {
       }
       IMSIM_ASSERT(!victims.empty());  // the honest population has at least one user
       const engine::DeviceId victim =
-          victims[sim::uniform_int(rng_, 0, static_cast<std::int64_t>(victims.size()) - 1)];
+          victims[uniform_index(rng_, victims.size())];
       const auto convs = env_.population.topology().conversations_of(victim.user);
       const engine::ConvId conv =
           convs.empty() ? engine::ConvId{1}
-                        : convs[sim::uniform_int(rng_, 0, std::int64_t(convs.size()) - 1)];
+                        : convs[uniform_index(rng_, convs.size())];
       engine::MessageData msg{engine::ClientMsgId{victim, engine::Incarnation{0},
                                                   kForgedCounterBase + ++next_counter_},
                               conv, engine::LaneSeq{1}, 0, "forged"};
@@ -165,7 +165,7 @@ void AdversaryHost::attack() {
         if (user != id_.user) others.push_back(user);
       }
       const engine::UserId victim =
-          others[sim::uniform_int(rng_, 0, static_cast<std::int64_t>(others.size()) - 1)];
+          others[uniform_index(rng_, others.size())];
       begin(kind);
       single_ = kind;
       send_frame(engine::PullInbox{engine::ReqId{++next_req_}, engine::ConnId{0}, victim,

@@ -76,6 +76,13 @@ class RunLog {
   const sim::Simulator& sim_;
 };
 
+// A uniform index into a non-empty container of `size` elements (the draw of
+// uniform_int(rng, 0, size - 1), so never negative).
+inline std::size_t uniform_index(sim::Rng& rng, std::size_t size) {
+  IMSIM_ASSERT(size > 0 && size <= static_cast<std::size_t>(INT64_MAX));
+  return static_cast<std::size_t>(sim::uniform_int(rng, 0, static_cast<std::int64_t>(size) - 1));
+}
+
 sim::LatencyModel latency_model(const Distribution& distribution);
 sim::NetworkConfig network_config(const NetworkModel& model);
 void add_server_counters(const ServerHost& server, std::map<std::string, std::uint64_t>& c,

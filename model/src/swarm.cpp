@@ -15,7 +15,7 @@ constexpr std::int64_t kSwarmDurationMin_ns = 1'000'000;
 template <class T>
 const T& pick(sim::Rng& rng, const std::vector<T>& items) {
   IMSIM_ASSERT(!items.empty());
-  return items[sim::uniform_int(rng, 0, static_cast<std::int64_t>(items.size()) - 1)];
+  return items[uniform_index(rng, items.size())];
 }
 
 std::int64_t duration_up_to(sim::Rng& rng, std::int64_t max_ns) {
@@ -149,7 +149,7 @@ Fault FaultSwarm::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng&
       std::sort(pool.begin(), pool.end());
       pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
       f.groups.resize(2);
-      for (const auto& name : pool) f.groups[sim::uniform_int(rng, 0, 1)].push_back(name);
+      for (const auto& name : pool) f.groups[static_cast<std::size_t>(sim::uniform_int(rng, 0, 1))].push_back(name);
       if (f.groups[0].empty()) std::swap(f.groups[0], f.groups[1]);
       if (f.groups[1].empty()) {
         f.groups[1].push_back(f.groups[0].back());

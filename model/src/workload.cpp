@@ -13,12 +13,6 @@ namespace {
 constexpr std::int32_t kProbeRoundsMax = 100;         // a probe refused this often is given up
 constexpr std::int64_t kProbeRetry_ns = 100'000'000;  // between rounds (device not ready yet)
 constexpr std::string_view kProbeBody = "availability probe";
-
-// A uniform index into a non-empty container of `size` elements.
-std::size_t pick_index(sim::Rng& rng, std::size_t size) {
-  IMSIM_ASSERT(size > 0);
-  return static_cast<std::size_t>(sim::uniform_int(rng, 0, static_cast<std::int64_t>(size) - 1));
-}
 }  // namespace
 
 Workload::Workload(sim::Simulator& sim, const WorldConfig& config, const Population& population,
@@ -87,7 +81,7 @@ void Workload::send_one() {
   if (sim::bernoulli(workload_rng_, config_.workload.reply_p)) {
     // The k-th candidate in device order, as a scan of every device would pick it.
     if (reply_candidates_.size() > 0) {
-      const std::size_t k = pick_index(workload_rng_, reply_candidates_.size());
+      const std::size_t k = uniform_index(workload_rng_, reply_candidates_.size());
       sender = static_cast<std::int32_t>(reply_candidates_.nth(k));
       IMSIM_ASSERT(hosts_.device(*sender).online());
       conv = *recorder_.reply_target(*sender);
@@ -115,15 +109,15 @@ std::optional<std::int32_t> Workload::pick_fresh_sender(std::int32_t& conv) {
   }
   if (weights[0] + weights[1] + weights[2] <= 0) return std::nullopt;
   const auto& pool = by_kind[sim::pick_weighted(workload_rng_, weights)];
-  conv = pool[pick_index(workload_rng_, pool.size())];
+  conv = pool[uniform_index(workload_rng_, pool.size())];
   const auto& members = population_.conv(conv).members;
-  const std::int32_t user = members[pick_index(workload_rng_, members.size())];
+  const std::int32_t user = members[uniform_index(workload_rng_, members.size())];
   std::vector<std::int32_t> online;
   for (std::int32_t device : population_.user(user).devices) {
     if (hosts_.device(device).online()) online.push_back(device);
   }
   if (online.empty()) return std::nullopt;
-  return online[pick_index(workload_rng_, online.size())];
+  return online[uniform_index(workload_rng_, online.size())];
 }
 
 std::string Workload::make_body() {
