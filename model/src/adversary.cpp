@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <imsim/sim/distributions.hpp>
 
-#include "world_impl.hpp"
+#include "hosts.hpp"
 
 namespace imsim::model::detail {
 
@@ -22,56 +22,20 @@ std::size_t kind_index(AttackKind kind) { return static_cast<std::size_t>(kind);
 
 }  // namespace
 
-// ---- Population: the adversaries' users, memberships and attack mixes ------------------------
-
-void World::build_adversaries(sim::Rng& rng) {
-  const Adversaries& spec = config.adversaries;
-  const auto first_user = static_cast<std::uint32_t>(users.size() + 1);
-  for (std::int32_t i = 0; i < spec.count; i++) {
-    const engine::UserId user{first_user + static_cast<std::uint32_t>(i)};
-    const engine::DeviceId device{user, 1};
-    topology.users[user].push_back(device);
-    // Memberships: distinct conversations, drawn uniformly.
-    std::vector<std::int32_t> pool(convs.size());
-    for (std::size_t c = 0; c < pool.size(); c++) pool[c] = static_cast<std::int32_t>(c);
-    const auto n = static_cast<std::int64_t>(pool.size());
-    const std::int64_t joins = std::min<std::int64_t>(spec.conversations, n);
-    for (std::int64_t k = 0; k < joins; k++) {
-      std::swap(pool[k], pool[sim::uniform_int(rng, k, n - 1)]);
-      topology.conversations[convs[pool[k]].id].push_back(user);
-    }
-    AdversaryPlan plan;
-    plan.name = "x" + std::to_string(i + 1) + "/d1";
-    plan.id = device;
-    for (AttackKind kind : spec.attacks) {
-      if (sim::bernoulli(rng, spec.attack_enable_p)) plan.mix.push_back(kind);
-    }
-    if (plan.mix.empty()) {
-      const auto pick = sim::uniform_int(rng, 0, static_cast<std::int64_t>(spec.attacks.size()) - 1);
-      plan.mix.push_back(spec.attacks[pick]);
-    }
-    adversary_plans.push_back(std::move(plan));
-  }
-  // A joined group may cross the large-group threshold: the engine decides by its members.
-  for (ConvEntry& conv : convs) {
-    conv.large = topology.conversations[conv.id].size() > engine_config.large_group_threshold;
-  }
-}
-
 // ---- AdversaryHost ---------------------------------------------------------------------------
 
-AdversaryHost::AdversaryHost(World& world, engine::DeviceId id, std::string name,
+AdversaryHost::AdversaryHost(HostEnv& env, engine::DeviceId id, std::string name,
                              sim::NodeId node, sim::EndpointId endpoint, std::int32_t lane,
                              std::vector<AttackKind> mix)
-    : NodeHost(world, std::move(name), node, endpoint, lane),
+    : NodeHost(env, std::move(name), node, endpoint, lane),
       id_(id),
       mix_(std::move(mix)),
-      rng_(world.sim.fork_rng("adversary/" + this->name())) {}
+      rng_(env.sim.fork_rng("adversary/" + this->name())) {}
 
 void AdversaryHost::start() {
   connect();
   const auto first = sim::uniform_int(rng_, 0, kFirstAttackMax_ns);
-  world_.sim.schedule_after(node(), sim::Duration::from_ns(first), [this] { attack(); });
+  env_.sim.schedule_after(node(), sim::Duration::from_ns(first), [this] { attack(); });
 }
 
 void AdversaryHost::stop() { stopped_ = true; }
@@ -79,24 +43,24 @@ void AdversaryHost::stop() { stopped_ = true; }
 void AdversaryHost::connect() {
   IMSIM_ASSERT(!conn_.has_value());
   const auto gateway = static_cast<std::uint32_t>(
-      sim::uniform_int(rng_, 0, std::int64_t{world_.topology.gateway_count} - 1));
-  const ServerHost* host = world_.server_at(engine::Address{engine::RoleKind::gateway, gateway});
+      sim::uniform_int(rng_, 0, std::int64_t{env_.population.topology().gateway_count} - 1));
+  const ServerHost* host = env_.hosts.server_at(engine::Address{engine::RoleKind::gateway, gateway});
   IMSIM_ASSERT(host != nullptr);
   authenticated_ = false;
-  conn_ = world_.sim.network().connect(endpoint(), host->endpoint());
+  conn_ = env_.sim.network().connect(endpoint(), host->endpoint());
 }
 
 void AdversaryHost::schedule_reconnect() {
-  world_.sim.schedule_after(node(), sim::Duration::from_ns(kReconnectDelay_ns), [this] {
+  env_.sim.schedule_after(node(), sim::Duration::from_ns(kReconnectDelay_ns), [this] {
     if (!conn_.has_value()) connect();
   });
 }
 
 void AdversaryHost::schedule_attack() {
   if (stopped_) return;
-  const double mean = static_cast<double>(world_.config.adversaries.attack_interval_mean_ns);
+  const double mean = static_cast<double>(env_.config.adversaries.attack_interval_mean_ns);
   const auto delay = static_cast<std::int64_t>(sim::exponential(rng_, mean));
-  world_.sim.schedule_after(node(), sim::Duration::from_ns(std::max<std::int64_t>(delay, 1)),
+  env_.sim.schedule_after(node(), sim::Duration::from_ns(std::max<std::int64_t>(delay, 1)),
                             [this] { attack(); });
 }
 
@@ -111,7 +75,7 @@ void AdversaryHost::send_own_hello() {
   const engine::Incarnation first{0};
   const engine::Hello hello{
       id_, first,
-      engine::hello_proof(world_.topology.device_token(id_, first), nonce_, id_, first)};
+      engine::hello_proof(env_.population.topology().device_token(id_, first), nonce_, id_, first)};
   const engine::Bytes bytes = engine::encode(hello);
   captured_hello_ = std::string(bytes.begin(), bytes.end());
   send_bytes(bytes);
@@ -120,7 +84,7 @@ void AdversaryHost::send_own_hello() {
 void AdversaryHost::begin(AttackKind kind) {
   attacks_begun_++;
   tallies_[kind_index(kind)].attempted++;
-  world_.count(std::string("adversary.attempted.") + kAttackKindNames[kind_index(kind)]);
+  env_.counters.count(std::string("adversary.attempted.") + kAttackKindNames[kind_index(kind)]);
 }
 
 void AdversaryHost::settle(AttackKind kind, std::uint64_t AttackTally::*outcome) {
@@ -132,21 +96,21 @@ engine::ClientMsgId AdversaryHost::own_msg_id() {
 }
 
 std::optional<engine::ConvId> AdversaryHost::member_conv() {
-  const std::vector<engine::ConvId> mine = world_.topology.conversations_of(id_.user);
+  const std::vector<engine::ConvId> mine = env_.population.topology().conversations_of(id_.user);
   if (mine.empty()) return std::nullopt;
-  return mine[sim::uniform_int(rng_, 0, static_cast<std::int64_t>(mine.size()) - 1)];
+  return mine[uniform_index(rng_, mine.size())];
 }
 
 // A conversation its user is not in; an id no conversation has when it is in every one.
 engine::ConvId AdversaryHost::foreign_conv() {
   std::vector<engine::ConvId> others;
   std::uint32_t highest = 0;
-  for (const auto& [conv, members] : world_.topology.conversations) {
+  for (const auto& [conv, members] : env_.population.topology().conversations) {
     highest = std::max(highest, conv.value);
-    if (!world_.topology.is_member(id_.user, conv)) others.push_back(conv);
+    if (!env_.population.topology().is_member(id_.user, conv)) others.push_back(conv);
   }
   if (others.empty()) return engine::ConvId{highest + 1};
-  return others[sim::uniform_int(rng_, 0, static_cast<std::int64_t>(others.size()) - 1)];
+  return others[uniform_index(rng_, others.size())];
 }
 
 engine::MessageData AdversaryHost::own_send(engine::ConvId conv, std::size_t body_bytes) {
@@ -159,27 +123,27 @@ void AdversaryHost::attack() {
   schedule_attack();
   // One attack at a time, on an authenticated connection.
   if (!conn_.has_value() || !authenticated_ || outstanding_count() != 0) {
-    world_.count("adversary.attack_ticks_skipped");
+    env_.counters.count("adversary.attack_ticks_skipped");
     return;
   }
   const AttackKind kind =
-      mix_[sim::uniform_int(rng_, 0, static_cast<std::int64_t>(mix_.size()) - 1)];
-  const engine::Config& config = world_.engine_config;
+      mix_[uniform_index(rng_, mix_.size())];
+  const engine::Config& config = env_.engine_config;
   switch (kind) {
     case AttackKind::kImpersonate: {
       // Another user's device, into one of that user's conversations.
       std::vector<engine::DeviceId> victims;
-      for (const auto& [user, devices] : world_.topology.users) {
+      for (const auto& [user, devices] : env_.population.topology().users) {
         if (user == id_.user) continue;
         victims.insert(victims.end(), devices.begin(), devices.end());
       }
       IMSIM_ASSERT(!victims.empty());  // the honest population has at least one user
       const engine::DeviceId victim =
-          victims[sim::uniform_int(rng_, 0, static_cast<std::int64_t>(victims.size()) - 1)];
-      const auto convs = world_.topology.conversations_of(victim.user);
+          victims[uniform_index(rng_, victims.size())];
+      const auto convs = env_.population.topology().conversations_of(victim.user);
       const engine::ConvId conv =
           convs.empty() ? engine::ConvId{1}
-                        : convs[sim::uniform_int(rng_, 0, std::int64_t(convs.size()) - 1)];
+                        : convs[uniform_index(rng_, convs.size())];
       engine::MessageData msg{engine::ClientMsgId{victim, engine::Incarnation{0},
                                                   kForgedCounterBase + ++next_counter_},
                               conv, engine::LaneSeq{1}, 0, "forged"};
@@ -197,11 +161,11 @@ void AdversaryHost::attack() {
     }
     case AttackKind::kForeignInbox: {
       std::vector<engine::UserId> others;
-      for (const auto& [user, devices] : world_.topology.users) {
+      for (const auto& [user, devices] : env_.population.topology().users) {
         if (user != id_.user) others.push_back(user);
       }
       const engine::UserId victim =
-          others[sim::uniform_int(rng_, 0, static_cast<std::int64_t>(others.size()) - 1)];
+          others[uniform_index(rng_, others.size())];
       begin(kind);
       single_ = kind;
       send_frame(engine::PullInbox{engine::ReqId{++next_req_}, engine::ConnId{0}, victim,
@@ -213,7 +177,7 @@ void AdversaryHost::attack() {
       if (sim::bernoulli(rng_, 0.5)) {
         // Its Hello of this connection, replayed on a new connection (another nonce).
         replay_hello_next_ = true;
-        world_.sim.network().close(*conn_, endpoint());
+        env_.sim.network().close(*conn_, endpoint());
         conn_.reset();
         connect();
         break;  // begins when the new connection's Challenge arrives
@@ -277,7 +241,7 @@ void AdversaryHost::attack() {
     }
     case AttackKind::kFlood: {
       const engine::ConvId conv = foreign_conv();
-      for (std::int32_t i = 0; i < world_.config.adversaries.flood_frames; i++) {
+      for (std::int32_t i = 0; i < env_.config.adversaries.flood_frames; i++) {
         engine::MessageData msg = own_send(conv, 8);
         begin(kind);
         sends_[msg.id] = kind;
@@ -294,7 +258,7 @@ void AdversaryHost::attack() {
       // The gateway forwards this pull (it is allowed): a store down or a datagram lost leaves
       // it without a page, which is not the gateway's to answer.
       const std::uint64_t serial = attacks_begun_;
-      world_.sim.schedule_after(node(), sim::Duration::from_ns(kPullWait_ns), [this, serial] {
+      env_.sim.schedule_after(node(), sim::Duration::from_ns(kPullWait_ns), [this, serial] {
         if (serial != attacks_begun_ || single_ != AttackKind::kNoAck) return;
         settle(AttackKind::kNoAck, &AttackTally::timed_out);
         single_.reset();
@@ -327,13 +291,13 @@ void AdversaryHost::on_rejected(engine::RejectReason reason,
     }
     return;
   }
-  world_.count("adversary.unmatched_refusals");
+  env_.counters.count("adversary.unmatched_refusals");
 }
 
 void AdversaryHost::on_frame(const std::string& bytes) {
   const engine::DecodeResult decoded = engine::decode(as_span(bytes), ~std::uint32_t{0});
   if (!decoded.ok()) {
-    world_.count("adversary.undecodable_frames_received");
+    env_.counters.count("adversary.undecodable_frames_received");
     return;
   }
   const engine::Frame& frame = *decoded.frame;
@@ -394,8 +358,8 @@ void AdversaryHost::on_conn_event(sim::ConnId conn, sim::ConnEvent event) {
     case sim::ConnEventKind::opened:
       break;  // the gateway speaks first (Challenge)
     case sim::ConnEventKind::data:
-      if (world_.record_trace) {
-        world_.recorder.frame_arrived(world_.sim.network().peer_of(conn, endpoint()), *this,
+      if (env_.trace != nullptr) {
+        env_.trace->frame_arrived(env_.sim.network().peer_of(conn, endpoint()), endpoint(),
                                       event.bytes);
       }
       on_frame(event.bytes);

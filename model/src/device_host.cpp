@@ -3,24 +3,24 @@
 #include <span>
 #include <variant>
 
-#include "world_impl.hpp"
+#include "hosts.hpp"
 
 namespace imsim::model::detail {
-DeviceHost::DeviceHost(World& world, std::int32_t index, std::int32_t user, engine::DeviceId id,
+DeviceHost::DeviceHost(HostEnv& env, std::int32_t index, std::int32_t user, engine::DeviceId id,
                        std::string name, sim::NodeId node, sim::EndpointId endpoint,
                        std::int32_t lane)
-    : NodeHost(world, std::move(name), node, endpoint, lane),
+    : NodeHost(env, std::move(name), node, endpoint, lane),
       index_(index),
       user_(user),
       id_(id),
-      random_(world.sim.fork_rng("engine/" + this->name())) {}
+      random_(env.sim.fork_rng("engine/" + this->name())) {}
 
 void DeviceHost::launch(bool fresh) {
   IMSIM_ASSERT(device_ == nullptr);
   engine::DeviceOptions options{
       .incarnation = engine::Incarnation(incarnation_),
-      .token = world_.topology.device_token(id_, engine::Incarnation(incarnation_))};
-  device_ = std::make_unique<engine::Device>(world_.engine_config, world_.topology, id_, options,
+      .token = env_.population.topology().device_token(id_, engine::Incarnation(incarnation_))};
+  device_ = std::make_unique<engine::Device>(env_.engine_config, env_.population.topology(), id_, options,
                                              &random_);
   engine::Effects fx;
   device_->recover(fresh ? engine::DurableMap{} : durable_contents(), local_now(), fx);
@@ -35,50 +35,50 @@ void DeviceHost::launch(bool fresh) {
 
 void DeviceHost::login() {
   IMSIM_ASSERT(device_ == nullptr);
-  const auto& plan = world_.device_plans[index_];
+  const auto& plan = env_.population.device_plan(index_);
   // A device that appears mid-run is a new install: its history starts with `reinstall`.
-  if (plan.login_at_ns.has_value()) world_.recorder.lifecycle(*this, "reinstall");
+  if (plan.login_at_ns.has_value()) env_.recorder.lifecycle(ref(), "reinstall");
   wants_online_ = !plan.login_at_ns.has_value() ? plan.online_at_start : true;
   launch(/*fresh=*/true);
-  if (plan.login_at_ns.has_value()) world_.maybe_page_back(*this);
+  if (plan.login_at_ns.has_value()) env_.events.fresh_install(*this);
 }
 
 void DeviceHost::kill() {
   if (device_ == nullptr) return;
-  add_device_counters(*this, world_.retired_counters, world_.retired_coverage);
-  world_.recorder.lifecycle(*this, "kill");
+  env_.counters.retire(*this);
+  env_.recorder.lifecycle(ref(), "kill");
   recorded_online_ = false;
   device_.reset();
-  world_.sim.crash(node());
+  env_.sim.crash(node());
   forget_timers();
-  world_.sim.restart(node());
+  env_.sim.restart(node());
   launch(/*fresh=*/false);
-  world_.recorder.reconcile_views(*this);
+  env_.recorder.reconcile_views(ref(), *device_);
 }
 
 void DeviceHost::reinstall() {
   if (device_ == nullptr) return;
-  add_device_counters(*this, world_.retired_counters, world_.retired_coverage);
-  world_.recorder.lifecycle(*this, "reinstall");
+  env_.counters.retire(*this);
+  env_.recorder.lifecycle(ref(), "reinstall");
   recorded_online_ = false;
   device_.reset();
-  world_.sim.crash(node());
+  env_.sim.crash(node());
   forget_timers();
-  auto& disk = world_.sim.disk(node());
+  auto& disk = env_.sim.disk(node());
   std::vector<std::string> keys;
   for (const auto& [key, value] : disk.durable_contents()) keys.push_back(key);
   for (auto& key : keys) disk.erase(std::move(key));
   disk.sync();
   incarnation_++;
-  world_.sim.restart(node());
+  env_.sim.restart(node());
   launch(/*fresh=*/true);
-  world_.maybe_page_back(*this);
+  env_.events.fresh_install(*this);
 }
 
 void DeviceHost::page_back_all() {
   IMSIM_ASSERT(device_ != nullptr);
   engine::Effects fx;
-  for (const engine::ConvId conv : world_.topology.conversations_of(world_.users[user_].id)) {
+  for (const engine::ConvId conv : env_.population.topology().conversations_of(env_.population.user(user_).id)) {
     device_->page_back(conv, local_now(), fx);
   }
   apply(fx);
@@ -98,7 +98,7 @@ void DeviceHost::set_online(bool online) {
 }
 
 void DeviceHost::reset_connection() {
-  auto& network = world_.sim.network();
+  auto& network = env_.sim.network();
   for (sim::ConnId conn : network.conns_of(endpoint())) network.reset(conn);
 }
 
@@ -129,8 +129,8 @@ void DeviceHost::on_conn_event(sim::ConnId conn, sim::ConnEvent event) {
       device_->on_connect_failed(local_now(), fx);
       break;
     case sim::ConnEventKind::data:
-      if (world_.record_trace) {
-        world_.recorder.frame_arrived(world_.sim.network().peer_of(conn, endpoint()), *this,
+      if (env_.trace != nullptr) {
+        env_.trace->frame_arrived(env_.sim.network().peer_of(conn, endpoint()), endpoint(),
                                       event.bytes);
       }
       device_->on_frame(id, as_span(event.bytes), local_now(), fx);
@@ -155,13 +155,13 @@ void DeviceHost::storage_done(engine::OpId op, engine::Effects& fx) {
 }
 
 void DeviceHost::apply_extra(engine::Effects& fx) {
-  auto& network = world_.sim.network();
+  auto& network = env_.sim.network();
   for (const auto& connect : fx.connects) {
     const ServerHost* gateway =
-        world_.server_at(engine::Address{engine::RoleKind::gateway, connect.gateway_index});
+        env_.hosts.server_at(engine::Address{engine::RoleKind::gateway, connect.gateway_index});
     IMSIM_ASSERT(gateway != nullptr);
     const sim::Transport transport =
-        world_.config.network.device_transport == DeviceTransport::kDatagram
+        env_.config.network.device_transport == DeviceTransport::kDatagram
             ? sim::Transport::datagram
             : sim::Transport::stream;
     network.connect(endpoint(), gateway->endpoint(), transport);
@@ -170,17 +170,17 @@ void DeviceHost::apply_extra(engine::Effects& fx) {
     const sim::ConnId conn = to_sim(disconnect.conn);
     if (network.is_live(conn)) network.close(conn, endpoint());
   }
-  for (const auto& observation : fx.observations) world_.recorder.observe(*this, observation);
+  for (const auto& observation : fx.observations) env_.recorder.observe(ref(), observation);
   // Timer and storage callbacks end here too: note connectivity changes they caused.
   note_online_transition();
 }
 
 void DeviceHost::note_online_transition() {
-  world_.note_reply_candidate(index_);
+  env_.events.note_reply_candidate(index_);
   const bool now_online = online();
   if (now_online == recorded_online_) return;
   recorded_online_ = now_online;
-  world_.recorder.lifecycle(*this, now_online ? "online" : "offline");
+  env_.recorder.lifecycle(ref(), now_online ? "online" : "offline");
 }
 
 }  // namespace imsim::model::detail

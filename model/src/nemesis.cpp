@@ -6,7 +6,7 @@
 #include <imsim/model/fault_kinds.hpp>
 #include <imsim/sim/distributions.hpp>
 
-#include "world_impl.hpp"
+#include "nemesis.hpp"
 
 namespace imsim::model::detail {
 namespace {
@@ -54,71 +54,88 @@ std::string describe_fault(const Fault& f) {
   return s;
 }
 
-void World::schedule_faults() {
-  fault_schedule = config.faults;
-  if (config.swarm.enabled) draw_swarm();
-  std::stable_sort(fault_schedule.begin(), fault_schedule.end(),
+Nemesis::Nemesis(sim::Simulator& sim, const NetworkModel& network, Hosts& hosts,
+                 Recorder& recorder, TraceRecorder* trace, RunCounters& counters,
+                 const RunLog& log)
+    : sim_(sim),
+      network_(network),
+      hosts_(hosts),
+      recorder_(recorder),
+      trace_(trace),
+      counters_(counters),
+      log_(log) {}
+
+void Nemesis::schedule(std::vector<Fault> faults) {
+  IMSIM_ASSERT(fault_schedule_.empty());
+  fault_schedule_ = std::move(faults);
+  std::stable_sort(fault_schedule_.begin(), fault_schedule_.end(),
                    [](const Fault& a, const Fault& b) { return a.at_ns < b.at_ns; });
-  for (std::size_t i = 0; i < fault_schedule.size(); i++) {
-    sim.schedule_at(sim::SimTime::from_ns(fault_schedule[i].at_ns),
-                    [this, i] { apply_fault(fault_schedule[i]); });
+  for (std::size_t i = 0; i < fault_schedule_.size(); i++) {
+    IMSIM_ASSERT(fault_schedule_[i].at_ns >= sim_.now().ns());
+    sim_.schedule_at(sim::SimTime::from_ns(fault_schedule_[i].at_ns),
+                     [this, i] { apply_fault(fault_schedule_[i]); });
   }
 }
 
-void World::apply_fault(const Fault& f) {
+void Nemesis::apply_fault(const Fault& f) {
   IMSIM_ASSERT(safety_phase_);
-  auto& network = sim.network();
-  const std::int32_t lane = f.node.empty() ? -1 : lane_of(node_named(f.node));
-  recorder.fault(lane, describe_fault(f));
-  log("fault " + describe_fault(f));
-  count(std::string("nemesis.") + fault_kind_name(f.kind));
+  auto& network = sim_.network();
+  const std::string label = describe_fault(f);
+  if (trace_ != nullptr) {
+    const std::int32_t lane =
+        f.node.empty() ? -1 : static_cast<std::int32_t>(hosts_.node_named(f.node).value);
+    trace_->fault(lane, label);
+  }
+  recorder_.fault(label);
+  log_.line("fault " + label);
+  counters_.count(std::string("nemesis.") + fault_kind_name(f.kind));
   switch (f.kind) {
     case FaultKind::kPartition:
       network.add_partition(nodes_in_groups(f.groups));
       break;
     case FaultKind::kPartitionOneway:
-      network.block(node_named(f.from), node_named(f.to));
+      network.block(hosts_.node_named(f.from), hosts_.node_named(f.to));
       break;
     case FaultKind::kHeal:
       network.heal();
       network.unclog_all();
       network.clear_link_overrides();
-      apply_base_links();
+      set_base_links();
       break;
     case FaultKind::kClog:
-      network.clog(node_named(f.from), node_named(f.to),
-                   sim.now() + sim::Duration::from_ns(f.for_ns));
+      network.clog(hosts_.node_named(f.from), hosts_.node_named(f.to),
+                   sim_.now() + sim::Duration::from_ns(f.for_ns));
       break;
     case FaultKind::kLink:
       apply_link_fault(f);
       break;
     case FaultKind::kCrash:
-      if (server_named(f.node).up()) server_named(f.node).crash(/*tear_last_write=*/false);
+      if (hosts_.server_named(f.node).up()) hosts_.server_named(f.node).crash(/*tear_last_write=*/false);
       break;
     case FaultKind::kRestart:
-      if (!server_named(f.node).up()) {
-        sim.restart(server_named(f.node).node());
-        server_named(f.node).start();
+      if (!hosts_.server_named(f.node).up()) {
+        sim_.restart(hosts_.server_named(f.node).node());
+        hosts_.server_named(f.node).start();
       }
       break;
     case FaultKind::kKill:
-      device_named(f.node).kill();
+      hosts_.device_named(f.node).kill();
       break;
     case FaultKind::kReinstall:
-      device_named(f.node).reinstall();
+      hosts_.device_named(f.node).reinstall();
       break;
     case FaultKind::kOffline:
-      device_named(f.node).set_online(false);
+      hosts_.device_named(f.node).set_online(false);
       break;
     case FaultKind::kOnline:
-      device_named(f.node).set_online(true);
+      hosts_.device_named(f.node).set_online(true);
       break;
     case FaultKind::kReset:
-      device_named(f.node).reset_connection();
+      hosts_.device_named(f.node).reset_connection();
       break;
     case FaultKind::kClockStep:
-      sim.clock(node_named(f.node)).step(sim.now(), sim::Duration::from_ns(f.by_ns));
-      host_named(f.node).clock_stepped();
+      sim_.clock(hosts_.node_named(f.node)).step(sim_.now(), sim::Duration::from_ns(f.by_ns));
+      hosts_.host_named(f.node).clock_stepped();
       break;
     case FaultKind::kCut:
       apply_cut(f);
@@ -128,35 +145,35 @@ void World::apply_fault(const Fault& f) {
 
 // A cut of one pair that heals on its own: its blocks are lifted for_ns later (a heal, or the
 // final heal, may have lifted them already; lifting twice is harmless).
-void World::apply_cut(const Fault& f) {
-  auto& network = sim.network();
-  const sim::NodeId from = node_named(f.from);
-  const sim::NodeId to = node_named(f.to);
+void Nemesis::apply_cut(const Fault& f) {
+  auto& network = sim_.network();
+  const sim::NodeId from = hosts_.node_named(f.from);
+  const sim::NodeId to = hosts_.node_named(f.to);
   network.block(from, to);
   if (f.both_ways) network.block(to, from);
   const bool both = f.both_ways;
-  sim.schedule_at(sim.now() + sim::Duration::from_ns(f.for_ns), [this, from, to, both] {
+  sim_.schedule_at(sim_.now() + sim::Duration::from_ns(f.for_ns), [this, from, to, both] {
     if (!safety_phase_) return;  // the final heal lifted every block
-    sim.network().unblock(from, to);
-    if (both) sim.network().unblock(to, from);
-    count("nemesis.cut_healed");
+    sim_.network().unblock(from, to);
+    if (both) sim_.network().unblock(to, from);
+    counters_.count("nemesis.cut_healed");
   });
 }
 
 // The directed node pairs a `link` fault (or a link class) covers.
-std::vector<std::pair<sim::NodeId, sim::NodeId>> World::links_of(const Fault& f) const {
+std::vector<std::pair<sim::NodeId, sim::NodeId>> Nemesis::links_of(const Fault& f) const {
   std::vector<std::pair<sim::NodeId, sim::NodeId>> pairs;
   for (const auto& [a, b] : f.links) {
-    pairs.emplace_back(node_named(a), node_named(b));
-    pairs.emplace_back(node_named(b), node_named(a));
+    pairs.emplace_back(hosts_.node_named(a), hosts_.node_named(b));
+    pairs.emplace_back(hosts_.node_named(b), hosts_.node_named(a));
   }
   // The mobile class (every gateway <-> device link) is not listed: apply_link_fault changes
   // its class link instead (link_fault_reaches_mobile).
   const bool between_servers =
       f.link_class == LinkClass::kServers || f.link_class == LinkClass::kAll;
-  for (const auto& s : servers) {
+  for (const auto& s : hosts_.servers()) {
     if (!between_servers) continue;
-    for (const auto& t : servers) {
+    for (const auto& t : hosts_.servers()) {
       if (s != t) pairs.emplace_back(s->node(), t->node());
     }
   }
@@ -179,8 +196,8 @@ sim::LinkParams with_fault(sim::LinkParams params, const Fault& f) {
 
 }  // namespace
 
-void World::apply_link_fault(const Fault& f) {
-  auto& network = sim.network();
+void Nemesis::apply_link_fault(const Fault& f) {
+  auto& network = sim_.network();
   for (const auto& [src, dst] : links_of(f)) {
     network.set_link(src, dst, with_fault(network.link(src, dst), f));
   }
@@ -203,19 +220,19 @@ void World::apply_link_fault(const Fault& f) {
 
 // Servers talk over the default link; every device <-> gateway link is mobile: one class link
 // each way (sim::Network link classes), not an override per pair.
-void World::apply_base_links() {
-  auto& network = sim.network();
-  network.set_default_link(link_params(config.network.servers));
-  const sim::LinkParams mobile = link_params(config.network.mobile);
-  for (const auto& server : servers) {
+void Nemesis::set_base_links() {
+  auto& network = sim_.network();
+  network.set_default_link(link_params(network_.servers));
+  const sim::LinkParams mobile = link_params(network_.mobile);
+  for (const auto& server : hosts_.servers()) {
     if (server->address().kind == engine::RoleKind::gateway) {
       network.set_node_class(server->node(), kLinkClassGateway);
     }
   }
-  for (const auto& device : devices) network.set_node_class(device->node(), kLinkClassDevice);
+  for (const auto& device : hosts_.devices()) network.set_node_class(device->node(), kLinkClassDevice);
   // Adversaries are on the mobile network too, but `link` faults on the mobile class leave
   // them alone: a class of their own.
-  for (const auto& adversary : adversaries) {
+  for (const auto& adversary : hosts_.adversaries()) {
     network.set_node_class(adversary->node(), kLinkClassAdversary);
   }
   for (const std::uint8_t client : {kLinkClassDevice, kLinkClassAdversary}) {
@@ -225,55 +242,33 @@ void World::apply_base_links() {
 }
 
 // The end of the safety phase: every cut healed, every server up, every device online.
-void World::heal_all() {
-  auto& network = sim.network();
+void Nemesis::heal_all() {
+  IMSIM_ASSERT(safety_phase_);
+  safety_phase_ = false;
+  auto& network = sim_.network();
   network.heal();
   network.unclog_all();
   network.clear_link_overrides();
-  apply_base_links();
-  for (auto& server : servers) {
+  set_base_links();
+  for (const auto& server : hosts_.servers()) {
     if (server->up()) continue;
-    sim.restart(server->node());
+    sim_.restart(server->node());
     server->start();
   }
-  for (auto& device : devices) {
+  for (const auto& device : hosts_.devices()) {
     if (!device->exists()) device->login();
     device->set_online(true);
   }
 }
 
-std::vector<std::vector<sim::NodeId>> World::nodes_in_groups(
+std::vector<std::vector<sim::NodeId>> Nemesis::nodes_in_groups(
     const std::vector<std::vector<std::string>>& groups) const {
   std::vector<std::vector<sim::NodeId>> result;
   for (const auto& group : groups) {
     auto& nodes = result.emplace_back();
-    for (const auto& name : group) nodes.push_back(node_named(name));
+    for (const auto& name : group) nodes.push_back(hosts_.node_named(name));
   }
   return result;
-}
-
-sim::NodeId World::node_named(const std::string& name) const {
-  auto it = node_by_name.find(name);
-  IMSIM_ASSERT_MSG(it != node_by_name.end(), "fault names an unknown node");
-  return it->second;
-}
-
-DeviceHost& World::device_named(const std::string& name) {
-  DeviceHost* device = device_on_node(node_named(name));
-  IMSIM_ASSERT_MSG(device != nullptr, "device fault names a server");
-  return *device;
-}
-
-NodeHost& World::host_named(const std::string& name) {
-  const sim::NodeId node = node_named(name);
-  if (node.value < servers.size()) return *servers[node.value];
-  return device_named(name);
-}
-
-ServerHost& World::server_named(const std::string& name) {
-  const sim::NodeId node = node_named(name);
-  IMSIM_ASSERT_MSG(node.value < servers.size(), "server fault names a device");
-  return *servers[node.value];
 }
 
 }  // namespace imsim::model::detail

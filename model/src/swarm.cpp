@@ -4,7 +4,7 @@
 #include <imsim/model/fault_kinds.hpp>
 #include <imsim/sim/distributions.hpp>
 
-#include "world_impl.hpp"
+#include "nemesis.hpp"
 
 namespace imsim::model::detail {
 namespace {
@@ -16,7 +16,7 @@ constexpr std::int64_t kSwarmDurationMin_ns = 1'000'000;
 template <class T>
 const T& pick(sim::Rng& rng, const std::vector<T>& items) {
   IMSIM_ASSERT(!items.empty());
-  return items[sim::uniform_int(rng, 0, static_cast<std::int64_t>(items.size()) - 1)];
+  return items[uniform_index(rng, items.size())];
 }
 
 std::int64_t duration_up_to(sim::Rng& rng, std::int64_t max_ns) {
@@ -25,12 +25,23 @@ std::int64_t duration_up_to(sim::Rng& rng, std::int64_t max_ns) {
 
 }  // namespace
 
-void World::draw_swarm() {
-  sim::Rng& rng = nemesis_rng_;
+FaultSwarm::FaultSwarm(const WorldConfig& config, const Population& population,
+                       const Hosts& hosts, sim::Rng rng,
+                       std::map<std::string, std::string> world_parameters)
+    : config_(config),
+      population_(population),
+      hosts_(hosts),
+      rng_(rng),
+      swarm_parameters_(std::move(world_parameters)) {}
+
+void FaultSwarm::draw(std::vector<Fault>& fault_schedule) {
+  sim::Rng& rng = rng_;
+  const WorldConfig& config = config_;
   const Swarm& swarm = config.swarm;
+  std::map<std::string, std::string>& swarm_parameters = swarm_parameters_;
   SwarmNodes nodes;
-  for (const auto& server : servers) nodes.servers.push_back(server->name());
-  for (const auto& plan : device_plans) nodes.devices.push_back(plan.name);
+  for (const auto& server : hosts_.servers()) nodes.servers.push_back(server->name());
+  for (const auto& plan : population_.device_plans()) nodes.devices.push_back(plan.name);
   nodes.all = nodes.servers;
   nodes.all.insert(nodes.all.end(), nodes.devices.begin(), nodes.devices.end());
   std::map<FaultKind, std::vector<std::string>> candidates;
@@ -89,7 +100,9 @@ void World::draw_swarm() {
 
 // The nodes a fault of `kind` that names one node may pick (swarm.nodes narrows them); every
 // node for the other kinds.
-std::vector<std::string> World::swarm_candidates(FaultKind kind, const SwarmNodes& nodes) const {
+std::vector<std::string> FaultSwarm::swarm_candidates(FaultKind kind,
+                                                     const SwarmNodes& nodes) const {
+  const WorldConfig& config = config_;
   std::vector<std::string> names;
   const FaultNode role = fault_kind_info(kind).node;
   if (role != FaultNode::kDevice) names = nodes.servers;
@@ -106,8 +119,10 @@ std::vector<std::string> World::swarm_candidates(FaultKind kind, const SwarmNode
   return names;
 }
 
-Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng,
-                              const SwarmNodes& nodes, const std::vector<std::string>& candidates) {
+Fault FaultSwarm::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng,
+                                   const SwarmNodes& nodes,
+                                   const std::vector<std::string>& candidates) {
+  const WorldConfig& config = config_;
   const Swarm& swarm = config.swarm;
   const std::vector<std::string>& server_names = nodes.servers;
   const std::vector<std::string>& device_names = nodes.devices;
@@ -124,7 +139,7 @@ Fault World::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng,
       std::sort(pool.begin(), pool.end());
       pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
       f.groups.resize(2);
-      for (const auto& name : pool) f.groups[sim::uniform_int(rng, 0, 1)].push_back(name);
+      for (const auto& name : pool) f.groups[static_cast<std::size_t>(sim::uniform_int(rng, 0, 1))].push_back(name);
       if (f.groups[0].empty()) std::swap(f.groups[0], f.groups[1]);
       if (f.groups[1].empty()) {
         f.groups[1].push_back(f.groups[0].back());

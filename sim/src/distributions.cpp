@@ -162,22 +162,23 @@ static double clamp_ns(double ns) {
   return ns < ns_max ? ns : ns_max;
 }
 
-Duration LatencyModel::sample(Rng& rng) const {
-  double ns = 0.0;
+double LatencyModel::sample_shape(Rng& rng) const {
   switch (shape) {
     case Shape::constant:
-      ns = static_cast<double>(a.ns());
-      break;
+      return static_cast<double>(a.ns());
     case Shape::uniform:
-      ns = static_cast<double>(uniform_int(rng, a.ns(), b.ns()));
-      break;
+      return static_cast<double>(uniform_int(rng, a.ns(), b.ns()));
     case Shape::exponential:
-      ns = sim::exponential(rng, static_cast<double>(a.ns()));
-      break;
+      return sim::exponential(rng, static_cast<double>(a.ns()));
     case Shape::lognormal:
-      ns = sim::lognormal(rng, static_cast<double>(a.ns()), sigma);
-      break;
+      return sim::lognormal(rng, static_cast<double>(a.ns()), sigma);
   }
+  IMSIM_ASSERT_MSG(false, "unknown latency shape");
+  return 0.0;
+}
+
+Duration LatencyModel::sample(Rng& rng) const {
+  double ns = sample_shape(rng);
   if (bernoulli(rng, tail_probability)) {
     const double scale = static_cast<double>(tail_scale.ns());
     ns += tail_shape == 0.0 ? scale : pareto(rng, scale, tail_shape);

@@ -87,6 +87,9 @@ struct LatencyModel {
   // Asserts the parameters make sense (called by the constructors and by the network).
   void validate() const;
   Duration sample(Rng& rng) const;
+  // The base shape's draw alone, in ns (no tail, floor or clamp, parameters not validated):
+  // the one switch over shapes, which the model also samples its other distributions with.
+  double sample_shape(Rng& rng) const;
 };
 
 }  // namespace imsim::sim
