@@ -107,8 +107,9 @@ model::WorldConfig generated_world(std::int64_t users, double messages_per_s) {
       {"users", {{"count", users}, {"devices_min", 2}, {"devices_max", 2}}},
       {"conversations",
        {{"direct", users / 2},
-        {"groups", {{{"count", std::max<std::int64_t>(1, users / 50)},
-                     {"size", std::min<std::int64_t>(20, users)}}}}}},
+        {"groups",
+         {{{"count", std::max<std::int64_t>(1, users / 50)},
+           {"size", std::min<std::int64_t>(20, users)}}}}}},
       {"workload",
        {{"messages_per_s", messages_per_s},
         {"size", {{"kind", "constant"}, {"value_bytes", 200}}}}},
@@ -138,10 +139,9 @@ ChildRun run_in_child(const model::WorldConfig& config) {
     const auto start = WallClock::now();
     const scenarios::RunOutcome outcome = scenarios::run_scenario(config, {});
     const double wall = seconds_since(start);
-    const std::string line = fmt::format(
-        "{} {} {} {} {}\n", outcome.exit_code, wall,
-        static_cast<double>(outcome.result.sim_time_ns) / 1e9, outcome.result.displays,
-        outcome.result.events_executed);
+    const std::string line = fmt::format("{} {} {} {} {}\n", outcome.exit_code, wall,
+                                         static_cast<double>(outcome.result.sim_time_ns) / 1e9,
+                                         outcome.result.displays, outcome.result.events_executed);
     if (write(fds[1], line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(3);
     _exit(0);
   }
@@ -257,8 +257,9 @@ int bench_command(const BenchArgs& args) {
   // The busy world's memory above the idle world of the same size (idle_large_users).
   out["bytes_per_delivery"] =
       (busy.max_rss_bytes - idle_large.max_rss_bytes) / static_cast<double>(busy.displays);
-  detail["idle_peak_rss_bytes"] = {{std::to_string(sizes.idle_small_users), idle_small.max_rss_bytes},
-                                   {std::to_string(sizes.idle_large_users), idle_large.max_rss_bytes}};
+  detail["idle_peak_rss_bytes"] = {
+      {std::to_string(sizes.idle_small_users), idle_small.max_rss_bytes},
+      {std::to_string(sizes.idle_large_users), idle_large.max_rss_bytes}};
 
   say(fmt::format("history of a {}-user world: parse and check", sizes.check_users));
   const CheckRates rates =
@@ -289,7 +290,8 @@ int bench_command(const BenchArgs& args) {
     fmt::print("{:<30} {:>14.4g}  {}\n", key, value, unit);
   };
   fmt::print("imsim bench ({} suite)\n", args.quick ? "quick" : "full");
-  row("kernel_events_per_s", kernel, "hold model, " + std::to_string(sizes.kernel_pending) + " pending");
+  row("kernel_events_per_s", kernel,
+      "hold model, " + std::to_string(sizes.kernel_pending) + " pending");
   row("kernel_vs_naive_ratio", kernel / naive, "vs std::priority_queue<std::function>");
   row("deliveries_per_s", out["deliveries_per_s"].get<double>(),
       fmt::format("{}-user world, displays per wall s", sizes.world_users));

@@ -202,7 +202,7 @@ void Device::Impl::on_connected(ConnId opened, LocalTime now, Effects& fx) {
     fx.disconnects.push_back(Disconnect{opened});  // went offline meanwhile
     return;
   }
-  conn = opened;                // the gateway's Challenge comes first; the Hello answers it
+  conn = opened;               // the gateway's Challenge comes first; the Hello answers it
   hello_timer.cancel(io, fx);  // a fresh deadline for this connection
   hello_timer.arm_by(io, fx, now, now + config.hello_timeout);
 }
@@ -349,9 +349,7 @@ bool Device::resend(const ClientMsgId& msg, LocalTime now, Effects& fx) {
 }
 void Device::go_online(LocalTime, Effects& fx) { impl_->go_online(fx); }
 void Device::go_offline(LocalTime, Effects& fx) { impl_->go_offline(fx); }
-void Device::page_back(ConvId conv, LocalTime now, Effects& fx) {
-  impl_->page_back(conv, now, fx);
-}
+void Device::page_back(ConvId conv, LocalTime now, Effects& fx) { impl_->page_back(conv, now, fx); }
 void Device::on_connected(ConnId conn, LocalTime now, Effects& fx) {
   impl_->on_connected(conn, now, fx);
 }

@@ -207,8 +207,8 @@ class Device::Impl {
   // New sends are admitted (made durable, echoed) one at a time, in send order, so durability
   // order is send order: a crash forgets only a suffix of the sends, never one between two kept
   // ones, and every lane stays without holes.
-  std::optional<ClientMsgId> admitting;    // the send whose first record write is in flight
-  std::deque<ClientMsgId> admit_queue;     // sends waiting for their first record write
+  std::optional<ClientMsgId> admitting;  // the send whose first record write is in flight
+  std::deque<ClientMsgId> admit_queue;   // sends waiting for their first record write
   TimerSlot send_timer;
   std::set<ClientMsgId> earlier_install_acked;  // earlier installs' messages reported stored
   std::uint64_t ids_reserved = 0;               // durable: counters <= this may be in use

@@ -66,8 +66,7 @@ void Device::Impl::issue(const SyncTask& task, LocalTime now, Effects& fx) {
     case TaskKind::resync_finish:
       IMSIM_ASSERT_MSG(false, "resync_finish sends nothing");
   }
-  outstanding =
-      Outstanding{req, task, std::move(frame), now + config.pull_timeout};
+  outstanding = Outstanding{req, task, std::move(frame), now + config.pull_timeout};
   send_pull(now, fx);
 }
 

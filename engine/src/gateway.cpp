@@ -244,8 +244,8 @@ void Gateway::Impl::on_datagram(Address from, const Frame& frame, Effects& fx) {
     out.conn = ConnId{0};
     io.send(fx, cp->conn, out);
   } else if (auto* r = std::get_if<SendResult>(&frame);
-             r && (from_processor || (from.kind == RoleKind::queue &&
-                                      r->reason == RejectReason::overloaded))) {
+             r && (from_processor ||
+                   (from.kind == RoleKind::queue && r->reason == RejectReason::overloaded))) {
     const Conn* conn = authenticated(r->origin.conn);
     if (r->origin.gateway != index || conn == nullptr) {
       return io.cover(CoveragePoint::gateway_result_conn_gone);  // the device resends instead

@@ -34,15 +34,13 @@ std::string check_rejection(std::string_view origin, std::string_view error,
   constexpr std::string_view kCatchAll = "internal loader error";
   if (input.find(kCatchAll) == std::string_view::npos &&
       error.find(kCatchAll) != std::string_view::npos) {
-    return fmt::format("rejected by an unanticipated exception, not a checked rule: \"{}\"",
-                       error);
+    return fmt::format("rejected by an unanticipated exception, not a checked rule: \"{}\"", error);
   }
   return "";
 }
 
-std::string check_round_trip(std::string_view what, std::string_view first_expansion,
-                             bool reloaded, std::string_view reload_error,
-                             std::string_view second_expansion) {
+std::string check_round_trip(std::string_view what, std::string_view first_expansion, bool reloaded,
+                             std::string_view reload_error, std::string_view second_expansion) {
   if (!reloaded) {
     return fmt::format("{} was accepted, but its own expansion is rejected: {}", what,
                        reload_error);
@@ -73,7 +71,8 @@ std::string scenario_loader(Input data) {
   if (!loaded.ok()) return check_rejection(kOrigin, loaded.status().message(), as_text(data));
   const nlohmann::json first = scenarios::to_json(loaded.value());
   const auto again = scenarios::load_scenario(first);
-  return check_round_trip("scenario", first.dump(), again.ok(), again.ok() ? "" : again.status().message(),
+  return check_round_trip("scenario", first.dump(), again.ok(),
+                          again.ok() ? "" : again.status().message(),
                           again.ok() ? scenarios::to_json(again.value()).dump() : "");
 }
 
@@ -92,8 +91,7 @@ namespace {
 // The fast line reader and the strict DOM path must agree on every input (reader.hpp).
 std::string check_line_readings(std::string_view text) {
   const auto fast = history::parse_history(text, history::LineReading::fast);
-  const auto strict =
-      history::parse_history(text, history::LineReading::strict_only);
+  const auto strict = history::parse_history(text, history::LineReading::strict_only);
   if (fast.ok() != strict.ok()) {
     return fmt::format("fast and strict line readings disagree: {}",
                        (fast.ok() ? strict.status() : fast.status()).message());

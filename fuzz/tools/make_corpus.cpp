@@ -66,8 +66,7 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
-std::vector<fs::path> files_in(const fs::path& dir, const std::string& extension,
-                               bool recursive) {
+std::vector<fs::path> files_in(const fs::path& dir, const std::string& extension, bool recursive) {
   std::vector<fs::path> out;
   if (!fs::is_directory(dir)) return out;
   if (recursive) {
@@ -189,7 +188,8 @@ int main(int argc, char** argv) {
 
   const fs::path runs = dir / ".runs";
   for (const fs::path& path : scenarios) {
-    const std::string name = flat_name(path, library).substr(0, flat_name(path, library).size() - 5);
+    const std::string name =
+        flat_name(path, library).substr(0, flat_name(path, library).size() - 5);
     if (!kRun.contains(name)) continue;
     auto loaded = scenarios::load_scenario_file(path);
     if (!loaded.ok()) {
@@ -211,7 +211,8 @@ int main(int argc, char** argv) {
   }
   fs::remove_all(runs);
 
-  write_frames(dir / "frame_decoder", std::make_index_sequence<std::variant_size_v<engine::Frame>>{});
+  write_frames(dir / "frame_decoder",
+               std::make_index_sequence<std::variant_size_v<engine::Frame>>{});
   std::cout << fmt::format("imsim_fuzz_corpus: {} seed files under {}\n", written, dir.string());
   return 0;
 }

@@ -162,8 +162,7 @@ History HistoryBuilder::build() const {
   const std::string text = jsonl();
   base::Result<History> result = parse_history(text);
   if (!result.ok()) {
-    std::fprintf(stderr, "HistoryBuilder: %s\n%s", result.status().message().c_str(),
-                 text.c_str());
+    std::fprintf(stderr, "HistoryBuilder: %s\n%s", result.status().message().c_str(), text.c_str());
   }
   IMSIM_ASSERT_MSG(result.ok(), "a built history must be valid");
   return std::move(result).value();

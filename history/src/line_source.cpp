@@ -20,8 +20,8 @@ bool LineSource::next(std::string_view& line) {
   for (;;) {
     IMSIM_ASSERT(begin_ <= end_);
     const std::size_t size = static_cast<std::size_t>(end_ - begin_);
-    const void* newline = size > scanned ? std::memchr(begin_ + scanned, '\n', size - scanned)
-                                         : nullptr;
+    const void* newline =
+        size > scanned ? std::memchr(begin_ + scanned, '\n', size - scanned) : nullptr;
     if (newline != nullptr) {
       const char* at = static_cast<const char*>(newline);
       line = std::string_view(begin_, static_cast<std::size_t>(at - begin_));

@@ -27,8 +27,8 @@ class LineSource {
   // A first chunk this size reads most histories' lines many at a time; a longer line doubles it.
   static constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
 
-  std::istream* in_ = nullptr;  // null when the whole text is in memory
-  std::vector<char> buffer_;    // stream mode only
+  std::istream* in_ = nullptr;   // null when the whole text is in memory
+  std::vector<char> buffer_;     // stream mode only
   const char* begin_ = nullptr;  // the unconsumed bytes: [begin_, end_)
   const char* end_ = nullptr;
   bool eof_ = false;

@@ -35,7 +35,8 @@ ConvKind conv_kind(const JsonView& conv) {
   if (kind == "direct") return ConvKind::direct;
   if (kind == "group") return ConvKind::group;
   if (kind == "large") return ConvKind::large;
-  throw LineFailure{"header: conversation kind \"" + std::string(kind) + "\" is not direct, group or large"};
+  throw LineFailure{"header: conversation kind \"" + std::string(kind) +
+                    "\" is not direct, group or large"};
 }
 
 }  // namespace
@@ -44,8 +45,8 @@ base::Result<History> Reader::run(LineSource& lines, LineReading reading, std::u
   // Event lines are rarely shorter than this: reserving for that many events spares the copies
   // (and the doubled peak memory) of growing the vector. Untouched capacity costs no memory.
   constexpr std::uint64_t line_bytes_min_expected = 64;
-  history_.events.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(
-      size_hint / line_bytes_min_expected, lines_max)));
+  history_.events.reserve(static_cast<std::size_t>(
+      std::min<std::uint64_t>(size_hint / line_bytes_min_expected, lines_max)));
   std::string_view text;
   try {
     while (lines.next(text)) {
@@ -63,7 +64,8 @@ base::Result<History> Reader::run(LineSource& lines, LineReading reading, std::u
   } catch (const LineFailure& failure) {
     return base::Status::invalid_input(at_line(line_, failure.message));
   } catch (const std::exception& ex) {
-    return base::Status::invalid_input(at_line(line_, std::string("unexpected error: ") + ex.what()));
+    return base::Status::invalid_input(
+        at_line(line_, std::string("unexpected error: ") + ex.what()));
   }
   return std::move(history_);
 }

@@ -36,8 +36,8 @@ void Reader::read_event(const V& object, std::string_view text) {
   const bool closing_type = type == "timeline" || type == "end";
   const bool extension = type.starts_with("x-");
   if (closing_ && !closing_type && !extension) {
-    throw LineFailure{"`" + std::string(type) + "` after the first timeline or end" + at_line(closing_line_) +
-                      ": only timeline, end and x- events may follow"};
+    throw LineFailure{"`" + std::string(type) + "` after the first timeline or end" +
+                      at_line(closing_line_) + ": only timeline, end and x- events may follow"};
   }
   history_.events.push_back(decode(object, type, text));
   if (closing_type && !closing_) {
@@ -86,8 +86,9 @@ Event Reader::decode(const V& object, std::string_view type, std::string_view te
   } else if (type.starts_with("x-")) {
     event.body = Extension{std::string(type), std::string(text)};
   } else {
-    const std::string hint = type == "top_reached" ? " in a version-1 file (top_reached is version 2)"
-                                                   : " (extensions must start with x-)";
+    const std::string hint = type == "top_reached"
+                                 ? " in a version-1 file (top_reached is version 2)"
+                                 : " (extensions must start with x-)";
     throw LineFailure{"unknown event type " + q(type) + hint};
   }
   return event;
@@ -100,8 +101,7 @@ std::uint32_t Reader::find_device(std::string_view name) const {
 
 std::uint32_t Reader::find_conv(std::string_view name) const {
   const std::vector<Conversation>& convs = history_.header.conversations;
-  return conv_ids_.find(name,
-                        [&](std::uint32_t id) -> std::string_view { return convs[id].name; });
+  return conv_ids_.find(name, [&](std::uint32_t id) -> std::string_view { return convs[id].name; });
 }
 
 template <class V>

@@ -95,9 +95,9 @@ class Reader {
   bool final_pass_ = false;  // in finish(): a message without a send is an error, not deferred
   std::uint32_t end_line_ = 0;
   NameIndex device_ids_;  // names in history_.header.device_names
-  NameTable user_ids_;     // the header's only
-  NameIndex conv_ids_;     // names in history_.header.conversations
-  NameIndex msg_ids_;      // names in history_.msg_names
+  NameTable user_ids_;    // the header's only
+  NameIndex conv_ids_;    // names in history_.header.conversations
+  NameIndex msg_ids_;     // names in history_.msg_names
   std::vector<MsgInfo> msgs_;
   std::vector<std::uint32_t> timeline_line_by_conv_;
   std::unordered_map<std::uint64_t, std::uint64_t> sends_by_device_conv_;

@@ -50,7 +50,7 @@ void write_synthetic_history(std::ostream& out, std::uint64_t events_target) {
   TimeNs t = 0;
   for (const auto& [device, user] : header.devices) w.online(t, device);
   w.phase(t, PhaseKind::liveness);
-  std::map<std::pair<std::string, std::size_t>, std::uint64_t> sends;  // (device, conv) -> count
+  std::map<std::pair<std::string, std::size_t>, std::uint64_t> sends;    // (device, conv) -> count
   std::vector<std::pair<std::string, std::uint64_t>> last(convs_count);  // previous sender, count
   std::vector<std::vector<std::string>> timelines(convs_count);
   std::uint64_t seq = 0;
@@ -74,7 +74,8 @@ void write_synthetic_history(std::ostream& out, std::uint64_t events_target) {
     ++seq;
   }
   t += 1000;
-  for (std::size_t c = 0; c < convs_count; ++c) w.timeline(t, "c" + std::to_string(c), timelines[c]);
+  for (std::size_t c = 0; c < convs_count; ++c)
+    w.timeline(t, "c" + std::to_string(c), timelines[c]);
   w.metrics(t, {{"network_frames", seq * 14}, {"store_writes", seq * 2}});
   w.end(t, true);
 }

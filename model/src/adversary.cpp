@@ -24,8 +24,8 @@ std::size_t kind_index(AttackKind kind) { return static_cast<std::size_t>(kind);
 
 // ---- AdversaryHost ---------------------------------------------------------------------------
 
-AdversaryHost::AdversaryHost(HostEnv& env, engine::DeviceId id, std::string name,
-                             sim::NodeId node, sim::EndpointId endpoint, std::int32_t lane,
+AdversaryHost::AdversaryHost(HostEnv& env, engine::DeviceId id, std::string name, sim::NodeId node,
+                             sim::EndpointId endpoint, std::int32_t lane,
                              std::vector<AttackKind> mix)
     : NodeHost(env, std::move(name), node, endpoint, lane),
       id_(id),
@@ -44,7 +44,8 @@ void AdversaryHost::connect() {
   IMSIM_ASSERT(!conn_.has_value());
   const auto gateway = static_cast<std::uint32_t>(
       sim::uniform_int(rng_, 0, std::int64_t{env_.population.topology().gateway_count} - 1));
-  const ServerHost* host = env_.hosts.server_at(engine::Address{engine::RoleKind::gateway, gateway});
+  const ServerHost* host =
+      env_.hosts.server_at(engine::Address{engine::RoleKind::gateway, gateway});
   IMSIM_ASSERT(host != nullptr);
   authenticated_ = false;
   conn_ = env_.sim.network().connect(endpoint(), host->endpoint());
@@ -61,7 +62,7 @@ void AdversaryHost::schedule_attack() {
   const double mean = static_cast<double>(env_.config.adversaries.attack_interval_mean_ns);
   const auto delay = static_cast<std::int64_t>(sim::exponential(rng_, mean));
   env_.sim.schedule_after(node(), sim::Duration::from_ns(std::max<std::int64_t>(delay, 1)),
-                            [this] { attack(); });
+                          [this] { attack(); });
 }
 
 void AdversaryHost::send_bytes(engine::Bytes bytes) {
@@ -126,8 +127,7 @@ void AdversaryHost::attack() {
     env_.counters.count("adversary.attack_ticks_skipped");
     return;
   }
-  const AttackKind kind =
-      mix_[uniform_index(rng_, mix_.size())];
+  const AttackKind kind = mix_[uniform_index(rng_, mix_.size())];
   const engine::Config& config = env_.engine_config;
   switch (kind) {
     case AttackKind::kImpersonate: {
@@ -138,15 +138,13 @@ void AdversaryHost::attack() {
         victims.insert(victims.end(), devices.begin(), devices.end());
       }
       IMSIM_ASSERT(!victims.empty());  // the honest population has at least one user
-      const engine::DeviceId victim =
-          victims[uniform_index(rng_, victims.size())];
+      const engine::DeviceId victim = victims[uniform_index(rng_, victims.size())];
       const auto convs = env_.population.topology().conversations_of(victim.user);
       const engine::ConvId conv =
-          convs.empty() ? engine::ConvId{1}
-                        : convs[uniform_index(rng_, convs.size())];
-      engine::MessageData msg{engine::ClientMsgId{victim, engine::Incarnation{0},
-                                                  kForgedCounterBase + ++next_counter_},
-                              conv, engine::LaneSeq{1}, 0, "forged"};
+          convs.empty() ? engine::ConvId{1} : convs[uniform_index(rng_, convs.size())];
+      engine::MessageData msg{
+          engine::ClientMsgId{victim, engine::Incarnation{0}, kForgedCounterBase + ++next_counter_},
+          conv, engine::LaneSeq{1}, 0, "forged"};
       begin(kind);
       sends_[msg.id] = kind;
       send_frame(engine::Send{msg});
@@ -164,8 +162,7 @@ void AdversaryHost::attack() {
       for (const auto& [user, devices] : env_.population.topology().users) {
         if (user != id_.user) others.push_back(user);
       }
-      const engine::UserId victim =
-          others[uniform_index(rng_, others.size())];
+      const engine::UserId victim = others[uniform_index(rng_, others.size())];
       begin(kind);
       single_ = kind;
       send_frame(engine::PullInbox{engine::ReqId{++next_req_}, engine::ConnId{0}, victim,
@@ -195,15 +192,15 @@ void AdversaryHost::attack() {
       if (sim::bernoulli(rng_, 0.5)) {
         // A body over the message limit in a frame the decoder takes.
         const auto extra = static_cast<std::size_t>(sim::uniform_int(rng_, 1, 1024));
-        engine::MessageData msg = own_send(conv.value_or(engine::ConvId{1}),
-                                           config.message_body_bytes_max + extra);
+        engine::MessageData msg =
+            own_send(conv.value_or(engine::ConvId{1}), config.message_body_bytes_max + extra);
         sends_[msg.id] = kind;
         send_frame(engine::Send{msg});
       } else {
         // A frame over frame_bytes_max: refused before it is decoded.
         single_ = kind;
-        send_frame(engine::Send{
-            own_send(conv.value_or(engine::ConvId{1}), config.frame_bytes_max)});
+        send_frame(
+            engine::Send{own_send(conv.value_or(engine::ConvId{1}), config.frame_bytes_max)});
       }
       break;
     }
@@ -360,7 +357,7 @@ void AdversaryHost::on_conn_event(sim::ConnId conn, sim::ConnEvent event) {
     case sim::ConnEventKind::data:
       if (env_.trace != nullptr) {
         env_.trace->frame_arrived(env_.sim.network().peer_of(conn, endpoint()), endpoint(),
-                                      event.bytes);
+                                  event.bytes);
       }
       on_frame(event.bytes);
       break;
@@ -393,7 +390,8 @@ void AdversaryHost::report(AdversaryReport& out) const {
     t.unanswered += mine.unanswered;
     for (const auto& [reason, n] : mine.reasons) t.reasons[reason] += n;
   }
-  for (const auto& [msg, kind] : sends_) out.attacks[kAttackKindNames[kind_index(kind)]].unanswered++;
+  for (const auto& [msg, kind] : sends_)
+    out.attacks[kAttackKindNames[kind_index(kind)]].unanswered++;
   if (single_.has_value()) out.attacks[kAttackKindNames[kind_index(*single_)]].unanswered++;
   auto& mix = out.mixes[name()];
   for (AttackKind kind : mix_) mix.push_back(kAttackKindNames[kind_index(kind)]);

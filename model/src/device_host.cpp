@@ -20,8 +20,8 @@ void DeviceHost::launch(bool fresh) {
   engine::DeviceOptions options{
       .incarnation = engine::Incarnation(incarnation_),
       .token = env_.population.topology().device_token(id_, engine::Incarnation(incarnation_))};
-  device_ = std::make_unique<engine::Device>(env_.engine_config, env_.population.topology(), id_, options,
-                                             &random_);
+  device_ = std::make_unique<engine::Device>(env_.engine_config, env_.population.topology(), id_,
+                                             options, &random_);
   engine::Effects fx;
   device_->recover(fresh ? engine::DurableMap{} : durable_contents(), local_now(), fx);
   apply(fx);
@@ -78,7 +78,8 @@ void DeviceHost::reinstall() {
 void DeviceHost::page_back_all() {
   IMSIM_ASSERT(device_ != nullptr);
   engine::Effects fx;
-  for (const engine::ConvId conv : env_.population.topology().conversations_of(env_.population.user(user_).id)) {
+  for (const engine::ConvId conv :
+       env_.population.topology().conversations_of(env_.population.user(user_).id)) {
     device_->page_back(conv, local_now(), fx);
   }
   apply(fx);
@@ -131,7 +132,7 @@ void DeviceHost::on_conn_event(sim::ConnId conn, sim::ConnEvent event) {
     case sim::ConnEventKind::data:
       if (env_.trace != nullptr) {
         env_.trace->frame_arrived(env_.sim.network().peer_of(conn, endpoint()), endpoint(),
-                                      event.bytes);
+                                  event.bytes);
       }
       device_->on_frame(id, as_span(event.bytes), local_now(), fx);
       break;

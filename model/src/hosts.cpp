@@ -1,9 +1,9 @@
 // Hosts: carry engine outputs (Effects) onto the simulated network, timers and disk, and feed
 // network, timer and disk events back into the engine. Frames travel as encoded bytes.
+#include "hosts.hpp"
+
 #include <span>
 #include <variant>
-
-#include "hosts.hpp"
 
 namespace imsim::model::detail {
 // ---- NodeHost ------------------------------------------------------------------------------
@@ -110,12 +110,12 @@ void NodeHost::start_storage(const engine::StorageOp& op) {
   // keys become durable in any order, as engine/effects.hpp allows. A crash before then cancels
   // this timer and drops the unsynced write.
   env_.sim.schedule_after(node_, storage_latency(storage_rng_, is_device),
-                            [this, op_id, key = std::move(key)] {
-                              env_.sim.disk(node_).sync_key(key);
-                              engine::Effects fx;
-                              storage_done(engine::OpId(op_id), fx);
-                              apply(fx);
-                            });
+                          [this, op_id, key = std::move(key)] {
+                            env_.sim.disk(node_).sync_key(key);
+                            engine::Effects fx;
+                            storage_done(engine::OpId(op_id), fx);
+                            apply(fx);
+                          });
 }
 
 // ---- ServerHost ----------------------------------------------------------------------------
@@ -195,7 +195,7 @@ void ServerHost::on_conn_event(sim::ConnId conn, sim::ConnEvent event) {
     case sim::ConnEventKind::data:
       if (env_.trace != nullptr) {
         env_.trace->frame_arrived(env_.sim.network().peer_of(conn, endpoint()), endpoint(),
-                                      event.bytes);
+                                  event.bytes);
       }
       gateway_->on_conn_frame(id, as_span(event.bytes), local_now(), fx);
       break;
@@ -299,8 +299,8 @@ void Hosts::add_adversaries() {
     // Not in node_by_name_: faults and swarm draws never name an adversary.
     const sim::NodeId node = sim.add_node(plan.name);
     const sim::EndpointId endpoint = sim.network().add_endpoint(node);
-    adversaries_.push_back(std::make_unique<AdversaryHost>(env_, plan.id, plan.name, node,
-                                                           endpoint, lane_of(node), plan.mix));
+    adversaries_.push_back(std::make_unique<AdversaryHost>(env_, plan.id, plan.name, node, endpoint,
+                                                           lane_of(node), plan.mix));
     if (env_.trace != nullptr) env_.trace->add_lane(plan.name, "adversaries");
   }
 }
@@ -311,10 +311,9 @@ void Hosts::attach_handlers() {
   for (auto& server : servers_) {
     ServerHost* host = server.get();
     host_by_endpoint_[host->endpoint().value] = host;
-    network.set_datagram_handler(host->endpoint(),
-                                 [host](sim::EndpointId from, std::string bytes) {
-                                   host->on_datagram(from, std::move(bytes));
-                                 });
+    network.set_datagram_handler(host->endpoint(), [host](sim::EndpointId from, std::string bytes) {
+      host->on_datagram(from, std::move(bytes));
+    });
     network.set_conn_handler(host->endpoint(), [host](sim::ConnId conn, sim::ConnEvent event) {
       host->on_conn_event(conn, std::move(event));
     });

@@ -221,9 +221,7 @@ class AdversaryHost final : public NodeHost {
   std::optional<engine::ConvId> member_conv();
   engine::ConvId foreign_conv();
   engine::MessageData own_send(engine::ConvId conv, std::size_t body_bytes);
-  std::size_t outstanding_count() const {
-    return sends_.size() + (single_.has_value() ? 1 : 0);
-  }
+  std::size_t outstanding_count() const { return sends_.size() + (single_.has_value() ? 1 : 0); }
 
   engine::DeviceId id_;
   std::vector<AttackKind> mix_;
@@ -232,18 +230,17 @@ class AdversaryHost final : public NodeHost {
   std::optional<sim::ConnId> conn_;
   bool authenticated_ = false;
   bool stopped_ = false;
-  bool replay_hello_next_ = false;  // replay: the captured Hello goes out on the next connection
+  bool replay_hello_next_ = false;   // replay: the captured Hello goes out on the next connection
   bool hello_after_reject_ = false;  // the replayed Hello is answered: then the own one goes out
   std::uint64_t nonce_ = 0;
   std::uint64_t next_counter_ = 0;
   std::uint64_t next_req_ = 0;
-  std::uint64_t attacks_begun_ = 0;  // identifies the attack a no_ack timeout belongs to
+  std::uint64_t attacks_begun_ = 0;            // identifies the attack a no_ack timeout belongs to
   std::optional<std::string> captured_hello_;  // its own Hello of an earlier connection
   std::optional<std::string> captured_server_frame_;  // the latest frame the gateway sent it
   std::optional<AttackKind> single_;  // the one attack (not a tracked Send) awaiting its answer
   std::map<engine::ClientMsgId, AttackKind> sends_;  // Sends awaiting their answer, by id
 };
-
 
 class Hosts {
  public:

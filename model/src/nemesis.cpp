@@ -2,11 +2,11 @@
 // on, and every parameter, drawn from the seed), and the final heal before the liveness phase.
 // Swarm faults are drawn up front into the same explicit schedule as scheduled faults, so a
 // failure file with the expanded schedule (swarm off) replays the very same run.
+#include "nemesis.hpp"
+
 #include <algorithm>
 #include <imsim/model/fault_kinds.hpp>
 #include <imsim/sim/distributions.hpp>
-
-#include "nemesis.hpp"
 
 namespace imsim::model::detail {
 namespace {
@@ -54,9 +54,8 @@ std::string describe_fault(const Fault& f) {
   return s;
 }
 
-Nemesis::Nemesis(sim::Simulator& sim, const NetworkModel& network, Hosts& hosts,
-                 Recorder& recorder, TraceRecorder* trace, RunCounters& counters,
-                 const RunLog& log)
+Nemesis::Nemesis(sim::Simulator& sim, const NetworkModel& network, Hosts& hosts, Recorder& recorder,
+                 TraceRecorder* trace, RunCounters& counters, const RunLog& log)
     : sim_(sim),
       network_(network),
       hosts_(hosts),
@@ -110,7 +109,8 @@ void Nemesis::apply_fault(const Fault& f) {
       apply_link_fault(f);
       break;
     case FaultKind::kCrash:
-      if (hosts_.server_named(f.node).up()) hosts_.server_named(f.node).crash(/*tear_last_write=*/false);
+      if (hosts_.server_named(f.node).up())
+        hosts_.server_named(f.node).crash(/*tear_last_write=*/false);
       break;
     case FaultKind::kRestart:
       if (!hosts_.server_named(f.node).up()) {
@@ -229,7 +229,8 @@ void Nemesis::set_base_links() {
       network.set_node_class(server->node(), kLinkClassGateway);
     }
   }
-  for (const auto& device : hosts_.devices()) network.set_node_class(device->node(), kLinkClassDevice);
+  for (const auto& device : hosts_.devices())
+    network.set_node_class(device->node(), kLinkClassDevice);
   // Adversaries are on the mobile network too, but `link` faults on the mobile class leave
   // them alone: a class of their own.
   for (const auto& adversary : hosts_.adversaries()) {

@@ -68,8 +68,8 @@ class FaultSwarm {
     std::vector<std::string> devices;
     std::vector<std::string> all;
   };
-  Fault draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng,
-                         const SwarmNodes& nodes, const std::vector<std::string>& candidates);
+  Fault draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng& rng, const SwarmNodes& nodes,
+                         const std::vector<std::string>& candidates);
   std::vector<std::string> swarm_candidates(FaultKind kind, const SwarmNodes& nodes) const;
   sim::NodeId node_named(const std::string& name) const { return hosts_.node_named(name); }
   DeviceHost* device_on_node(sim::NodeId node) const { return hosts_.device_on_node(node); }

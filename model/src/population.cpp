@@ -212,7 +212,8 @@ void Population::build_adversaries(sim::Rng& rng) {
       if (sim::bernoulli(rng, spec.attack_enable_p)) plan.mix.push_back(kind);
     }
     if (plan.mix.empty()) {
-      const auto pick = sim::uniform_int(rng, 0, static_cast<std::int64_t>(spec.attacks.size()) - 1);
+      const auto pick =
+          sim::uniform_int(rng, 0, static_cast<std::int64_t>(spec.attacks.size()) - 1);
       plan.mix.push_back(spec.attacks[static_cast<std::size_t>(pick)]);
     }
     adversary_plans_.push_back(std::move(plan));

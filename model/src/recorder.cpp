@@ -43,8 +43,7 @@ std::int32_t TraceRecorder::lane_of(sim::EndpointId endpoint) const {
   return detail::lane_of(sim_.network().node_of(endpoint));
 }
 
-void TraceRecorder::frame_sent(sim::EndpointId from, sim::EndpointId to,
-                               const std::string& bytes) {
+void TraceRecorder::frame_sent(sim::EndpointId from, sim::EndpointId to, const std::string& bytes) {
   frames_in_flight_[flight_key(from, to, bytes)].push_back(now_ns());
 }
 
@@ -59,29 +58,29 @@ void TraceRecorder::frame_arrived(sim::EndpointId from, sim::EndpointId to,
     if (it->second.empty()) frames_in_flight_.erase(it);
   }
   log_.add(TraceLogRecord{.t_ns = now_ns(),
-                       .t_send_ns = sent_ns,
-                       .kind = TraceLogKind::kFrame,
-                       .from = lane_of(from),
-                       .to = lane_of(to),
-                       .label = frame_label(bytes)});
+                          .t_send_ns = sent_ns,
+                          .kind = TraceLogKind::kFrame,
+                          .from = lane_of(from),
+                          .to = lane_of(to),
+                          .label = frame_label(bytes)});
 }
 
 void TraceRecorder::fault(std::int32_t lane, const std::string& label) {
   log_.add(TraceLogRecord{.t_ns = now_ns(),
-                       .t_send_ns = now_ns(),
-                       .kind = TraceLogKind::kFault,
-                       .from = lane,
-                       .label = label});
+                          .t_send_ns = now_ns(),
+                          .kind = TraceLogKind::kFault,
+                          .from = lane,
+                          .label = label});
 }
 
 void TraceRecorder::node_event(std::int32_t lane, const std::string& label) {
   const bool lifecycle = label == "online" || label == "offline" || label == "kill" ||
                          label == "reinstall" || label == "crash" || label == "restart";
   log_.add(TraceLogRecord{.t_ns = now_ns(),
-                       .t_send_ns = now_ns(),
-                       .kind = lifecycle ? TraceLogKind::kLifecycle : TraceLogKind::kObservation,
-                       .from = lane,
-                       .label = label});
+                          .t_send_ns = now_ns(),
+                          .kind = lifecycle ? TraceLogKind::kLifecycle : TraceLogKind::kObservation,
+                          .from = lane,
+                          .label = label});
 }
 
 void TraceRecorder::finish() {
@@ -99,15 +98,16 @@ void TraceRecorder::finish() {
     const sim::EndpointId to = endpoint(key.substr(gt + 1, colon - gt - 1));
     for (std::int64_t sent_ns : times) {
       log_.add(TraceLogRecord{.t_ns = sent_ns,
-                           .t_send_ns = sent_ns,
-                           .kind = TraceLogKind::kFrameLost,
-                           .from = lane_of(from),
-                           .to = lane_of(to),
-                           .label = "lost"});
+                              .t_send_ns = sent_ns,
+                              .kind = TraceLogKind::kFrameLost,
+                              .from = lane_of(from),
+                              .to = lane_of(to),
+                              .label = "lost"});
     }
   }
-  std::stable_sort(log_.records.begin(), log_.records.end(),
-                   [](const TraceLogRecord& a, const TraceLogRecord& b) { return a.t_ns < b.t_ns; });
+  std::stable_sort(
+      log_.records.begin(), log_.records.end(),
+      [](const TraceLogRecord& a, const TraceLogRecord& b) { return a.t_ns < b.t_ns; });
 }
 
 // ---- Recorder ------------------------------------------------------------------------------

@@ -25,9 +25,8 @@ std::int64_t duration_up_to(sim::Rng& rng, std::int64_t max_ns) {
 
 }  // namespace
 
-FaultSwarm::FaultSwarm(const WorldConfig& config, const Population& population,
-                       const Hosts& hosts, sim::Rng rng,
-                       std::map<std::string, std::string> world_parameters)
+FaultSwarm::FaultSwarm(const WorldConfig& config, const Population& population, const Hosts& hosts,
+                       sim::Rng rng, std::map<std::string, std::string> world_parameters)
     : config_(config),
       population_(population),
       hosts_(hosts),
@@ -51,8 +50,8 @@ void FaultSwarm::draw(std::vector<Fault>& fault_schedule) {
     // cuts by the world swarm.
     if (!info.swarm_drawn) continue;
     const FaultKind kind = info.kind;
-    const bool listed = swarm.kinds.empty() ||
-                        std::find(swarm.kinds.begin(), swarm.kinds.end(), kind) != swarm.kinds.end();
+    const bool listed = swarm.kinds.empty() || std::find(swarm.kinds.begin(), swarm.kinds.end(),
+                                                         kind) != swarm.kinds.end();
     if (!listed) continue;
     candidates[kind] = swarm_candidates(kind, nodes);
     if (!candidates[kind].empty()) kinds.push_back(kind);
@@ -101,7 +100,7 @@ void FaultSwarm::draw(std::vector<Fault>& fault_schedule) {
 // The nodes a fault of `kind` that names one node may pick (swarm.nodes narrows them); every
 // node for the other kinds.
 std::vector<std::string> FaultSwarm::swarm_candidates(FaultKind kind,
-                                                     const SwarmNodes& nodes) const {
+                                                      const SwarmNodes& nodes) const {
   const WorldConfig& config = config_;
   std::vector<std::string> names;
   const FaultNode role = fault_kind_info(kind).node;
@@ -139,7 +138,8 @@ Fault FaultSwarm::draw_swarm_fault(FaultKind kind, std::int64_t at_ns, sim::Rng&
       std::sort(pool.begin(), pool.end());
       pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
       f.groups.resize(2);
-      for (const auto& name : pool) f.groups[static_cast<std::size_t>(sim::uniform_int(rng, 0, 1))].push_back(name);
+      for (const auto& name : pool)
+        f.groups[static_cast<std::size_t>(sim::uniform_int(rng, 0, 1))].push_back(name);
       if (f.groups[0].empty()) std::swap(f.groups[0], f.groups[1]);
       if (f.groups[1].empty()) {
         f.groups[1].push_back(f.groups[0].back());

@@ -16,8 +16,7 @@ constexpr std::string_view kProbeBody = "availability probe";
 }  // namespace
 
 Workload::Workload(sim::Simulator& sim, const WorldConfig& config, const Population& population,
-                   Hosts& hosts, const Recorder& recorder, RunCounters& counters,
-                   const RunLog& log)
+                   Hosts& hosts, const Recorder& recorder, RunCounters& counters, const RunLog& log)
     : sim_(sim),
       config_(config),
       population_(population),
@@ -57,8 +56,9 @@ void Workload::note_reply_candidate(std::int32_t device) {
   const std::size_t devices = hosts_.devices().size();
   if (reply_candidates_.capacity() == 0) reply_candidates_.resize(devices);
   IMSIM_ASSERT(reply_candidates_.capacity() == devices);
-  reply_candidates_.set(static_cast<std::size_t>(device),
-                        hosts_.device(device).online() && recorder_.reply_target(device).has_value());
+  reply_candidates_.set(
+      static_cast<std::size_t>(device),
+      hosts_.device(device).online() && recorder_.reply_target(device).has_value());
 }
 
 void Workload::schedule_next_send() {

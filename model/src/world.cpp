@@ -98,9 +98,10 @@ std::string World::absent_node_error() const {
   for (const auto& [name, fault] : named) {
     if (hosts_.has_node(name)) continue;
     const std::string where =
-        fault == nullptr ? std::string("swarm.nodes")
-                         : std::string("a ") + fault_kind_name(fault->kind) + " fault at t=" +
-                               std::to_string(static_cast<double>(fault->at_ns) / 1e9) + "s";
+        fault == nullptr
+            ? std::string("swarm.nodes")
+            : std::string("a ") + fault_kind_name(fault->kind) +
+                  " fault at t=" + std::to_string(static_cast<double>(fault->at_ns) / 1e9) + "s";
     return where + " names \"" + name + "\", which the population drawn for seed " +
            std::to_string(config_.seed) +
            " does not have (generated users draw devices_min..devices_max devices each)";
@@ -130,7 +131,7 @@ RunResult World::run() {
   run_liveness();
   const bool quiesced = hosts_.quiescent();
   log_.line(quiesced ? "quiescent: liveness phase over"
-               : "quiescence window ran out before the world was quiet");
+                     : "quiescence window ran out before the world was quiet");
   RunResult result;
   finish(result, quiesced);
   return result;
@@ -172,12 +173,12 @@ void World::run_reporting(sim::SimTime limit) {
 
 void World::report_progress() {
   if (!options_.on_progress) return;
-  options_.on_progress(RunProgress{
-      .sim_ns = sim_.now().ns(),
-      .safety_ns = config_.durations.safety_ns,
-      .deadline_ns = config_.durations.safety_ns + config_.durations.quiescence_ns,
-      .liveness = !safety_phase_,
-      .events = sim_.events_executed()});
+  options_.on_progress(
+      RunProgress{.sim_ns = sim_.now().ns(),
+                  .safety_ns = config_.durations.safety_ns,
+                  .deadline_ns = config_.durations.safety_ns + config_.durations.quiescence_ns,
+                  .liveness = !safety_phase_,
+                  .events = sim_.events_executed()});
 }
 
 void World::finish(RunResult& result, bool quiesced) {

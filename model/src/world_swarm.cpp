@@ -40,7 +40,8 @@ std::map<std::string, std::int32_t> named_server_minimum(const WorldConfig& c) {
       const std::string prefix = role;
       if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
       const std::string digits = name.substr(prefix.size());
-      if (!std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+      if (!std::all_of(digits.begin(), digits.end(),
+                       [](char ch) { return ch >= '0' && ch <= '9'; }))
         continue;
       auto& n = need[prefix];
       n = std::max(n, static_cast<std::int32_t>(std::stol(digits) + 1));
@@ -259,8 +260,8 @@ void draw_pair_cuts(const WorldSwarm& w, sim::Rng& rng, WorldConfig& c,
       } while (cut.to == cut.from && servers.size() > 1);
       if (cut.to == cut.from) continue;
     }
-    params["world.pair_cut." + std::to_string(i)] = "t=" + seconds(cut.at_ns) + " " +
-                                                    detail::describe_fault(cut);
+    params["world.pair_cut." + std::to_string(i)] =
+        "t=" + seconds(cut.at_ns) + " " + detail::describe_fault(cut);
     c.faults.push_back(cut);
   }
 }

@@ -22,10 +22,10 @@ Witness misnumbered_witness(const HistoryIndex& index, std::uint32_t event, MsgI
       .msgs = {index.name(msg)},
       .devices = {index.name(device)},
       .convs = {index.name(facts.conv)},
-      .events = {index.ref(facts.send_event, "send"),
-                 index.ref(event, ack ? "ack with the wrong conv_seq"
-                                      : "display with the wrong conv_seq"),
-                 index.ref(index.timeline_event(facts.conv), "timeline")}};
+      .events = {
+          index.ref(facts.send_event, "send"),
+          index.ref(event, ack ? "ack with the wrong conv_seq" : "display with the wrong conv_seq"),
+          index.ref(index.timeline_event(facts.conv), "timeline")}};
 }
 
 }  // namespace

@@ -381,7 +381,8 @@ Stories build_stories(const History& history, const Report& report, TimeNs origi
 }
 
 namespace {
-CheckedStories checked_with_stories(base::Result<history::History> parsed, const CheckOptions& options);
+CheckedStories checked_with_stories(base::Result<history::History> parsed,
+                                    const CheckOptions& options);
 }  // namespace
 
 CheckedStories check_file_with_stories(const std::string& path, const CheckOptions& options) {
@@ -393,10 +394,12 @@ CheckedStories check_stream_with_stories(std::istream& in, const CheckOptions& o
 }
 
 namespace {
-CheckedStories checked_with_stories(base::Result<history::History> parsed, const CheckOptions& options) {
+CheckedStories checked_with_stories(base::Result<history::History> parsed,
+                                    const CheckOptions& options) {
   CheckedStories out;
   if (!parsed.ok()) {
-    out.outcome = CheckOutcome{.exit_code = exit_malformed, .status = parsed.status(), .report = {}};
+    out.outcome =
+        CheckOutcome{.exit_code = exit_malformed, .status = parsed.status(), .report = {}};
     return out;
   }
   Report report = check(parsed.value(), options);

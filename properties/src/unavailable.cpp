@@ -23,20 +23,20 @@ void check_unavailable(const HistoryIndex& index, AnomalySink& sink) {
     const bool not_stored = has_timeline && facts.timeline_pos == no_position;
     if (!not_acked && !not_stored) continue;
     sink.add([&] {
-      Witness w{.clause = not_acked ? "not_acked_after_heal" : "not_stored_after_heal",
-                .summary = fmt::format(
-                    "{} sent {} into {} in the liveness phase and stayed connected, but its final "
-                    "status is {}{}",
-                    index.name(facts.sender), index.name(msg), index.name(facts.conv),
-                    facts.status == Status::none ? "none (neither acked nor failed)"
-                                                 : status_name(facts.status),
-                    not_stored ? fmt::format(" and it is not in T({})", index.name(facts.conv))
-                               : ""),
-                .msgs = {index.name(msg)},
-                .devices = {index.name(facts.sender)},
-                .convs = {index.name(facts.conv)},
-                .events = {index.ref(index.liveness_event(), "liveness phase starts"),
-                           index.ref(facts.send_event, "send (in the liveness phase)")}};
+      Witness w{
+          .clause = not_acked ? "not_acked_after_heal" : "not_stored_after_heal",
+          .summary = fmt::format(
+              "{} sent {} into {} in the liveness phase and stayed connected, but its final "
+              "status is {}{}",
+              index.name(facts.sender), index.name(msg), index.name(facts.conv),
+              facts.status == Status::none ? "none (neither acked nor failed)"
+                                           : status_name(facts.status),
+              not_stored ? fmt::format(" and it is not in T({})", index.name(facts.conv)) : ""),
+          .msgs = {index.name(msg)},
+          .devices = {index.name(facts.sender)},
+          .convs = {index.name(facts.conv)},
+          .events = {index.ref(index.liveness_event(), "liveness phase starts"),
+                     index.ref(facts.send_event, "send (in the liveness phase)")}};
       if (facts.status_event != no_index)
         w.events.push_back(index.ref(facts.status_event, "final status"));
       if (has_timeline) w.events.push_back(index.ref(index.timeline_event(facts.conv), "timeline"));

@@ -76,8 +76,7 @@ bool past(const std::optional<Clock::time_point>& deadline) {
       write_all(fd, std::string(kBudgetLine) + "\n");
       ::_exit(0);
     }
-    const SeedVerdict verdict =
-        verdict_of(run_seed(base, c.seed, options.swarm, c.world_seed));
+    const SeedVerdict verdict = verdict_of(run_seed(base, c.seed, options.swarm, c.world_seed));
     if (!write_all(fd, encode_verdict(verdict) + "\n")) ::_exit(3);
   }
   ::_exit(0);
@@ -436,10 +435,11 @@ ExploreResult explore_guided(const model::WorldConfig& base, const ExploreOption
     }
     count_coverage(result);
     if (options.on_progress) {
-      options.on_progress({.done = result.verdicts.size(),
-                           .total = result.seeds_planned,
-                           .failures = result.failures,
-                           .elapsed_s = std::chrono::duration<double>(Clock::now() - start).count()});
+      options.on_progress(
+          {.done = result.verdicts.size(),
+           .total = result.seeds_planned,
+           .failures = result.failures,
+           .elapsed_s = std::chrono::duration<double>(Clock::now() - start).count()});
     }
     // The corpus: the runs whose coverage is rarest so far (ties keep their order: the old
     // corpus first). Each run is scored once, not once per comparison.

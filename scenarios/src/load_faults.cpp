@@ -107,8 +107,7 @@ void read_links(const ObjectReader& r, Fault& fault, const NodeSet& nodes) {
   }
   // On stream connections duplication and reordering cannot happen: refuse a fault whose
   // dup_p / reorder_p would reach no link at all (mobile links only, or device pairs only).
-  const bool stream =
-      nodes.config().network.device_transport == model::DeviceTransport::kStream;
+  const bool stream = nodes.config().network.device_transport == model::DeviceTransport::kStream;
   if (stream && (fault.dup_p.value_or(0) > 0 || fault.reorder_p.value_or(0) > 0)) {
     bool reaches_datagrams = fault.link_class == model::LinkClass::kServers ||
                              fault.link_class == model::LinkClass::kAll;
@@ -343,20 +342,20 @@ json swarm_to_json(const model::Swarm& s) {
   json kinds = json::array();
   for (FaultKind kind : s.kinds) kinds.push_back(fault_kind_names()[std::size_t(kind)]);
   json out = json{{"enabled", s.enabled},
-              {"kinds", kinds},
-              {"nodes", s.nodes},
-              {"kind_enable_p", s.kind_enable_p},
-              {"fault_mean_interval_s", time_to_json(s.fault_interval_mean_ns, "_s")},
-              {"faults_max", s.faults_max},
-              {"partition_max_s", time_to_json(s.partition_max_ns, "_s")},
-              {"clog_max_s", time_to_json(s.clog_max_ns, "_s")},
-              {"down_max_s", time_to_json(s.down_max_ns, "_s")},
-              {"clock_step_max_ms", time_to_json(s.clock_step_max_ns, "_ms")},
-              {"loss_p_max", s.loss_p_max},
-              {"dup_p_max", s.dup_p_max},
-              {"reorder_p_max", s.reorder_p_max},
-              {"latency_max_ms", time_to_json(s.latency_max_ns, "_ms")},
-              {"world", world_swarm_to_json(s.world)}};
+                  {"kinds", kinds},
+                  {"nodes", s.nodes},
+                  {"kind_enable_p", s.kind_enable_p},
+                  {"fault_mean_interval_s", time_to_json(s.fault_interval_mean_ns, "_s")},
+                  {"faults_max", s.faults_max},
+                  {"partition_max_s", time_to_json(s.partition_max_ns, "_s")},
+                  {"clog_max_s", time_to_json(s.clog_max_ns, "_s")},
+                  {"down_max_s", time_to_json(s.down_max_ns, "_s")},
+                  {"clock_step_max_ms", time_to_json(s.clock_step_max_ns, "_ms")},
+                  {"loss_p_max", s.loss_p_max},
+                  {"dup_p_max", s.dup_p_max},
+                  {"reorder_p_max", s.reorder_p_max},
+                  {"latency_max_ms", time_to_json(s.latency_max_ns, "_ms")},
+                  {"world", world_swarm_to_json(s.world)}};
   if (s.world_seed) out["world_seed"] = *s.world_seed;
   return out;
 }

@@ -205,14 +205,13 @@ const std::vector<std::string>& device_transport_names() {
 
 json network_to_json(const model::NetworkModel& network) {
   const model::StreamModel& stream = network.stream;
-  return json{
-      {"device_transport", device_transport_names()[std::size_t(network.device_transport)]},
-      {"stream", json{{"rto_initial_ms", time_to_json(stream.rto_initial_ns, "_ms")},
-                      {"rto_min_ms", time_to_json(stream.rto_min_ns, "_ms")},
-                      {"rto_max_ms", time_to_json(stream.rto_max_ns, "_ms")},
-                      {"retransmit_max", stream.retransmit_max}}},
-      {"mobile", link_model_to_json(network.mobile)},
-      {"servers", link_model_to_json(network.servers)}};
+  return json{{"device_transport", device_transport_names()[std::size_t(network.device_transport)]},
+              {"stream", json{{"rto_initial_ms", time_to_json(stream.rto_initial_ns, "_ms")},
+                              {"rto_min_ms", time_to_json(stream.rto_min_ns, "_ms")},
+                              {"rto_max_ms", time_to_json(stream.rto_max_ns, "_ms")},
+                              {"retransmit_max", stream.retransmit_max}}},
+              {"mobile", link_model_to_json(network.mobile)},
+              {"servers", link_model_to_json(network.servers)}};
 }
 
 const std::vector<std::string>& link_class_names() {

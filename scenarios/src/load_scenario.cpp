@@ -224,10 +224,9 @@ void read_quiescence(const json& value, const std::string& path, model::WorldCon
 }
 
 const std::vector<std::string> kTopLevelFields = {
-    "name",    "description", "seed",          "durations", "topology",
-    "engine",  "users",       "conversations", "devices",   "workload",
-    "network", "faults",      "swarm",         "checks",    "quiescence",
-    "adversaries"};
+    "name",  "description",   "seed",       "durations",  "topology", "engine",
+    "users", "conversations", "devices",    "workload",   "network",  "faults",
+    "swarm", "checks",        "quiescence", "adversaries"};
 
 }  // namespace
 

@@ -257,7 +257,8 @@ void read_adversaries(const json& value, const std::string& path, model::Adversa
   a.attack_interval_mean_ns =
       r.duration_ns("attack_mean_interval_s", a.attack_interval_mean_ns,
                     NumberRange{0.0, double(model::kRunDurationMax_ns) / 1e9, true});
-  a.flood_frames = std::int32_t(r.integer("flood_frames", a.flood_frames, 1, model::kFloodFramesMax));
+  a.flood_frames =
+      std::int32_t(r.integer("flood_frames", a.flood_frames, 1, model::kFloodFramesMax));
 }
 
 }  // namespace imsim::scenarios::detail

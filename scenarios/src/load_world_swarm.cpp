@@ -57,9 +57,10 @@ json time_range_to_json(const model::Range& range, std::string_view key) {
 model::WorldSwarm read_world_swarm(const json& value, const std::string& path,
                                    const model::WorldConfig& config) {
   ObjectReader r(value, path);
-  r.allow({"enable_p", "page_size", "inbox_ttl_s", "retry_budget", "send_timeout_ms", "request_timeout_ms",
-           "page_bytes_max", "queue_length_max", "push_buffer_max", "outbox_length_max",
-           "buggify_p", "dedup_key_retention_s", "message_bytes", "servers_per_role", "group_size", "threshold_edge_p", "long_offline", "pair_cuts"});
+  r.allow({"enable_p", "page_size", "inbox_ttl_s", "retry_budget", "send_timeout_ms",
+           "request_timeout_ms", "page_bytes_max", "queue_length_max", "push_buffer_max",
+           "outbox_length_max", "buggify_p", "dedup_key_retention_s", "message_bytes",
+           "servers_per_role", "group_size", "threshold_edge_p", "long_offline", "pair_cuts"});
   model::WorldSwarm w;
   w.enable_p = r.number("enable_p", w.enable_p, kProbability);
   if (r.has("page_size")) {
@@ -83,8 +84,7 @@ model::WorldSwarm read_world_swarm(const json& value, const std::string& path,
   const engine::Config& e = config.engine;
   if (r.has("page_bytes_max")) {
     // The engine's rules: a page holds one largest body, and fits a frame with its headers.
-    const std::int64_t room =
-        std::int64_t(e.frame_bytes_max) - 128 * std::int64_t(e.page_size_max);
+    const std::int64_t room = std::int64_t(e.frame_bytes_max) - 128 * std::int64_t(e.page_size_max);
     w.page_bytes_max = read_int_range(r.get("page_bytes_max"), r.field_path("page_bytes_max"),
                                       e.message_body_bytes_max, room);
   }
@@ -104,9 +104,8 @@ model::WorldSwarm read_world_swarm(const json& value, const std::string& path,
                                      e.message_body_bytes_max);
   }
   if (r.has("servers_per_role")) {
-    w.servers_per_role = read_int_range(r.get("servers_per_role"),
-                                        r.field_path("servers_per_role"), 1,
-                                        model::kServersPerRoleMax);
+    w.servers_per_role = read_int_range(r.get("servers_per_role"), r.field_path("servers_per_role"),
+                                        1, model::kServersPerRoleMax);
   }
   if (r.has("group_size")) {
     if (!config.generated_conversations) {
@@ -114,8 +113,8 @@ model::WorldSwarm read_world_swarm(const json& value, const std::string& path,
            "draws the sizes of generated groups, and this scenario lists its conversations "
            "(use threshold_edge_p to move the large-group threshold to a listed group's size)");
     }
-    const std::int64_t users = config.generated_users ? config.generated_users->count
-                                                      : std::int64_t(config.users.size());
+    const std::int64_t users =
+        config.generated_users ? config.generated_users->count : std::int64_t(config.users.size());
     w.group_size = read_int_range(r.get("group_size"), r.field_path("group_size"), 2, users);
   }
   w.threshold_edge_p = r.number("threshold_edge_p", w.threshold_edge_p, kProbability);

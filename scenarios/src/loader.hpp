@@ -23,8 +23,8 @@ json link_model_to_json(const model::LinkModel& link);
 // an integer when exact, else a number.
 json time_to_json(std::int64_t ns, std::string_view key);
 
-const std::vector<std::string>& fault_kind_names();  // indexed by model::FaultKind
-const std::vector<std::string>& link_class_names();  // indexed by model::LinkClass
+const std::vector<std::string>& fault_kind_names();        // indexed by model::FaultKind
+const std::vector<std::string>& link_class_names();        // indexed by model::LinkClass
 const std::vector<std::string>& device_transport_names();  // indexed by model::DeviceTransport
 json network_to_json(const model::NetworkModel& network);
 // Why dup_p / reorder_p on a device link with the stream transport is refused.

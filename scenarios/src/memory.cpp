@@ -59,7 +59,7 @@ double mean_body_bytes(const model::Distribution& d) {
 
 struct Population {
   double users = 0;
-  double devices = 0;                      // at the start
+  double devices = 0;                       // at the start
   std::vector<std::int64_t> direct, group;  // member counts per conversation, by kind
   std::vector<std::int64_t> large;
 };
@@ -114,7 +114,8 @@ MemoryEstimate estimate_memory(const model::WorldConfig& c, bool record_trace) {
   // New logins add devices, up to the per-user limit.
   e.devices = p.devices;
   if (c.device_behaviour.new_device_interval_mean_ns > 0) {
-    e.devices += p.users * safety_s / (double(c.device_behaviour.new_device_interval_mean_ns) / 1e9);
+    e.devices +=
+        p.users * safety_s / (double(c.device_behaviour.new_device_interval_mean_ns) / 1e9);
   }
   e.devices = std::min(e.devices, p.users * model::kDevicesPerUserMax);
   // Members per message: a kind by weight (kinds without conversations skipped), then a
@@ -181,12 +182,27 @@ std::optional<std::uint64_t> parse_memory_size(std::string_view text) {
   double unit = 1;
   if (!suffix.empty()) {
     switch (suffix[0]) {
-      case 'K': case 'k': unit = 1024.0; break;
-      case 'M': case 'm': unit = 1024.0 * 1024; break;
-      case 'G': case 'g': unit = 1024.0 * 1024 * 1024; break;
-      case 'T': case 't': unit = 1024.0 * 1024 * 1024 * 1024; break;
-      case 'B': case 'b': break;
-      default: return std::nullopt;
+      case 'K':
+      case 'k':
+        unit = 1024.0;
+        break;
+      case 'M':
+      case 'm':
+        unit = 1024.0 * 1024;
+        break;
+      case 'G':
+      case 'g':
+        unit = 1024.0 * 1024 * 1024;
+        break;
+      case 'T':
+      case 't':
+        unit = 1024.0 * 1024 * 1024 * 1024;
+        break;
+      case 'B':
+      case 'b':
+        break;
+      default:
+        return std::nullopt;
     }
     if (suffix[0] != 'B' && suffix[0] != 'b') suffix.remove_prefix(1);
     if (!(suffix.empty() || suffix == "B" || suffix == "b" || suffix == "iB" || suffix == "ib")) {

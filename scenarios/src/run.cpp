@@ -242,11 +242,10 @@ namespace {
 nlohmann::json adversary_json(const model::AdversaryReport& report) {
   nlohmann::json attacks = nlohmann::json::object();
   for (const auto& [kind, t] : report.attacks) {
-    attacks[kind] = {{"attempted", t.attempted}, {"rejected", t.rejected},
-                     {"served", t.served},       {"accepted", t.accepted},
+    attacks[kind] = {{"attempted", t.attempted},   {"rejected", t.rejected},
+                     {"served", t.served},         {"accepted", t.accepted},
                      {"unanswered", t.unanswered}, {"conn_lost", t.conn_lost},
-                     {"timed_out", t.timed_out},
-                     {"reasons", t.reasons}};
+                     {"timed_out", t.timed_out},   {"reasons", t.reasons}};
   }
   return {{"attacks", attacks}, {"mixes", report.mixes}, {"breaches", report.breaches()}};
 }
@@ -277,31 +276,32 @@ nlohmann::json results_json(const RunOutcome& o) {
       {"expected_missing", o.expected_missing},
       {"as_expected", o.as_expected},
       {"report", o.report ? properties::to_json(*o.report) : nlohmann::json(nullptr)}};
-  nlohmann::json out = {{"format", "imsim-results"},
-          {"version", 1},
-          {"scenario", o.config.name},
-          {"seed", o.config.seed},
-          {"mutations", engine::enabled_mutations(o.config.engine.mutations)},
-          {"code_version", code_version()},
-          {"trace_hash", format_trace_hash(r.trace_hash)},
-          {"sim_time_s", double(r.sim_time_ns) / 1e9},
-          {"wall_time_s", o.wall_time_s},
-          {"events_executed", r.events_executed},
-          {"quiesced", r.quiesced},
-          {"messages",
-           {{"sent", r.messages_sent},
-            {"stored", r.messages_stored},
-            {"acked", r.messages_acked},
-            {"failed", r.messages_failed},
-            {"displays", r.displays}}},
-          {"counters", r.counters},
-          {"swarm_parameters", r.swarm_parameters},
-          {"fault_windows", fault_windows_json(o)},
-          {"checks", checks},
-          {"stories", properties::to_json(o.stories)},
-          {"exit_code", o.exit_code},
-          {"error", o.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.error)},
-          {"files", files}};
+  nlohmann::json out = {
+      {"format", "imsim-results"},
+      {"version", 1},
+      {"scenario", o.config.name},
+      {"seed", o.config.seed},
+      {"mutations", engine::enabled_mutations(o.config.engine.mutations)},
+      {"code_version", code_version()},
+      {"trace_hash", format_trace_hash(r.trace_hash)},
+      {"sim_time_s", double(r.sim_time_ns) / 1e9},
+      {"wall_time_s", o.wall_time_s},
+      {"events_executed", r.events_executed},
+      {"quiesced", r.quiesced},
+      {"messages",
+       {{"sent", r.messages_sent},
+        {"stored", r.messages_stored},
+        {"acked", r.messages_acked},
+        {"failed", r.messages_failed},
+        {"displays", r.displays}}},
+      {"counters", r.counters},
+      {"swarm_parameters", r.swarm_parameters},
+      {"fault_windows", fault_windows_json(o)},
+      {"checks", checks},
+      {"stories", properties::to_json(o.stories)},
+      {"exit_code", o.exit_code},
+      {"error", o.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.error)},
+      {"files", files}};
   if (r.adversary) out["adversary"] = adversary_json(*r.adversary);
   return out;
 }

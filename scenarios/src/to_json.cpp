@@ -117,22 +117,22 @@ nlohmann::json to_json(const model::WorldConfig& c) {
     durations["workload_stop_s"] = time_to_json(*c.durations.workload_stop_ns, "_s");
   }
   json out{{"name", c.name},
-              {"description", c.description},
-              {"seed", c.seed},
-              {"durations", durations},
-              {"topology", topology_json(c.topology)},
-              {"engine", detail::engine_to_json(c.engine)},
-              {"users", users_json(c)},
-              {"conversations", conversations_json(c)},
-              {"devices", devices_json(c.device_behaviour)},
-              {"workload", workload_json(c.workload)},
-              {"network", detail::network_to_json(c.network)},
-              {"faults", detail::faults_to_json(c.faults)},
-              {"swarm", detail::swarm_to_json(c.swarm)},
-              {"checks", checks_json(c.checks)},
-              {"quiescence",
-               json{{"check_interval_ms", time_to_json(c.quiescence.check_interval_ns, "_ms")},
-                    {"probe_devices_max", c.quiescence.probe_devices_max}}}};
+           {"description", c.description},
+           {"seed", c.seed},
+           {"durations", durations},
+           {"topology", topology_json(c.topology)},
+           {"engine", detail::engine_to_json(c.engine)},
+           {"users", users_json(c)},
+           {"conversations", conversations_json(c)},
+           {"devices", devices_json(c.device_behaviour)},
+           {"workload", workload_json(c.workload)},
+           {"network", detail::network_to_json(c.network)},
+           {"faults", detail::faults_to_json(c.faults)},
+           {"swarm", detail::swarm_to_json(c.swarm)},
+           {"checks", checks_json(c.checks)},
+           {"quiescence",
+            json{{"check_interval_ms", time_to_json(c.quiescence.check_interval_ns, "_ms")},
+                 {"probe_devices_max", c.quiescence.probe_devices_max}}}};
   // Written only when there are adversaries: documents without them stay as they were.
   if (c.adversaries.count > 0) out["adversaries"] = adversaries_json(c.adversaries);
   return out;

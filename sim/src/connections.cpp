@@ -187,7 +187,8 @@ void Network::frame_push(ConnId id, Conn& conn, int dir, Frame frame) {
 // the direction times out, as TCP's one retransmission timer does, and stays backed off until a
 // frame gets through on its first try (Karn: only those give an RTT sample, twice their one-way
 // delay). The oldest frame's (retransmit_max + 1)-th loss in a row gives up: the connection
-// resets when that RTO expires. A loss-free link draws only the latency, as a lossless stream always did.
+// resets when that RTO expires. A loss-free link draws only the latency, as a lossless stream
+// always did.
 void Network::frame_transmit(ConnId id, int dir, std::uint64_t seq, std::uint32_t attempt) {
   Conn* conn = conn_find(id);
   if (conn == nullptr || seq < conn->head_seq[dir]) return;  // died, or dropped by a close
@@ -310,8 +311,8 @@ void Network::count_dropped(const Conn& conn, int dir) {
 
 void Network::frame_arrive(ConnId id, int dir, std::uint64_t seq) {
   Conn* conn = conn_find(id);
-  if (conn == nullptr) return;                 // died; its frames were counted then
-  if (seq < conn->head_seq[dir]) return;        // dropped by a close
+  if (conn == nullptr) return;            // died; its frames were counted then
+  if (seq < conn->head_seq[dir]) return;  // dropped by a close
   Frame& frame = conn->inflight[dir][seq - conn->head_seq[dir]];
   const NodeId src = conn->nodes[dir];
   const NodeId dst = conn->nodes[1 - dir];

@@ -73,8 +73,7 @@ Rng& Network::link_rng(NodeId src, NodeId dst) {
   const std::uint64_t key = link_key(src, dst);
   auto it = link_rngs_.find(key);
   if (it == link_rngs_.end()) {
-    const std::string name =
-        "link/" + std::to_string(src.value) + "/" + std::to_string(dst.value);
+    const std::string name = "link/" + std::to_string(src.value) + "/" + std::to_string(dst.value);
     it = link_rngs_.emplace(key, rng_.fork(name)).first;
   }
   return it->second;

@@ -1,15 +1,14 @@
 // capped_backoff replaced three hand-written loops (device reconnect, device send retry,
 // processor request). These tests pin it to what each loop computed, at the cap, at attempts
 // 0 and 1, and far past the point where the old loops would have overflowed.
+#include "../../engine/src/backoff.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
-
 #include <imsim/engine/config.hpp>
-
-#include "../../engine/src/backoff.hpp"
+#include <limits>
 
 namespace imsim::engine {
 namespace {
@@ -47,7 +46,7 @@ TEST(CappedBackoff, StopsAtTheCap) {
   EXPECT_EQ(capped_backoff(ns(1000), 2, 3, ns(8000)), ns(8000));  // exactly the cap
   EXPECT_EQ(capped_backoff(ns(1000), 3, 2, ns(8000)), ns(8000));  // 9000 > cap
   EXPECT_EQ(capped_backoff(ns(1000), 2, 1000, ns(8000)), ns(8000));
-  EXPECT_EQ(capped_backoff(ns(8000), 2, 5, ns(8000)), ns(8000));  // base == cap
+  EXPECT_EQ(capped_backoff(ns(8000), 2, 5, ns(8000)), ns(8000));   // base == cap
   EXPECT_EQ(capped_backoff(ns(1000), 1, 50, ns(8000)), ns(1000));  // factor 1 never grows
 }
 

@@ -89,8 +89,8 @@ class World {
   bool resend(DeviceId d, const ClientMsgId& msg);
   void online(DeviceId d);
   void offline(DeviceId d);
-  void kill(DeviceId d);       // app kill + restart from durable state
-  void reinstall(DeviceId d);  // wipe, new incarnation, recover from nothing
+  void kill(DeviceId d);                    // app kill + restart from durable state
+  void reinstall(DeviceId d);               // wipe, new incarnation, recover from nothing
   void page_back(DeviceId d, ConvId conv);  // the user scrolls `conv` back to its start
   std::size_t tops_reached(DeviceId d, ConvId conv) const;  // TopReached observations
 

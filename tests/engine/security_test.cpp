@@ -338,8 +338,8 @@ TEST_F(GatewayFixture, AllowedActionsAreForwarded) {
 TEST_F(GatewayFixture, AttackImpersonateAnotherUser) {
   hello();
   // Another user's device id, into that user's own conversation.
-  MessageData forged{ClientMsgId{dev(2, 1), Incarnation{0}, (1ull << 40) + 1}, kC23, LaneSeq{1},
-                     0, "forged"};
+  MessageData forged{ClientMsgId{dev(2, 1), Incarnation{0}, (1ull << 40) + 1}, kC23, LaneSeq{1}, 0,
+                     "forged"};
   expect_refused(Send{forged}, RejectReason::forged_sender);
 }
 
@@ -391,7 +391,8 @@ TEST_F(GatewayFixture, AttackTruncatedFrames) {
       for (std::size_t i = 0; i < 4; i++) cut[i] = static_cast<std::uint8_t>((size - 4) >> (8 * i));
     }
     const std::uint64_t before = gateway.counters().rejected(RejectReason::malformed);
-    Effects fx = feed_bytes(cut, conn, LocalTime::from_ns(static_cast<std::int64_t>(size) * kNsPerS));
+    Effects fx =
+        feed_bytes(cut, conn, LocalTime::from_ns(static_cast<std::int64_t>(size) * kNsPerS));
     EXPECT_EQ(gateway.counters().rejected(RejectReason::malformed), before + 1) << size;
     ASSERT_EQ(fx.frames.size(), 1u) << size;
     EXPECT_TRUE(std::holds_alternative<ConnId>(fx.frames[0].to)) << size;  // nothing forwarded

@@ -3,8 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <sstream>
-
 #include <imsim/history/reader.hpp>
 #include <imsim/model/world.hpp>
 #include <imsim/properties/check.hpp>
@@ -13,6 +11,7 @@
 #include <imsim/scenarios/failure_file.hpp>
 #include <imsim/scenarios/run.hpp>
 #include <imsim/scenarios/scenario.hpp>
+#include <sstream>
 
 namespace imsim {
 namespace {

@@ -7,13 +7,12 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
-#include <sstream>
-
 #include <imsim/history/reader.hpp>
 #include <imsim/model/world.hpp>
 #include <imsim/properties/check.hpp>
 #include <imsim/properties/report.hpp>
 #include <imsim/scenarios/scenario.hpp>
+#include <sstream>
 
 namespace imsim {
 namespace {
@@ -23,14 +22,14 @@ constexpr std::int64_t kMs = 1'000'000;
 // The generated shape: every field is a small number, mapped onto a valid WorldConfig.
 struct GenFault {
   int at_ms = 0;
-  int kind = 0;  // index into kFaultKinds
+  int kind = 0;    // index into kFaultKinds
   int target = 0;  // node index (modulo the candidates of the kind)
   int duration_ms = 0;
 };
 
 struct GenWorld {
   std::uint64_t seed = 1;
-  std::vector<int> devices_per_user;          // size = users (2..5), each 1..3
+  std::vector<int> devices_per_user;            // size = users (2..5), each 1..3
   std::vector<std::vector<int>> conversations;  // member user indices (deduplicated)
   int messages_per_s = 1;
   int safety_ms = 1000;
@@ -65,25 +64,27 @@ model::WorldConfig to_config(const GenWorld& g) {
   }
   for (std::size_t i = 0; i < g.conversations.size(); i++) {
     std::set<int> members;
-    for (int m : g.conversations[i]) members.insert(m % static_cast<int>(g.devices_per_user.size()));
+    for (int m : g.conversations[i])
+      members.insert(m % static_cast<int>(g.devices_per_user.size()));
     if (members.size() < 2) continue;
     model::ConversationSpec conv;
     conv.id = "c" + std::to_string(i + 1);
-    conv.kind = members.size() == 2 ? model::ConversationKind::kDirect : model::ConversationKind::kGroup;
+    conv.kind =
+        members.size() == 2 ? model::ConversationKind::kDirect : model::ConversationKind::kGroup;
     for (int m : members) conv.members.push_back("u" + std::to_string(m + 1));
     c.conversations.push_back(conv);
   }
   if (c.conversations.empty()) {
-    c.conversations.push_back({.id = "c1", .kind = model::ConversationKind::kDirect,
-                               .members = {"u1", "u2"}});
+    c.conversations.push_back(
+        {.id = "c1", .kind = model::ConversationKind::kDirect, .members = {"u1", "u2"}});
   }
   const auto servers = model::server_node_names(c.topology);
   for (const GenFault& gf : g.faults) {
     model::Fault f;
     f.kind = kFaultKinds[gf.kind % kFaultKindCount];
     f.at_ns = (gf.at_ms % g.safety_ms) * kMs;
-    const std::int64_t until_ns = std::min<std::int64_t>(f.at_ns + (gf.duration_ms + 1) * kMs,
-                                                         c.durations.safety_ns - 1);
+    const std::int64_t until_ns =
+        std::min<std::int64_t>(f.at_ns + (gf.duration_ms + 1) * kMs, c.durations.safety_ns - 1);
     model::Fault undo;
     undo.at_ns = until_ns;
     switch (f.kind) {
@@ -123,10 +124,9 @@ model::WorldConfig to_config(const GenWorld& g) {
         break;
     }
     c.faults.push_back(f);
-    const bool has_undo = f.kind == model::FaultKind::kCrash ||
-                          f.kind == model::FaultKind::kOffline ||
-                          f.kind == model::FaultKind::kPartition ||
-                          f.kind == model::FaultKind::kLink;
+    const bool has_undo =
+        f.kind == model::FaultKind::kCrash || f.kind == model::FaultKind::kOffline ||
+        f.kind == model::FaultKind::kPartition || f.kind == model::FaultKind::kLink;
     if (has_undo) c.faults.push_back(undo);
   }
   std::stable_sort(c.faults.begin(), c.faults.end(),
@@ -138,10 +138,11 @@ rc::Gen<GenWorld> gen_world() {
   using namespace rc;
   return gen::build<GenWorld>(
       gen::set(&GenWorld::seed, gen::inRange<std::uint64_t>(1, 1'000'000)),
-      gen::set(&GenWorld::devices_per_user,
-               gen::mapcat(gen::inRange(2, 6), [](int users) {
-                 return gen::container<std::vector<int>>(users, gen::inRange(1, 4));
-               })),
+      gen::set(&GenWorld::devices_per_user, gen::mapcat(gen::inRange(2, 6),
+                                                        [](int users) {
+                                                          return gen::container<std::vector<int>>(
+                                                              users, gen::inRange(1, 4));
+                                                        })),
       gen::set(&GenWorld::conversations,
                gen::resize(4, gen::nonEmpty(gen::container<std::vector<std::vector<int>>>(
                                   gen::container<std::vector<int>>(gen::inRange(0, 5)))))),

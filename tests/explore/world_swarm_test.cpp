@@ -3,12 +3,12 @@
 // world-swarm run replays with the swarm off. Plus the `cut` fault the world swarm draws.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <imsim/model/world.hpp>
 #include <imsim/scenarios/explore.hpp>
 #include <imsim/scenarios/failure_file.hpp>
 #include <imsim/scenarios/run.hpp>
 #include <imsim/scenarios/scenario.hpp>
-#include <algorithm>
 #include <optional>
 #include <set>
 #include <string>
@@ -66,38 +66,61 @@ struct Dimension {
 
 const Dimension kDimensions[] = {
     {"page_size", "world.page_size",
-     [](model::WorldSwarm& w) { w.page_size = model::Range{1, 5}; }},
+     [](model::WorldSwarm& w) {
+       w.page_size = model::Range{1, 5};
+     }},
     {"inbox_ttl", "world.inbox_ttl",
-     [](model::WorldSwarm& w) { w.inbox_ttl_ns = model::Range{1'000'000'000, 60'000'000'000}; }},
-    {"retry_budget", "world.retry_budget", [](model::WorldSwarm& w) { w.retry_budget = model::Range{1, 2}; }},
+     [](model::WorldSwarm& w) {
+       w.inbox_ttl_ns = model::Range{1'000'000'000, 60'000'000'000};
+     }},
+    {"retry_budget", "world.retry_budget",
+     [](model::WorldSwarm& w) {
+       w.retry_budget = model::Range{1, 2};
+     }},
     {"send_timeout", "world.send_timeout",
-     [](model::WorldSwarm& w) { w.send_timeout_ns = model::Range{250'000'000, 2'000'000'000}; }},
+     [](model::WorldSwarm& w) {
+       w.send_timeout_ns = model::Range{250'000'000, 2'000'000'000};
+     }},
     {"request_timeout", "world.request_timeout",
-     [](model::WorldSwarm& w) { w.request_timeout_ns = model::Range{50'000'000, 500'000'000}; }},
+     [](model::WorldSwarm& w) {
+       w.request_timeout_ns = model::Range{50'000'000, 500'000'000};
+     }},
     {"page_bytes_max", "world.page_bytes_max",
      [](model::WorldSwarm& w) {
        w.page_bytes_max = model::Range{4096, 8192};
        w.page_size = model::Range{40, 50};
      }},
     {"queue_length_max", "world.queue_length_max",
-     [](model::WorldSwarm& w) { w.queue_length_max = model::Range{1, 3}; }},
+     [](model::WorldSwarm& w) {
+       w.queue_length_max = model::Range{1, 3};
+     }},
     {"push_buffer_max", "world.push_buffer_max",
-     [](model::WorldSwarm& w) { w.push_buffer_max = model::Range{1, 2}; }},
+     [](model::WorldSwarm& w) {
+       w.push_buffer_max = model::Range{1, 2};
+     }},
     {"outbox_length_max", "world.outbox_length_max",
-     [](model::WorldSwarm& w) { w.outbox_length_max = model::Range{1, 2}; }},
+     [](model::WorldSwarm& w) {
+       w.outbox_length_max = model::Range{1, 2};
+     }},
     {"dedup_key_retention", "world.dedup_key_retention",
      [](model::WorldSwarm& w) {
        w.dedup_key_retention_ns = model::Range{100'000'000, 2'000'000'000};
      },
      engine::CoveragePoint::store_dedup_scan},
     {"message_bytes", "world.message_bytes",
-     [](model::WorldSwarm& w) { w.message_bytes = model::Range{1, 4096}; }},
+     [](model::WorldSwarm& w) {
+       w.message_bytes = model::Range{1, 4096};
+     }},
     {"buggify", "world.buggify", [](model::WorldSwarm& w) { w.buggify_p = 0.5; }},
     {"servers_per_role", "world.gateways",
-     [](model::WorldSwarm& w) { w.servers_per_role = model::Range{1, 3}; }},
-    {"group_size", "world.group_sizes", [](model::WorldSwarm& w) { w.group_size = model::Range{2, 6}; }},
-    {"threshold_edge", "world.group_sizes",
-     [](model::WorldSwarm& w) { w.threshold_edge_p = 1.0; }},
+     [](model::WorldSwarm& w) {
+       w.servers_per_role = model::Range{1, 3};
+     }},
+    {"group_size", "world.group_sizes",
+     [](model::WorldSwarm& w) {
+       w.group_size = model::Range{2, 6};
+     }},
+    {"threshold_edge", "world.group_sizes", [](model::WorldSwarm& w) { w.threshold_edge_p = 1.0; }},
     {"long_offline", "world.long_offline.",
      [](model::WorldSwarm& w) {
        w.long_offline_max = 2;
@@ -273,8 +296,7 @@ TEST(CutFault, CutsOnePairAndHealsOnItsOwn) {
   config.swarm.enabled = false;
   const auto plain = scenarios::run_scenario(config, {});
   config.faults.push_back(cut_fault(1'000'000'000, "u1/d1", "gateway0", 3'000'000'000, true));
-  config.faults.push_back(
-      cut_fault(2'000'000'000, "processor0", "store0", 2'000'000'000, false));
+  config.faults.push_back(cut_fault(2'000'000'000, "processor0", "store0", 2'000'000'000, false));
   const auto cut = scenarios::run_scenario(config, {});
   ASSERT_TRUE(cut.error.empty()) << cut.error;
   EXPECT_EQ(cut.exit_code, scenarios::kExitValid);

@@ -30,7 +30,7 @@ std::vector<std::uint8_t> read_bytes(const fs::path& path) {
 std::vector<fs::path> inputs_of(const std::string& target) {
   std::vector<fs::path> out;
   for (const fs::path& dir : {fs::path(IMSIM_SOURCE_DIR) / "tests" / "fuzz-regressions" / target,
-                             fs::path(IMSIM_SOURCE_DIR) / "fuzz" / "seeds" / target}) {
+                              fs::path(IMSIM_SOURCE_DIR) / "fuzz" / "seeds" / target}) {
     if (!fs::is_directory(dir)) continue;
     for (const auto& e : fs::directory_iterator(dir)) {
       if (e.is_regular_file() && e.path().filename() != "README.md") out.push_back(e.path());

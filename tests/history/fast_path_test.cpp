@@ -60,15 +60,33 @@ TEST(FlatLine, ReadsValuesAndSortsObjectKeys) {
 
 TEST(FlatLine, GivesUpOutsideItsSubset) {
   const std::vector<std::string> outside = {
-      R"({"a":"\u0041"})",      R"({"a":"\/"})",        "{\"a\":\"\xc3\xa9\"}",
-      R"({"a":-1})",            R"({"a":1.0})",         R"({"a":1e3})",
-      R"({"a":null})",          R"({"a":01})",          R"({"a":18446744073709551616})",
-      R"({"a":1,"a":2})",       R"({"v":{"x":1,"x":1}})", R"({"v":{"x":{"y":1}}})",
-      R"({"v":[[1]]})",         R"({"a":1} x)",         R"({"a":1,})",
-      R"({"a" 1})",             std::string("{\"a\":\"x\0y\"}", 11), "{\"a\":\"x\ty\"}",
-      R"({"a":"x)",             R"([1])",               R"("a")",
-      R"({"a":tru})",           R"({"a":1}})",          R"({"v":[1,]})",
-      R"({"v":{"x":1,}})",      R"({"a":1 "b":2})",     "",
+      R"({"a":"\u0041"})",
+      R"({"a":"\/"})",
+      "{\"a\":\"\xc3\xa9\"}",
+      R"({"a":-1})",
+      R"({"a":1.0})",
+      R"({"a":1e3})",
+      R"({"a":null})",
+      R"({"a":01})",
+      R"({"a":18446744073709551616})",
+      R"({"a":1,"a":2})",
+      R"({"v":{"x":1,"x":1}})",
+      R"({"v":{"x":{"y":1}}})",
+      R"({"v":[[1]]})",
+      R"({"a":1} x)",
+      R"({"a":1,})",
+      R"({"a" 1})",
+      std::string("{\"a\":\"x\0y\"}", 11),
+      "{\"a\":\"x\ty\"}",
+      R"({"a":"x)",
+      R"([1])",
+      R"("a")",
+      R"({"a":tru})",
+      R"({"a":1}})",
+      R"({"v":[1,]})",
+      R"({"v":{"x":1,}})",
+      R"({"a":1 "b":2})",
+      "",
       R"({'a':1})",
   };
   FlatLine flat;
@@ -83,8 +101,9 @@ TEST(FlatLine, GivesUpOutsideItsSubset) {
 void expect_same(const std::string& text) {
   const auto fast = parse_history(text, LineReading::fast);
   const auto strict = parse_history(text, LineReading::strict_only);
-  ASSERT_EQ(fast.ok(), strict.ok()) << (fast.ok() ? strict.status() : fast.status()).message()
-                                    << "\n" << text;
+  ASSERT_EQ(fast.ok(), strict.ok())
+      << (fast.ok() ? strict.status() : fast.status()).message() << "\n"
+      << text;
   if (fast.ok()) {
     EXPECT_TRUE(fast.value() == strict.value()) << text;
   } else {
@@ -142,18 +161,22 @@ TEST(FastPath, SameResultOnCornerCases) {
       {0, R"({"t":0,"type":"x","device":"u1/d1"})"},
       {0, R"({"t":0,"type":7,"device":"u1/d1"})"},
       {0, R"([{"t":0,"type":"online","device":"u1/d1"}])"},
-      {1, R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1,"u1/d1":1}})"},
+      {1,
+       R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1,"u1/d1":1}})"},
       {1, R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":2}})"},
       {1, R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"zz":1,"aa":1}})"},
-      {1, R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":-1,"u2/d1":1.5}})"},
+      {1,
+       R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":-1,"u2/d1":1.5}})"},
       {1, R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":[1]})"},
-      {1, R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1},"gvc":{"u1/d1":3}})"},
+      {1,
+       R"({"t":1,"type":"send","device":"u1/d1","conv":"c1","msg":"m1","vc":{"u1/d1":1},"gvc":{"u1/d1":3}})"},
       {1, R"({"t":1,"type":"send","device":"u3/d1","conv":"c1","msg":"m1","vc":{"u3/d1":1}})"},
       {2, R"({"t":2,"type":"ack","device":"u1/d1","msg":"m1","conv_seq":true})"},
       {2, R"({"t":2,"type":"ack","device":"u2/d1","msg":"m1","conv_seq":1})"},
       {3, R"({"t":3,"type":"display","device":"u2/d1","conv":"c1","msg":"m1","at":"middle"})"},
       {3, R"({"t":3,"type":"display","device":"u2/d1","conv":"c2","msg":"m1","at":"top"})"},
-      {3, R"({"t":3,"type":"display","device":"u2/d1","conv":"c1","msg":"m1","at":"top","conv_seq":-3})"},
+      {3,
+       R"({"t":3,"type":"display","device":"u2/d1","conv":"c1","msg":"m1","at":"top","conv_seq":-3})"},
       {4, R"({"t":3,"type":"x-note","deep":[[[[1]]]]})"},
       {4, R"({"t":3,"type":"x-note","a":1,"a":2})"},
       {7, R"({"t":4,"type":"top_reached","device":"u3/d1","conv":"c1"})"},
@@ -161,7 +184,8 @@ TEST(FastPath, SameResultOnCornerCases) {
       {13, R"({"t":6,"type":"timeline","conv":"c1","first_conv_seq":0,"msgs":["m1","m2"]})"},
       {13, R"({"t":6,"type":"timeline","conv":"c1","msgs":["m1",2]})"},
       {13, R"({"t":6,"type":"timeline","conv":"c1","msgs":["m1","m9"]})"},
-      {13, R"({"t":6,"type":"timeline","conv":"c1","first_conv_seq":18446744073709551615,"msgs":["m1"]})"},
+      {13,
+       R"({"t":6,"type":"timeline","conv":"c1","first_conv_seq":18446744073709551615,"msgs":["m1"]})"},
       {14, R"({"t":9,"type":"end","quiesced":1})"},
       {14, R"({"t":1,"type":"end","quiesced":true})"},
       {14, R"(  {"t":9, "type" :"end","quiesced":false}	)"},
@@ -179,9 +203,31 @@ TEST(FastPath, SameResultOnCornerCases) {
 TEST(FastPath, SameResultOnMutatedFiles) {
   const std::string base = join(body);
   const std::vector<std::string> tokens = {
-      "\\",     "\\u0041", "\"",  ",",      ":",   "{",  "}",  "[",     "]",   "-1",  "1.5",
-      "1e2",    "00",      "null", "true",  " ",   "\t", "\r", "\n",    "\xc3\xa9", "\xff",
-      std::string(1, '\0'), "18446744073709551616", R"("device":"u1/d1",)", R"("vc":{},)",
+      "\\",
+      "\\u0041",
+      "\"",
+      ",",
+      ":",
+      "{",
+      "}",
+      "[",
+      "]",
+      "-1",
+      "1.5",
+      "1e2",
+      "00",
+      "null",
+      "true",
+      " ",
+      "\t",
+      "\r",
+      "\n",
+      "\xc3\xa9",
+      "\xff",
+      std::string(1, '\0'),
+      "18446744073709551616",
+      R"("device":"u1/d1",)",
+      R"("vc":{},)",
       R"("x":[{}],)",
   };
   std::uint64_t state = 0x9e3779b97f4a7c15;

@@ -138,16 +138,16 @@ class RecorderTest : public ::testing::Test {
     return DeviceRef{index, sim::NodeId(static_cast<std::uint32_t>(index))};
   }
   engine::ClientMsgId msg(std::int32_t device, std::uint64_t counter) const {
-    return engine::ClientMsgId{population_.device_plan(device).id, engine::Incarnation(0),
-                               counter};
+    return engine::ClientMsgId{population_.device_plan(device).id, engine::Incarnation(0), counter};
   }
   void send(std::int32_t device, std::int32_t conv, std::uint64_t counter) {
     recorder_.observe(ref(device),
                       engine::LocalEcho{msg(device, counter), population_.conv(conv).id});
   }
   void display(std::int32_t device, std::int32_t conv, engine::ClientMsgId shown) {
-    recorder_.observe(ref(device), engine::Displayed{population_.conv(conv).id, shown,
-                                                     engine::DisplayAt::bottom, {}});
+    recorder_.observe(
+        ref(device),
+        engine::Displayed{population_.conv(conv).id, shown, engine::DisplayAt::bottom, {}});
   }
 
   WorldConfig config_;

@@ -2,13 +2,12 @@
 // checkers accept, and the same seed gives the same trace hash.
 #include <gtest/gtest.h>
 
-#include <set>
-#include <sstream>
-
 #include <imsim/history/reader.hpp>
 #include <imsim/model/world.hpp>
 #include <imsim/properties/check.hpp>
 #include <imsim/properties/report.hpp>
+#include <set>
+#include <sstream>
 
 namespace imsim::model {
 namespace {
@@ -42,7 +41,8 @@ WorldConfig small_world(std::uint64_t seed) {
     if (u == 1) user.devices.push_back(device("d2"));
     c.users.push_back(user);
   }
-  c.conversations.push_back({.id = "c1", .kind = ConversationKind::kDirect, .members = {"u1", "u2"}});
+  c.conversations.push_back(
+      {.id = "c1", .kind = ConversationKind::kDirect, .members = {"u1", "u2"}});
   c.conversations.push_back(
       {.id = "c2", .kind = ConversationKind::kGroup, .members = {"u1", "u2", "u3"}});
   c.workload.messages_per_s = 10;

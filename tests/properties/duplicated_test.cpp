@@ -99,11 +99,17 @@ TEST(Duplicated, TimelineListingItOnceIsFine) {
 Report check_with_inbox(const std::string& inbox_msgs) {
   const std::string text =
       R"({"type":"header","format":"imsim-history","version":1,"devices":{"a1":"a","b1":"b"},)"
-      R"("conversations":{"c1":{"members":["a","b"]}}})" "\n"
-      R"({"t":10,"type":"send","device":"a1","conv":"c1","msg":"m1","vc":{"a1":1}})" "\n"
-      R"({"t":30,"type":"timeline","conv":"c1","msgs":["m1"]})" "\n"
-      R"({"t":30,"type":"x-inbox","user":"b","msgs":)" + inbox_msgs + "}\n"
-      R"({"t":30,"type":"end","quiesced":true})" "\n";
+      R"("conversations":{"c1":{"members":["a","b"]}}})"
+      "\n"
+      R"({"t":10,"type":"send","device":"a1","conv":"c1","msg":"m1","vc":{"a1":1}})"
+      "\n"
+      R"({"t":30,"type":"timeline","conv":"c1","msgs":["m1"]})"
+      "\n"
+      R"({"t":30,"type":"x-inbox","user":"b","msgs":)" +
+      inbox_msgs +
+      "}\n"
+      R"({"t":30,"type":"end","quiesced":true})"
+      "\n";
   auto parsed = history::parse_history(text);
   EXPECT_TRUE(parsed.ok()) << parsed.status().message();
   return check(parsed.value(), CheckOptions{.checkers = {"duplicated"}});

@@ -61,7 +61,8 @@ struct Generator {
   std::vector<std::vector<std::size_t>> cursor;    // [device][conv]
   std::vector<std::vector<std::size_t>> convs_of_device;
   std::vector<bool> reinstalled;
-  std::vector<std::vector<std::size_t>> start;  // [device][conv]: where the incarnation's view starts
+  std::vector<std::vector<std::size_t>>
+      start;  // [device][conv]: where the incarnation's view starts
   history::TimeNs t = 0;
   int msgs = 0;
 

@@ -249,7 +249,7 @@ TEST(Unavailable, ASendAfterHealingThatFails) {
 
 TEST(Unavailable, AckedButNotStoredAndSendsWithoutStatus) {
   HistoryBuilder b = three_sent(2);
-  b.send(40, "b1", "c1", "p1");  // no status at all
+  b.send(40, "b1", "c1", "p1");                         // no status at all
   b.send(41, "b2", "c1", "p2").ack(42, "b2", "p2", 4);  // acked, never stored
   show_everywhere(b, {"m1", "m2", "m3"});
   b.timeline(60, "c1", {"m1", "m2", "m3"}).end(60);

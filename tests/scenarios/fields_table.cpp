@@ -18,8 +18,8 @@ std::vector<Entry> table() {
   const json generated = generated_world();
   const auto hash = [&t](std::string field, json base, const char* set,
                          std::vector<std::uint64_t> seeds = {1, 2, 3, 4}) {
-    t.push_back({std::move(field), Expect::kHash, std::move(base), parse(set), "",
-                 std::move(seeds)});
+    t.push_back(
+        {std::move(field), Expect::kHash, std::move(base), parse(set), "", std::move(seeds)});
   };
   const auto engine = [&](const char* field, const char* value) {
     hash(std::string("engine.") + field, harsh,
@@ -48,8 +48,7 @@ std::vector<Entry> table() {
   engine("message_body_bytes_max", "100");
   for (const char* bound : {"frame_bytes_max", "page_size_max"}) {
     t.push_back({std::string("engine.") + bound, Expect::kRejected, harsh,
-                 json{{"engine", {{bound, 1000000}}}},
-                 std::string("engine.") + bound + ": only "});
+                 json{{"engine", {{bound, 1000000}}}}, std::string("engine.") + bound + ": only "});
   }
   engine("page_size", "1");
   engine("page_bytes_max", "4096");
@@ -67,8 +66,7 @@ std::vector<Entry> table() {
   {
     json down = busy;
     for (const char* gateway : {"gateway0", "gateway1"}) {
-      down["faults"].push_back(
-          {{"at_s", 0.3}, {"kind", "crash"}, {"node", gateway}, {"for_s", 2}});
+      down["faults"].push_back({{"at_s", 0.3}, {"kind", "crash"}, {"node", gateway}, {"for_s", 2}});
     }
     hash("engine.reconnect_backoff_max_ms", down,
          R"({"engine": {"reconnect_backoff_max_ms": 200}})");
@@ -102,8 +100,8 @@ std::vector<Entry> table() {
                      {"id": "u3", "devices": [{"id": "d1"}]}]})");
   const auto device_field = [&](const char* field, const char* value) {
     json set = small;
-    set["users"][0]["devices"][1] = json::parse(std::string(R"({"id": "d2", ")") + field +
-                                                "\": " + value + "}");
+    set["users"][0]["devices"][1] =
+        json::parse(std::string(R"({"id": "d2", ")") + field + "\": " + value + "}");
     hash(std::string("users[].devices[].") + field, small, set.dump().c_str());
   };
   device_field("online_at_start", "false");
@@ -133,7 +131,8 @@ std::vector<Entry> table() {
   // Device behaviour.
   hash("devices.churn", small, R"({"devices": {"churn": true,
        "online_session": {"kind": "exponential", "mean_s": 0.5}}})");
-  hash("devices.app_kill_mean_interval_s", small, R"({"devices": {"app_kill_mean_interval_s": 1}})");
+  hash("devices.app_kill_mean_interval_s", small,
+       R"({"devices": {"app_kill_mean_interval_s": 1}})");
   hash("devices.reinstall_mean_interval_s", small,
        R"({"devices": {"reinstall_mean_interval_s": 1}})");
   hash("devices.new_device_mean_interval_s", small,
@@ -143,8 +142,7 @@ std::vector<Entry> table() {
   // Workload.
   hash("workload.messages_per_s", small, R"({"workload": {"messages_per_s": 5}})");
   const json large = with(small, parse(R"({"engine": {"large_group_threshold": 2}})"));
-  hash("workload.kind_weights.direct", large,
-       R"({"workload": {"kind_weights": {"direct": 0}}})");
+  hash("workload.kind_weights.direct", large, R"({"workload": {"kind_weights": {"direct": 0}}})");
   hash("workload.kind_weights.group", with(small, parse(R"({"conversations": [
          {"id": "c1", "kind": "direct", "members": ["u1", "u2"]},
          {"id": "c2", "kind": "group", "members": ["u1", "u2"]},
@@ -161,8 +159,7 @@ std::vector<Entry> table() {
   hash("network.servers.dup_p", small, R"({"network": {"servers": {"dup_p": 0.2}}})");
   hash("network.servers.reorder_p", small, R"({"network": {"servers": {"reorder_p": 0.5}}})");
   hash("network.mobile.loss_p", small, R"({"network": {"mobile": {"loss_p": 0.2}}})");
-  const json datagram =
-      with(small, parse(R"({"network": {"device_transport": "datagram"}})"));
+  const json datagram = with(small, parse(R"({"network": {"device_transport": "datagram"}})"));
   hash("network.mobile.dup_p", datagram, R"({"network": {"mobile": {"dup_p": 0.2}}})");
   hash("network.mobile.reorder_p", datagram, R"({"network": {"mobile": {"reorder_p": 0.5}}})");
   const json lossy = with(small, parse(R"({"network": {"mobile": {"loss_p": 0.2}}})"));
@@ -170,10 +167,10 @@ std::vector<Entry> table() {
   hash("network.stream.rto_initial_ms", lossy,
        R"({"network": {"stream": {"rto_initial_ms": 3000}}})");
   hash("network.stream.rto_min_ms", lossy, R"({"network": {"stream": {"rto_min_ms": 20}}})");
-  hash("network.stream.rto_max_ms", with(small, parse(R"({"network": {"mobile": {"loss_p": 0.5}}})")),
+  hash("network.stream.rto_max_ms",
+       with(small, parse(R"({"network": {"mobile": {"loss_p": 0.5}}})")),
        R"({"network": {"stream": {"rto_max_ms": 1000}}})");
-  hash("network.stream.retransmit_max", lossy,
-       R"({"network": {"stream": {"retransmit_max": 0}}})");
+  hash("network.stream.retransmit_max", lossy, R"({"network": {"stream": {"retransmit_max": 0}}})");
   // Adversarial devices (their own users x1..): each field moves what they do.
   const json attacked = with(small, parse(R"({"adversaries": {"count": 1, "conversations": 1,
       "attacks": "all", "attack_enable_p": 0.8, "attack_mean_interval_s": 0.2,
@@ -184,7 +181,8 @@ std::vector<Entry> table() {
   hash("adversaries.attack_enable_p", attacked, R"({"adversaries": {"attack_enable_p": 0.3}})");
   hash("adversaries.attack_mean_interval_s", attacked,
        R"({"adversaries": {"attack_mean_interval_s": 0.05}})");
-  hash("adversaries.flood_frames", with(attacked, parse(R"({"adversaries": {"attacks": ["flood"]}})")),
+  hash("adversaries.flood_frames",
+       with(attacked, parse(R"({"adversaries": {"attacks": ["flood"]}})")),
        R"({"adversaries": {"flood_frames": 5}})");
   engine("conn_pending_max", "1");
   engine("inbox_entries_max", "2");
@@ -216,14 +214,18 @@ std::vector<Entry> table() {
         R"({"at_s": 0.2, "kind": "partition", "groups": [["gateway0"], ["queue0"]], "for_s": 2})");
   const char* oneway =
       R"({"at_s": 0.2, "kind": "partition_oneway", "from": "gateway0", "to": "queue0", "for_s": 1})";
-  fault("partition_oneway", "at_s", oneway,
-        R"({"at_s": 0.4, "kind": "partition_oneway", "from": "gateway0", "to": "queue0", "for_s": 1})");
-  fault("partition_oneway", "from", oneway,
-        R"({"at_s": 0.2, "kind": "partition_oneway", "from": "gateway1", "to": "queue0", "for_s": 1})");
-  fault("partition_oneway", "to", oneway,
-        R"({"at_s": 0.2, "kind": "partition_oneway", "from": "gateway0", "to": "queue1", "for_s": 1})");
-  fault("partition_oneway", "for_s", oneway,
-        R"({"at_s": 0.2, "kind": "partition_oneway", "from": "gateway0", "to": "queue0", "for_s": 2})");
+  fault(
+      "partition_oneway", "at_s", oneway,
+      R"({"at_s": 0.4, "kind": "partition_oneway", "from": "gateway0", "to": "queue0", "for_s": 1})");
+  fault(
+      "partition_oneway", "from", oneway,
+      R"({"at_s": 0.2, "kind": "partition_oneway", "from": "gateway1", "to": "queue0", "for_s": 1})");
+  fault(
+      "partition_oneway", "to", oneway,
+      R"({"at_s": 0.2, "kind": "partition_oneway", "from": "gateway0", "to": "queue1", "for_s": 1})");
+  fault(
+      "partition_oneway", "for_s", oneway,
+      R"({"at_s": 0.2, "kind": "partition_oneway", "from": "gateway0", "to": "queue0", "for_s": 2})");
   {
     json b = busy;
     b["faults"].push_back(parse(R"({"at_s": 0.2, "kind": "partition_oneway", "from": "gateway0",
@@ -247,19 +249,24 @@ std::vector<Entry> table() {
       R"({"at_s": 0.2, "kind": "link", "links": "servers", "loss_p": 0.1, "for_s": 1})";
   fault("link", "at_s", link,
         R"({"at_s": 0.5, "kind": "link", "links": "servers", "loss_p": 0.1, "for_s": 1})");
-  fault("link", "links", link,
-        R"({"at_s": 0.2, "kind": "link", "links": [["gateway0", "queue0"]], "loss_p": 0.1, "for_s": 1})");
+  fault(
+      "link", "links", link,
+      R"({"at_s": 0.2, "kind": "link", "links": [["gateway0", "queue0"]], "loss_p": 0.1, "for_s": 1})");
   fault("link", "loss_p", link,
         R"({"at_s": 0.2, "kind": "link", "links": "servers", "loss_p": 0.4, "for_s": 1})");
-  fault("link", "dup_p", link,
-        R"({"at_s": 0.2, "kind": "link", "links": "servers", "loss_p": 0.1, "dup_p": 0.5, "for_s": 1})");
-  fault("link", "reorder_p", link,
-        R"({"at_s": 0.2, "kind": "link", "links": "servers", "loss_p": 0.1, "reorder_p": 0.5, "for_s": 1})");
+  fault(
+      "link", "dup_p", link,
+      R"({"at_s": 0.2, "kind": "link", "links": "servers", "loss_p": 0.1, "dup_p": 0.5, "for_s": 1})");
+  fault(
+      "link", "reorder_p", link,
+      R"({"at_s": 0.2, "kind": "link", "links": "servers", "loss_p": 0.1, "reorder_p": 0.5, "for_s": 1})");
   fault("link", "for_s", link,
         R"({"at_s": 0.2, "kind": "link", "links": "servers", "loss_p": 0.1, "for_s": 2})");
   const char* crash = R"({"at_s": 0.2, "kind": "crash", "node": "queue0", "for_s": 0.5})";
-  fault("crash", "at_s", crash, R"({"at_s": 0.4, "kind": "crash", "node": "queue0", "for_s": 0.5})");
-  fault("crash", "node", crash, R"({"at_s": 0.2, "kind": "crash", "node": "store0", "for_s": 0.5})");
+  fault("crash", "at_s", crash,
+        R"({"at_s": 0.4, "kind": "crash", "node": "queue0", "for_s": 0.5})");
+  fault("crash", "node", crash,
+        R"({"at_s": 0.2, "kind": "crash", "node": "store0", "for_s": 0.5})");
   fault("crash", "for_s", crash, R"({"at_s": 0.2, "kind": "crash", "node": "queue0", "for_s": 1})");
   {
     json b = busy;
@@ -326,8 +333,8 @@ std::vector<Entry> table() {
   hash("swarm.kinds", swarm, R"({"swarm": {"kinds": ["kill"]}})", seeds);
   hash("swarm.nodes", with(swarm, parse(R"({"swarm": {"kinds": ["kill"]}})")),
        R"({"swarm": {"nodes": ["u3/d1"]}})", seeds);
-  hash("swarm.kind_enable_p", small,
-       R"({"swarm": {"enabled": true, "kind_enable_p": 0.9}})", seeds);
+  hash("swarm.kind_enable_p", small, R"({"swarm": {"enabled": true, "kind_enable_p": 0.9}})",
+       seeds);
   hash("swarm.fault_mean_interval_s", swarm, R"({"swarm": {"fault_mean_interval_s": 1}})", seeds);
   hash("swarm.faults_max", swarm, R"({"swarm": {"faults_max": 1}})", seeds);
   const auto swarm_kind = [&](const char* field, const char* kinds, const char* value) {
@@ -406,11 +413,17 @@ std::vector<Entry> table() {
   // Checks: what the run is judged by, not what it does (same trace, another verdict).
   // The library's order_by_timestamp mutant: its run shows `reordered`.
   const json mutant = library_document("mutants/order_by_timestamp");
-  t.push_back({"checks.checkers", Expect::kVerdict, with(mutant, parse(R"({"checks": null})")),
+  t.push_back({"checks.checkers",
+               Expect::kVerdict,
+               with(mutant, parse(R"({"checks": null})")),
                parse(R"({"checks": {"checkers": ["lost", "duplicated"]}})"),
-               "chooses the checkers run over the history", {}});
-  t.push_back({"checks.expect", Expect::kVerdict, mutant,
-               parse(R"({"checks": {"expect": ["lost"]}})"), "chooses what the run must show",
+               "chooses the checkers run over the history",
+               {}});
+  t.push_back({"checks.expect",
+               Expect::kVerdict,
+               mutant,
+               parse(R"({"checks": {"expect": ["lost"]}})"),
+               "chooses what the run must show",
                {}});
 
   hash("quiescence.check_interval_ms", busy, R"({"quiescence": {"check_interval_ms": 1000}})");
@@ -465,7 +478,7 @@ std::vector<Entry> table() {
       }
       for (const std::string& param : params) {
         json changed = d;
-        changed[param] = param == "tail_p" ? json(0.9)
+        changed[param] = param == "tail_p"  ? json(0.9)
                          : param == "sigma" ? json(2.0)
                                             : json(site.scale * 3);
         if (param.starts_with("min_")) changed[param] = site.scale;

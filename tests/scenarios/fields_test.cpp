@@ -4,6 +4,8 @@
 // the field away from its baseline shows: the trace hash of some seed changes, or the loader
 // refuses it (with the message), or — for the few fields that are output choices — the verdict
 // or nothing at all, with the reason.
+#include "fields.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -13,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "fields.hpp"
 #include "imsim/model/world.hpp"
 #include "imsim/scenarios/run.hpp"
 #include "imsim/scenarios/scenario.hpp"
@@ -93,7 +94,8 @@ std::string check(const Entry& e, Runner& runner) {
     const auto loaded = scenarios::load_scenario(changed);
     if (loaded.ok()) return "the loader accepted it";
     if (loaded.status().message().find(e.text) == std::string::npos) {
-      return "the loader's error \"" + loaded.status().message() + "\" does not contain \"" + e.text + "\"";
+      return "the loader's error \"" + loaded.status().message() + "\" does not contain \"" +
+             e.text + "\"";
     }
     return "";
   }
@@ -168,9 +170,10 @@ TEST(Fields, EveryFieldActsOrIsRefused) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string summary;
-  for (const auto& [expect, n] : counts) summary += expect_name(expect) + ": " + std::to_string(n) + "; ";
-  std::printf("%zu fields: %s%d runs in %.1f s\n", entries.size(), summary.c_str(),
-              runner.runs(), seconds);
+  for (const auto& [expect, n] : counts)
+    summary += expect_name(expect) + ": " + std::to_string(n) + "; ";
+  std::printf("%zu fields: %s%d runs in %.1f s\n", entries.size(), summary.c_str(), runner.runs(),
+              seconds);
 }
 
 // Link faults on device links: loss acts on streams; dup/reorder are refused there and act on
@@ -178,8 +181,8 @@ TEST(Fields, EveryFieldActsOrIsRefused) {
 TEST(Fields, LinkFaultsOnDeviceConnections) {
   Runner runner;
   for (const Entry& e : device_connection_table()) {
-    EXPECT_EQ(check(e, runner), "") << e.field << " on " << e.text << " ("
-                                    << expect_name(e.expect) << ")";
+    EXPECT_EQ(check(e, runner), "")
+        << e.field << " on " << e.text << " (" << expect_name(e.expect) << ")";
   }
 }
 

@@ -29,7 +29,7 @@ const char* const kRequired[] = {
     "processor-crash-mid-fanout",
     "server-clock-skew",
     "mobile-flapping",
-    "adversarial-mix",          // issue 12: adversarial devices
+    "adversarial-mix",  // issue 12: adversarial devices
     "adversarial-flood-noack",
 };
 
@@ -173,7 +173,8 @@ TEST(FailureFile, BadFilesNameThePath) {
             R"(format: expected "imsim-failure" (a failure file), got "imsim-history")");
   doc = scenarios::to_json(failure);
   doc["version"] = 2;
-  EXPECT_EQ(scenarios::load_failure(doc).status().message(), "version: expected an integer in [1, 1], got 2");
+  EXPECT_EQ(scenarios::load_failure(doc).status().message(),
+            "version: expected an integer in [1, 1], got 2");
 }
 
 TEST(FailureFile, TraceHashText) {

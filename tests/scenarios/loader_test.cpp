@@ -57,7 +57,8 @@ const std::vector<BadInput> kBadInputs = {
      "to servers): a cut between them changes nothing"},
     {"/faults/0", R"({"at_s": 1, "kind": "cut", "from": "u1/d1", "to": "gateway0"})",
      R"(faults[0]: missing required field "for_s")"},
-    {"/faults/0", R"({"at_s": 1, "kind": "cut", "from": "u1/d1", "to": "gateway1", "for_s": 2, )"
+    {"/faults/0",
+     R"({"at_s": 1, "kind": "cut", "from": "u1/d1", "to": "gateway1", "for_s": 2, )"
      R"("both_ways": "yes"})",
      R"(faults[0].both_ways: expected true or false, got "yes")"},
     {"/swarm", R"({"world": {"page_size": [0, 5]}})",
@@ -129,7 +130,8 @@ const std::vector<BadInput> kBadInputs = {
      "network.stream.retransmit_max: expected an integer in [0, 64], got 65"},
     {"/faults/0", R"({"at_s": 1, "kind": "clock_step", "node": "store0", "by_ms": "x"})",
      R"(faults[0].by_ms: expected a number in [-86400000, 86400000], got "x")"},
-    {"/adversaries", R"({"count": 65})", "adversaries.count: expected an integer in [0, 64], got 65"},
+    {"/adversaries", R"({"count": 65})",
+     "adversaries.count: expected an integer in [0, 64], got 65"},
     {"/adversaries", R"({"count": 1, "attacks": ["flood", "flod"]})",
      R"(adversaries.attacks[1]: expected one of "impersonate", "foreign_conv", "foreign_inbox", )"
      R"("replay", "oversized", "truncated", "garbage", "flood", "no_ack", got "flod" (did you mean "flood"?))"},
@@ -144,10 +146,11 @@ const std::vector<BadInput> kBadInputs = {
      "adversaries.attack_enable_p: expected a number in [0, 1], got 2"},
     {"/adversaries", R"({"count": 1, "flood_frames": 0})",
      "adversaries.flood_frames: expected an integer in [1, 100000], got 0"},
-    {"/adversaries", R"({"count": 1, "flood": 3})",
-     "adversaries.flood: unknown field"},
-    {"/engine/inbox_entries_max", "0", "engine.inbox_entries_max: expected an integer in [1, 4294967295], got 0"},
-    {"/engine/conn_pending_max", "0", "engine.conn_pending_max: expected an integer in [1, 4294967295], got 0"},
+    {"/adversaries", R"({"count": 1, "flood": 3})", "adversaries.flood: unknown field"},
+    {"/engine/inbox_entries_max", "0",
+     "engine.inbox_entries_max: expected an integer in [1, 4294967295], got 0"},
+    {"/engine/conn_pending_max", "0",
+     "engine.conn_pending_max: expected an integer in [1, 4294967295], got 0"},
     {"/seed", "-3", "seed: expected an integer in [0, 18446744073709551615], got -3"},
     {"/seed", "1.5", "seed: expected an integer in [0, 18446744073709551615], got 1.5"},
     {"/sed", "1", R"(sed: unknown field (did you mean "seed"?))"},
@@ -353,8 +356,9 @@ TEST(Loader, NonObjectDocumentsAreRejected) {
 TEST(Loader, InvalidJsonTextNamesTheOriginAndThePath) {
   const auto loaded = imsim::scenarios::load_scenario_text("{\"seed\": }", "x.json");
   ASSERT_FALSE(loaded.ok());
-  EXPECT_EQ(
-      loaded.status().message().rfind("x.json: seed: not valid JSON: parse error at line 1, column 10", 0), 0u)
+  EXPECT_EQ(loaded.status().message().rfind(
+                "x.json: seed: not valid JSON: parse error at line 1, column 10", 0),
+            0u)
       << loaded.status().message();
 }
 

@@ -1,8 +1,9 @@
 // The memory estimate (scenarios/memory.hpp): sizes parse strictly, the estimate grows with
 // what a run retains, and the refusal names the estimate, the limit and the flag.
+#include "imsim/scenarios/memory.hpp"
+
 #include <gtest/gtest.h>
 
-#include "imsim/scenarios/memory.hpp"
 #include "imsim/scenarios/scenario.hpp"
 
 namespace imsim::scenarios {
@@ -20,8 +21,8 @@ TEST(MemorySize, ParsesSuffixesAsPowersOf1024) {
 }
 
 TEST(MemorySize, RefusesWhatIsNotASize) {
-  for (const char* bad : {"", "G", "-1G", "0", "0.1", "8X", "1.5.5G", "8GB2", "8 G", "1e3",
-                          "99999999999T"}) {
+  for (const char* bad :
+       {"", "G", "-1G", "0", "0.1", "8X", "1.5.5G", "8GB2", "8 G", "1e3", "99999999999T"}) {
     EXPECT_FALSE(parse_memory_size(bad).has_value()) << bad;
   }
 }
@@ -34,8 +35,8 @@ TEST(MemoryLimit, DefaultIsHalfThePhysicalMemoryCapped) {
 
 model::WorldConfig generated(std::int32_t users, std::int32_t devices, double rate) {
   model::WorldConfig c;
-  c.generated_users = model::GeneratedUsers{.count = users, .devices_min = devices,
-                                            .devices_max = devices};
+  c.generated_users =
+      model::GeneratedUsers{.count = users, .devices_min = devices, .devices_max = devices};
   c.generated_conversations =
       model::GeneratedConversations{.direct = users / 2, .groups = {{users / 50, 20}}};
   c.workload.messages_per_s = rate;
@@ -97,7 +98,8 @@ TEST(MemoryRefusal, NamesTheEstimateTheLimitAndTheFlag) {
   // Jobs multiply.
   const MemoryEstimate small = estimate_memory(generated(100, 1, 1), false);
   EXPECT_TRUE(memory_refusal(small, small.bytes, "x", 1).ok());
-  EXPECT_NE(memory_refusal(small, small.bytes, "x", 2).message().find("x 2 jobs"), std::string::npos);
+  EXPECT_NE(memory_refusal(small, small.bytes, "x", 2).message().find("x 2 jobs"),
+            std::string::npos);
 }
 
 TEST(MemoryEstimate, TheLibraryFitsTheSmallestDefault) {

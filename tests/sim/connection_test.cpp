@@ -239,7 +239,6 @@ TEST(SimConnection, HandlersMayResetFromInsideAnEvent) {
   EXPECT_EQ(Pair::kinds(p.at_client), (std::vector<K>{K::opened, K::reset}));
 }
 
-
 // ---- Stream loss: retransmission timeouts, head-of-line blocking, resets ---------------------
 
 // The link loses every transmission from the client; the stream's RTO (rto_min: the handshake's

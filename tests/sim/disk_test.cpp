@@ -1,5 +1,5 @@
-// Disk and node lifecycle: only synced writes survive a crash (per key with sync_key); a torn last write leaves a
-// strict prefix; restart hooks see the durable contents.
+// Disk and node lifecycle: only synced writes survive a crash (per key with sync_key); a torn last
+// write leaves a strict prefix; restart hooks see the durable contents.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 

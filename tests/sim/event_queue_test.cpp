@@ -184,7 +184,8 @@ TEST(SimEventQueue, CallbacksStoreSmallCapturesInline) {
   struct Big {
     char bytes[200];
   };
-  static_assert(Callback::fits_inline<decltype([a = std::array<std::uint64_t, 6>{}] { (void)a; })>());
+  static_assert(
+      Callback::fits_inline<decltype([a = std::array<std::uint64_t, 6>{}] { (void)a; })>());
   static_assert(!Callback::fits_inline<decltype([b = Big{}] { (void)b; })>());
   Big big{};
   big.bytes[0] = 7;

@@ -22,20 +22,20 @@ inline void set_assert_context(AssertContextFn fn) { assert_context_fn() = fn; }
                                      const char* msg) {
   char context[256] = {0};
   if (assert_context_fn() != nullptr) assert_context_fn()(context, sizeof(context));
-  std::fprintf(stderr, "IMSIM_ASSERT failed: %s%s%s\n  at %s:%d\n  %s\n", expr,
-               msg ? " — " : "", msg ? msg : "", file, line, context);
+  std::fprintf(stderr, "IMSIM_ASSERT failed: %s%s%s\n  at %s:%d\n  %s\n", expr, msg ? " — " : "",
+               msg ? msg : "", file, line, context);
   std::fflush(stderr);
   std::abort();
 }
 
 }  // namespace imsim::base
 
-#define IMSIM_ASSERT(expr)                                                        \
-  do {                                                                            \
+#define IMSIM_ASSERT(expr)                                                       \
+  do {                                                                           \
     if (!(expr)) ::imsim::base::assert_fail(#expr, __FILE__, __LINE__, nullptr); \
   } while (0)
 
-#define IMSIM_ASSERT_MSG(expr, msg)                                           \
-  do {                                                                        \
+#define IMSIM_ASSERT_MSG(expr, msg)                                          \
+  do {                                                                       \
     if (!(expr)) ::imsim::base::assert_fail(#expr, __FILE__, __LINE__, msg); \
   } while (0)

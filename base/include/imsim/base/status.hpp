@@ -27,11 +27,16 @@ enum class StatusCode : std::uint8_t {
 
 inline constexpr std::string_view status_code_name(StatusCode code) {
   switch (code) {
-    case StatusCode::ok: return "ok";
-    case StatusCode::invalid_input: return "invalid_input";
-    case StatusCode::io_error: return "io_error";
-    case StatusCode::limit_exceeded: return "limit_exceeded";
-    case StatusCode::not_found: return "not_found";
+    case StatusCode::ok:
+      return "ok";
+    case StatusCode::invalid_input:
+      return "invalid_input";
+    case StatusCode::io_error:
+      return "io_error";
+    case StatusCode::limit_exceeded:
+      return "limit_exceeded";
+    case StatusCode::not_found:
+      return "not_found";
   }
   return "unknown";
 }
@@ -82,7 +87,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit
   Result(Status error) : state_(std::in_place_index<1>, std::move(error)) {  // NOLINT: implicit
     IMSIM_ASSERT_MSG(!std::get<1>(state_).ok(), "a Result built from an ok Status has no value");
   }

@@ -32,16 +32,11 @@ struct StrongId {
   constexpr bool is_none() const { return value == kNoneValue; }
   // Only for ids whose default is none(): there "is set" is what a bool test means. An engine
   // counter at 0 is a valid value, so it has no bool conversion.
-  constexpr explicit operator bool() const
-    requires(kInitial == kNoneValue)
-  {
-    return !is_none();
-  }
+  constexpr explicit operator bool() const requires(kInitial == kNoneValue) { return !is_none(); }
 
   friend constexpr auto operator<=>(const StrongId&, const StrongId&) = default;
 
-  friend std::ostream& operator<<(std::ostream& os, StrongId id)
-    requires requires { Tag::prefix; }
+  friend std::ostream& operator<<(std::ostream& os, StrongId id) requires requires { Tag::prefix; }
   {
     if (id.is_none()) return os << Tag::prefix << "none";
     return os << Tag::prefix << static_cast<std::uint64_t>(id.value);

@@ -41,18 +41,18 @@ struct Config {
   std::uint32_t page_bytes_max = 64 * 1024;         // a page is cut short at this many body bytes
 
   // --- Device outbox ---------------------------------------------------------------------------
-  std::uint32_t outbox_length_max = 256;           // pending (sending + failed) messages per device
-  std::uint32_t client_id_block_size = 64;         // client ids reserved durably ahead of use
-  std::uint32_t retry_budget = 6;                  // timeouts before a message becomes failed
-  Duration send_timeout = Duration::from_s(1);      // first retransmission timeout
-  std::uint32_t send_backoff_factor = 2;           // timeout multiplier per attempt
+  std::uint32_t outbox_length_max = 256;        // pending (sending + failed) messages per device
+  std::uint32_t client_id_block_size = 64;      // client ids reserved durably ahead of use
+  std::uint32_t retry_budget = 6;               // timeouts before a message becomes failed
+  Duration send_timeout = Duration::from_s(1);  // first retransmission timeout
+  std::uint32_t send_backoff_factor = 2;        // timeout multiplier per attempt
   Duration send_timeout_max = Duration::from_s(8);  // backoff cap
 
   // --- Device sync -----------------------------------------------------------------------------
   Duration pull_timeout = Duration::from_s(1);          // a pull unanswered this long is resent
   Duration sync_poll_interval = Duration::from_s(5);    // backstop pull while idle (0 = never)
-  std::uint32_t push_buffer_max = 256;                 // out-of-order pushes kept per device
-  std::uint32_t roam_messages_max = 10'000;            // history paged backwards per conversation
+  std::uint32_t push_buffer_max = 256;                  // out-of-order pushes kept per device
+  std::uint32_t roam_messages_max = 10'000;             // history paged backwards per conversation
   Duration reconnect_backoff = Duration::from_ms(200);  // first reconnect delay
   Duration reconnect_backoff_max = Duration::from_s(5);
   // An open connection with no session (Challenge / Hello / HelloOk lost, or a gateway that never
@@ -60,19 +60,19 @@ struct Config {
   Duration hello_timeout = Duration::from_s(5);
 
   // --- Server ----------------------------------------------------------------------------------
-  Duration inbox_ttl = Duration::from_s(3600);                 // inbox entries expire after this
+  Duration inbox_ttl = Duration::from_s(3600);  // inbox entries expire after this
   // Entries retained per user inbox: beyond it the oldest expire early (as after the TTL; the
   // devices resync from the timelines). A user whose devices never pull, or never acknowledge a
   // page, cannot grow the store without limit.
   std::uint32_t inbox_entries_max = 100'000;
   Duration dedup_key_retention = Duration::from_s(24 * 3600);  // idempotency index horizon
-  std::uint32_t large_group_threshold = 20;                   // members > threshold => read fan-out
-  std::uint32_t queue_partitions = 8;                         // partition = conv % queue_partitions
+  std::uint32_t large_group_threshold = 20;  // members > threshold => read fan-out
+  std::uint32_t queue_partitions = 8;        // partition = conv % queue_partitions
   std::uint32_t queue_length_max = 10'000;   // entries per partition; beyond, sends are dropped
   std::uint32_t queue_delivery_window = 16;  // deliveries in flight per partition
   Duration queue_redelivery_timeout = Duration::from_s(1);
   Duration request_timeout = Duration::from_ms(200);   // server-to-server request timeout
-  std::uint32_t request_retry_budget = 8;             // attempts before a job is abandoned
+  std::uint32_t request_retry_budget = 8;              // attempts before a job is abandoned
   Duration request_timeout_max = Duration::from_s(2);  // backoff cap for server requests
   // Gateway, per connection: a token bucket of conn_frame_burst frames refilled at
   // conn_frames_per_s (on the gateway's clock). A frame beyond it is refused (rate_limited) and

@@ -36,13 +36,13 @@ struct StoreCounters {
   std::uint64_t timeline_reads_read_fanout = 0;  // conv pulls of large (read fan-out) convs
   std::uint64_t timeline_reads_other = 0;        // conv pulls of small convs (roaming, resync)
   std::uint64_t timeline_entries_read = 0;
-  std::uint64_t dedup_hits = 0;         // appends answered from the idempotency index
-  std::uint64_t dedup_scans = 0;        // duplicates found by scanning past the retention
-  std::uint64_t fanout_duplicates = 0;  // inbox appends already present (redelivery)
-  std::uint64_t fifo_gaps = 0;          // appends refused because they overtook their lane
+  std::uint64_t dedup_hits = 0;             // appends answered from the idempotency index
+  std::uint64_t dedup_scans = 0;            // duplicates found by scanning past the retention
+  std::uint64_t fanout_duplicates = 0;      // inbox appends already present (redelivery)
+  std::uint64_t fifo_gaps = 0;              // appends refused because they overtook their lane
   std::uint64_t inbox_entries_expired = 0;  // by the TTL or by inbox_entries_max
   std::uint64_t inbox_entries_evicted = 0;  // of those, by inbox_entries_max
-  std::uint64_t bytes_stored = 0;  // value bytes of live records
+  std::uint64_t bytes_stored = 0;           // value bytes of live records
 };
 
 struct QueueCounters {
@@ -69,7 +69,7 @@ struct ProcessorCounters {
 
 struct DeviceCounters {
   std::uint64_t sends = 0;
-  std::uint64_t transmissions = 0;  // Send frames written (first + retries)
+  std::uint64_t transmissions = 0;     // Send frames written (first + retries)
   std::uint64_t fast_retransmits = 0;  // lane heads resent early because a successor was refused
   std::uint64_t acks = 0;
   std::uint64_t failures = 0;
@@ -80,7 +80,7 @@ struct DeviceCounters {
   std::uint64_t pages_applied = 0;
   std::uint64_t duplicates_ignored = 0;
   std::uint64_t ttl_resyncs = 0;
-  std::uint64_t reconciled = 0;  // own messages whose status was learned from the inbox
+  std::uint64_t reconciled = 0;    // own messages whose status was learned from the inbox
   std::uint64_t tops_reached = 0;  // views paged back to their conversation's first message
 };
 

@@ -26,7 +26,7 @@ struct Topology {
   const std::vector<UserId>& members(ConvId conv) const;  // asserts has_conv
   // Ascending; O(log users) from the index normalize() builds (asserts it is current).
   const std::vector<ConvId>& conversations_of(UserId user) const;
-  bool is_large(ConvId conv, const Config& config) const;   // read fan-out?
+  bool is_large(ConvId conv, const Config& config) const;  // read fan-out?
 
   // --- Authentication ---
   // The credential of one install of a device (issued at login; a reinstall logs in again and

@@ -48,9 +48,8 @@ const std::vector<Target>& targets();
 std::string check_rejection(std::string_view origin, std::string_view error,
                             std::string_view input);
 // A document accepted once must be accepted again from its own expansion, unchanged.
-std::string check_round_trip(std::string_view what, std::string_view first_expansion,
-                             bool reloaded, std::string_view reload_error,
-                             std::string_view second_expansion);
+std::string check_round_trip(std::string_view what, std::string_view first_expansion, bool reloaded,
+                             std::string_view reload_error, std::string_view second_expansion);
 // A decode result is consistent (ok iff no error) and canonical (re-encodes to the input).
 std::string check_decoded(Input data, const engine::DecodeResult& result);
 

@@ -62,8 +62,7 @@ class HistoryBuilder {
   HistoryBuilder& op(std::function<void(HistoryWriter&)> fn);
   static ClockSpec to_spec(const Clock& clock);
 
-  HeaderSpec header_{
-      .devices = {}, .conversations = {}, .scenario = {}, .seed = {}, .version = 1};
+  HeaderSpec header_{.devices = {}, .conversations = {}, .scenario = {}, .seed = {}, .version = 1};
   bool gvc_enabled_ = false;
   std::vector<std::function<void(HistoryWriter&)>> ops_;
   std::map<std::string, std::string> conv_of_msg_;

@@ -1,6 +1,6 @@
 #pragma once
-// The events of history format v1 and v2 (docs/history-format.md), with names interned to dense ids.
-// Every event carries its time and the 1-based line it came from, so a checker's witness can
+// The events of history format v1 and v2 (docs/history-format.md), with names interned to dense
+// ids. Every event carries its time and the 1-based line it came from, so a checker's witness can
 // point back into the file.
 #include <cstdint>
 #include <optional>

@@ -28,6 +28,7 @@ enum class LineReading : std::uint8_t { fast, strict_only };
 base::Result<History> parse_history(std::istream& in, LineReading reading = LineReading::fast);
 base::Result<History> parse_history(std::string_view text, LineReading reading = LineReading::fast);
 // Opens `path`; an unreadable file is an io_error at line 0 ("line 0: cannot open PATH").
-base::Result<History> parse_history_file(const std::string& path, LineReading reading = LineReading::fast);
+base::Result<History> parse_history_file(const std::string& path,
+                                         LineReading reading = LineReading::fast);
 
 }  // namespace imsim::history

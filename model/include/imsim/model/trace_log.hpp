@@ -37,7 +37,7 @@ struct TraceLogRecord {
 struct TraceLog {
   std::vector<TraceLane> lanes;
   std::vector<TraceLogRecord> records;  // in non-decreasing t_ns
-  std::uint64_t records_dropped = 0;  // past records_max nothing more is kept (bounded memory)
+  std::uint64_t records_dropped = 0;    // past records_max nothing more is kept (bounded memory)
   std::uint64_t records_max = 2'000'000;
 
   void add(TraceLogRecord record) {

@@ -18,11 +18,11 @@ namespace imsim::model {
 
 // Where a run is, in simulated time, for a progress display (RunOptions::on_progress).
 struct RunProgress {
-  std::int64_t sim_ns = 0;          // true simulated time now
-  std::int64_t safety_ns = 0;       // the safety phase ends here
-  std::int64_t deadline_ns = 0;     // the liveness phase ends here at the latest
-  bool liveness = false;            // in the liveness phase (it ends earlier if quiescent)
-  std::uint64_t events = 0;         // events executed so far
+  std::int64_t sim_ns = 0;       // true simulated time now
+  std::int64_t safety_ns = 0;    // the safety phase ends here
+  std::int64_t deadline_ns = 0;  // the liveness phase ends here at the latest
+  bool liveness = false;         // in the liveness phase (it ends earlier if quiescent)
+  std::uint64_t events = 0;      // events executed so far
 };
 
 struct RunOptions {
@@ -60,7 +60,7 @@ struct AttackTally {
 };
 
 struct AdversaryReport {
-  std::map<std::string, AttackTally> attacks;            // by attack kind name (all kinds)
+  std::map<std::string, AttackTally> attacks;             // by attack kind name (all kinds)
   std::map<std::string, std::vector<std::string>> mixes;  // adversary device -> its attack kinds
   std::uint64_t breaches() const {
     std::uint64_t n = 0;
@@ -72,7 +72,7 @@ struct AdversaryReport {
 struct RunResult {
   std::uint64_t trace_hash = 0;
   std::uint64_t seed = 0;
-  std::int64_t sim_time_ns = 0;   // true simulated time at the end of the run
+  std::int64_t sim_time_ns = 0;  // true simulated time at the end of the run
   std::uint64_t events_executed = 0;
   bool quiesced = false;
   // Counts: messages sent by the workload, stored on the server (in some store timeline),

@@ -211,13 +211,14 @@ inline constexpr std::int32_t kFloodFramesMax = 100'000;
 struct Adversaries {
   std::int32_t count = 0;          // Valid: 0..kAdversariesMax. 0: no adversary (the default)
   std::int32_t conversations = 1;  // joined per adversary (fewer if the world has fewer). >= 0
-  std::vector<AttackKind> attacks = {
-      AttackKind::kImpersonate, AttackKind::kForeignConv, AttackKind::kForeignInbox,
-      AttackKind::kReplay,      AttackKind::kOversized,   AttackKind::kTruncated,
-      AttackKind::kGarbage,     AttackKind::kFlood,       AttackKind::kNoAck};  // Valid: distinct, >= 1
-  double attack_enable_p = 1.0;                        // Valid: 0..1
-  std::int64_t attack_interval_mean_ns = 200'000'000;  // Valid: > 0
-  std::int32_t flood_frames = 1500;                    // Valid: 1..kFloodFramesMax
+  std::vector<AttackKind> attacks = {AttackKind::kImpersonate,  AttackKind::kForeignConv,
+                                     AttackKind::kForeignInbox, AttackKind::kReplay,
+                                     AttackKind::kOversized,    AttackKind::kTruncated,
+                                     AttackKind::kGarbage,      AttackKind::kFlood,
+                                     AttackKind::kNoAck};  // Valid: distinct, >= 1
+  double attack_enable_p = 1.0;                            // Valid: 0..1
+  std::int64_t attack_interval_mean_ns = 200'000'000;      // Valid: > 0
+  std::int32_t flood_frames = 1500;                        // Valid: 1..kFloodFramesMax
 };
 
 // ---- Workload (safety phase, before workload_stop) -----------------------------------------
@@ -360,10 +361,10 @@ struct WorldSwarm {
   std::optional<Range> request_timeout_ns;  // engine.request_timeout_ns (the cap follows)
   // Bounds, small enough that the paths behind them run: a page cut at its bytes, a full queue
   // partition or store backlog (overloaded), a full push buffer, a full outbox.
-  std::optional<Range> page_bytes_max;     // Valid: message_body_bytes_max .. the frame's room
-  std::optional<Range> queue_length_max;   // Valid: >= 1
-  std::optional<Range> push_buffer_max;    // Valid: >= 1
-  std::optional<Range> outbox_length_max;  // Valid: >= 1
+  std::optional<Range> page_bytes_max;          // Valid: message_body_bytes_max .. the frame's room
+  std::optional<Range> queue_length_max;        // Valid: >= 1
+  std::optional<Range> push_buffer_max;         // Valid: >= 1
+  std::optional<Range> outbox_length_max;       // Valid: >= 1
   std::optional<Range> dedup_key_retention_ns;  // short: late duplicates need the scan
   std::optional<Range> message_bytes;  // workload.size_bytes, a constant. Valid: 1..body max
   // With this probability the run has engine.buggify on (BUGGIFY sites may fire). Valid: 0..1
@@ -392,9 +393,9 @@ struct WorldSwarm {
 
   bool any() const {
     return page_size || inbox_ttl_ns || retry_budget || send_timeout_ns || request_timeout_ns ||
-           page_bytes_max || dedup_key_retention_ns || message_bytes || queue_length_max || push_buffer_max || outbox_length_max ||
-           buggify_p > 0 || servers_per_role || group_size || threshold_edge_p > 0 || long_offline_max > 0 ||
-           pair_cuts_max > 0;
+           page_bytes_max || dedup_key_retention_ns || message_bytes || queue_length_max ||
+           push_buffer_max || outbox_length_max || buggify_p > 0 || servers_per_role ||
+           group_size || threshold_edge_p > 0 || long_offline_max > 0 || pair_cuts_max > 0;
   }
 };
 

@@ -94,7 +94,7 @@ inline constexpr int exit_malformed = 2;
 struct CheckOutcome {
   int exit_code = exit_ok;
   base::Status status;  // an error (invalid_input, io_error, ...) iff exit_code == exit_malformed
-  std::optional<Report> report;              // set otherwise
+  std::optional<Report> report;  // set otherwise
 };
 
 CheckOutcome check_stream(std::istream& in, const CheckOptions& options = {});

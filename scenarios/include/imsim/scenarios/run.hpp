@@ -54,7 +54,7 @@ struct RunOutcome {
   // What the outputs did differently from what was asked, and why (e.g. a Lamport window past
   // the last record starts at the default instead); the CLI prints them on stderr.
   std::vector<std::string> notes;
-  std::optional<history::History> history;   // with RunSettings::keep_history, if it parsed
+  std::optional<history::History> history;  // with RunSettings::keep_history, if it parsed
 };
 
 RunOutcome run_scenario(const model::WorldConfig& config, const RunSettings& settings);

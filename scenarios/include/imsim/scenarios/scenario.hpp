@@ -21,10 +21,10 @@ namespace imsim::scenarios {
 
 // A parsed scenario document. `default_name` is used when the document has no "name".
 base::Result<model::WorldConfig> load_scenario(const nlohmann::json& document,
-                                         std::string_view default_name = "scenario");
+                                               std::string_view default_name = "scenario");
 // JSON text; parse errors are reported with `origin` (a file name) as the path.
 base::Result<model::WorldConfig> load_scenario_text(std::string_view text, std::string_view origin,
-                                              std::string_view default_name = "scenario");
+                                                    std::string_view default_name = "scenario");
 // A file; the default name is the file's stem.
 base::Result<model::WorldConfig> load_scenario_file(const std::filesystem::path& path);
 // `file_or_name`: an existing file path, or the name of a library scenario (see

@@ -303,8 +303,7 @@ class Network {
   void frame_transmit(ConnId id, int dir, std::uint64_t seq, std::uint32_t attempt);
   void rtt_sample(RttState& rtt, Duration sample) const;
   void conn_give_up(ConnId id);
-  void loose_push(ConnId id, Conn& conn, int dir, Frame frame, const LinkParams& params,
-                  Rng& rng);
+  void loose_push(ConnId id, Conn& conn, int dir, Frame frame, const LinkParams& params, Rng& rng);
   void loose_schedule(ConnId id, Conn& conn, int dir, Frame frame, Duration delay);
   void loose_arrive(ConnId id, int dir, std::uint64_t key);
   void frame_arrive(ConnId id, int dir, std::uint64_t seq);
