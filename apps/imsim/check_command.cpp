@@ -26,9 +26,9 @@ int check_command(const CheckArgs& args) {
   // "-" is the standard input (a history piped from another system's recorder).
   const bool from_stdin = args.history_file == "-";
   if (!from_stdin) {
-    if (std::string error = input_file_error(args.history_file, InputKind::kHistory);
-        !error.empty()) {
-      return fail(error);
+    if (base::Status status = check_input_file(args.history_file, InputKind::kHistory);
+        !status.ok()) {
+      return fail(status);
     }
   }
   const properties::CheckedStories checked =

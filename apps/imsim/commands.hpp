@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "imsim/base/status.hpp"
 #include "imsim/model/world_config.hpp"
 #include "imsim/scenarios/failure_file.hpp"
 #include "imsim/scenarios/overrides.hpp"
@@ -18,6 +19,8 @@ namespace imsim::cli {
 
 // Prints "imsim: error: <message>" to stderr; returns the bad-input/error exit code (2).
 int fail(const std::string& message);
+// fail(status.message()): for a status that is not ok.
+int fail(const base::Status& status);
 // A seed as the command line gives it: decimal digits only, at most 2^64-1 (no sign, no
 // exponent, no wrap-around).
 std::optional<std::uint64_t> parse_seed(std::string_view text);
@@ -45,7 +48,7 @@ struct RunArgs {
   bool no_out = false;
   bool json = false;
   std::optional<double> lamport_from_s;
-  bool swarm = false;  // switch the scenario's swarm on
+  bool swarm = false;                       // switch the scenario's swarm on
   std::optional<std::uint64_t> world_seed;  // the world swarm's seed (default: --seed)
   OverrideFlags overrides;
   std::optional<std::string> memory_limit;  // --memory-limit SIZE
@@ -122,15 +125,15 @@ void set_invocation(const char* argv0);
 // The command printed in hints ("replay with: <program> replay ..."): "imsim" when that name,
 // looked up on PATH, is this program; else the path it was invoked by.
 const std::string& program();
-// Empty, or why `dir` cannot be the output directory (a file on the way, not writable), with
-// `flag` (e.g. "--out") naming the option. Creates nothing.
-std::string out_dir_error(const std::string& dir, std::string_view flag);
+// Ok, or why `dir` cannot be the output directory (a file on the way, not writable), with
+// `flag` (e.g. "--out") naming the option (io_error). Creates nothing.
+base::Status check_out_dir(const std::string& dir, std::string_view flag);
 enum class InputKind { kScenario, kFailure, kHistory };
 std::string kind_name(InputKind kind);
-// Empty, or why the file `path` is not of the kind expected: a directory, or another imsim
-// file (a failure file, results.json, a history, an explore summary, a scenario), with the
-// command that takes it.
-std::string input_file_error(const std::string& path, InputKind expected);
+// Ok, or why the file `path` is not of the kind expected (invalid_input): a directory, or
+// another imsim file (a failure file, results.json, a history, an explore summary, a
+// scenario), with the command that takes it. A missing file is the loader's to report.
+base::Status check_input_file(const std::string& path, InputKind expected);
 // The name among `names` closest to `word` (edit distance, at most a third of it), or "".
 std::string closest_name(std::string_view word, const std::vector<std::string>& names);
 // ---- A failure's summary (failure_summary.cpp) ----

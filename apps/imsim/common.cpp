@@ -1,12 +1,12 @@
 // What several subcommands share: the error exit, and the non-determinism verdict of a replay.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
 
 #include "commands.hpp"
-#include <unistd.h>
-
+#include "imsim/base/assert.hpp"
 #include "imsim/scenarios/memory.hpp"
 #include "imsim/scenarios/run.hpp"
 
@@ -15,6 +15,11 @@ namespace imsim::cli {
 int fail(const std::string& message) {
   fmt::print(stderr, "imsim: error: {}\n", message);
   return scenarios::kExitError;
+}
+
+int fail(const base::Status& status) {
+  IMSIM_ASSERT(!status.ok());
+  return fail(status.message());
 }
 
 std::optional<std::uint64_t> parse_seed(std::string_view text) {
@@ -65,8 +70,8 @@ base::Status memory_check(const model::WorldConfig& config, bool record_trace,
                  : "the default: half of the " + scenarios::format_memory_size(physical) +
                        " of physical memory";
   }
-  return scenarios::memory_refusal(scenarios::estimate_memory(config, record_trace), limit,
-                                   origin, runs);
+  return scenarios::memory_refusal(scenarios::estimate_memory(config, record_trace), limit, origin,
+                                   runs);
 }
 
 std::string nondeterminism(const scenarios::FailureFile& failure, std::uint64_t replayed_hash) {

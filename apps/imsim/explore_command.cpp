@@ -244,8 +244,8 @@ std::string repeat_command(const ExploreArgs& args, std::uint64_t first_seed) {
 }  // namespace
 
 int explore_command(const ExploreArgs& args) {
-  if (std::string error = input_file_error(args.scenario, InputKind::kScenario); !error.empty()) {
-    return fail(error);
+  if (base::Status status = check_input_file(args.scenario, InputKind::kScenario); !status.ok()) {
+    return fail(status);
   }
   base::Result<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
   if (!loaded.ok()) return fail(loaded.status().message());
@@ -262,16 +262,17 @@ int explore_command(const ExploreArgs& args) {
         "(docs/scenario-format.md, \"World swarm\")",
         args.scenario));
   }
-  if (args.guided && args.shard != "1/1") return fail("--guided runs one sequence of rounds: no --shard");
+  if (args.guided && args.shard != "1/1")
+    return fail("--guided runs one sequence of rounds: no --shard");
   // Each worker runs one seed at a time: --jobs of them at once.
   if (base::Status refusal = memory_check(config, false, args.memory_limit, args.jobs);
       !refusal.ok()) {
     return fail(refusal.message());
   }
-  if (std::string error = out_dir_error(explore_out_dir(config, args).string(),
-                                        args.out_dir ? "--out" : "output directory");
-      !error.empty()) {
-    return fail(error);
+  if (base::Status status = check_out_dir(explore_out_dir(config, args).string(),
+                                          args.out_dir ? "--out" : "output directory");
+      !status.ok()) {
+    return fail(status);
   }
   const bool random_seed = args.seed_from == "random";
   scenarios::ExploreOptions options;

@@ -102,7 +102,7 @@ void set_invocation(const char* argv0) {
 
 const std::string& program() { return invocation(); }
 
-std::string out_dir_error(const std::string& dir, std::string_view flag) {
+base::Status check_out_dir(const std::string& dir, std::string_view flag) {
   fs::path existing(dir);
   std::error_code ec;
   // The nearest part of the path that exists decides: a file there, or an unwritable directory,
@@ -115,17 +115,19 @@ std::string out_dir_error(const std::string& dir, std::string_view flag) {
     existing = existing.parent_path();
   }
   if (!fs::is_directory(existing, ec)) {
-    return existing == fs::path(dir)
-               ? fmt::format("{} {}: it is a file, not a directory", flag, dir)
-               : fmt::format("{} {}: {} is a file, not a directory", flag, dir, existing.string());
+    return base::Status::io_error(
+        existing == fs::path(dir)
+            ? fmt::format("{} {}: it is a file, not a directory", flag, dir)
+            : fmt::format("{} {}: {} is a file, not a directory", flag, dir, existing.string()));
   }
   if (::access(existing.c_str(), W_OK | X_OK) != 0) {
-    return fmt::format("{} {}: cannot write into {}", flag, dir, existing.string());
+    return base::Status::io_error(
+        fmt::format("{} {}: cannot write into {}", flag, dir, existing.string()));
   }
   return {};
 }
 
-std::string input_file_error(const std::string& path, InputKind expected) {
+base::Status check_input_file(const std::string& path, InputKind expected) {
   std::error_code ec;
   // A library name is looked up after files: a directory of that name in the working
   // directory does not hide it (scenarios::load_scenario_named).
@@ -139,7 +141,8 @@ std::string input_file_error(const std::string& path, InputKind expected) {
       hint = fmt::format(" (it holds a run's outputs: {} replay {})", program(),
                          (dir / "replay.json").string());
     }
-    return fmt::format("{}: is a directory, not {}{}", path, kind_name(expected), hint);
+    return base::Status::invalid_input(
+        fmt::format("{}: is a directory, not {}{}", path, kind_name(expected), hint));
   }
   if (!fs::is_regular_file(path, ec)) return {};
   // Another imsim file than the one expected: say which, and which command takes it.
@@ -147,30 +150,33 @@ std::string input_file_error(const std::string& path, InputKind expected) {
   const std::string whole = format.empty() ? format_of(read_json(path, false)) : format;
   const std::string run_hint = fmt::format("{} run {}", program(), path);
   if (whole == "imsim-history" && expected != InputKind::kHistory) {
-    return fmt::format("{}: is a history, not {}: check it with `{} check {}`", path,
-                       kind_name(expected), program(), path);
+    return base::Status::invalid_input(
+        fmt::format("{}: is a history, not {}: check it with `{} check {}`", path,
+                    kind_name(expected), program(), path));
   }
   if (whole == scenarios::kFailureFormat && expected != InputKind::kFailure) {
-    return fmt::format("{}: is a failure file, not {}: replay it with `{} replay {}`", path,
-                       kind_name(expected), program(), path);
+    return base::Status::invalid_input(
+        fmt::format("{}: is a failure file, not {}: replay it with `{} replay {}`", path,
+                    kind_name(expected), program(), path));
   }
   if (whole == "imsim-results") {
-    return fmt::format("{}: is a run's results.json, not {}: {}", path, kind_name(expected),
-                       expected == InputKind::kHistory
-                           ? "the run's history is history.jsonl beside it"
-                           : "the run's failure file is replay.json beside it");
+    return base::Status::invalid_input(fmt::format(
+        "{}: is a run's results.json, not {}: {}", path, kind_name(expected),
+        expected == InputKind::kHistory ? "the run's history is history.jsonl beside it"
+                                        : "the run's failure file is replay.json beside it"));
   }
   if (whole == "imsim-explore" || whole == "imsim-shrink") {
-    return fmt::format("{}: is an {} summary, not {}", path, whole.substr(6), kind_name(expected));
+    return base::Status::invalid_input(
+        fmt::format("{}: is an {} summary, not {}", path, whole.substr(6), kind_name(expected)));
   }
   if (whole.empty() && expected != InputKind::kScenario) {
     // A JSON object without a format: what scenarios look like.
     const nlohmann::json document = read_json(path, false);
     if (document.is_object() && (document.contains("users") || document.contains("workload") ||
                                  document.contains("faults") || document.contains("durations"))) {
-      return fmt::format("{}: is a scenario, not {}: run it with `{}`{}", path, kind_name(expected),
-                         run_hint,
-                         expected == InputKind::kHistory ? " (it writes history.jsonl)" : "");
+      return base::Status::invalid_input(fmt::format(
+          "{}: is a scenario, not {}: run it with `{}`{}", path, kind_name(expected), run_hint,
+          expected == InputKind::kHistory ? " (it writes history.jsonl)" : ""));
     }
   }
   return {};

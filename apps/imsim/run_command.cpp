@@ -1,6 +1,5 @@
 // imsim run / imsim replay: run a world, print the summary, write the outputs.
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -72,10 +71,11 @@ void print_summary(const RunOutcome& o, const std::optional<std::filesystem::pat
     // gone before the answer; no_ack's pulls are served, never acknowledged).
     for (const auto& [kind, t] : r.adversary->attacks) {
       if (t.attempted == 0) continue;
-      fmt::print("adversary   {:<14} attempted {}, rejected {}, served {}, accepted {}, "
-                 "unanswered {}, lost {}, timed out {}\n",
-                 kind, t.attempted, t.rejected, t.served, t.accepted, t.unanswered, t.conn_lost,
-                 t.timed_out);
+      fmt::print(
+          "adversary   {:<14} attempted {}, rejected {}, served {}, accepted {}, "
+          "unanswered {}, lost {}, timed out {}\n",
+          kind, t.attempted, t.rejected, t.served, t.accepted, t.unanswered, t.conn_lost,
+          t.timed_out);
     }
   }
   fmt::print("checks      {}\n", checks_line(o));
@@ -107,7 +107,8 @@ class RunProgressPrinter {
   static constexpr std::int64_t kCallsPerRun = 2000;
 
   explicit RunProgressPrinter(std::optional<bool> force)
-      : tty_(::isatty(STDERR_FILENO) == 1), forced_(force.value_or(false)),
+      : tty_(::isatty(STDERR_FILENO) == 1),
+        forced_(force.value_or(false)),
         enabled_(force.value_or(tty_)) {}
 
   bool enabled() const { return enabled_; }
@@ -141,16 +142,17 @@ class RunProgressPrinter {
     if (!p.liveness) {
       const double safety = double(p.safety_ns) / 1e9;
       const double left = rate > 0 ? (safety - sim) / rate : 0.0;
-      text = fmt::format("safety {:.1f}/{:.1f} s simulated ({:.0f}%), {:.3g}x real time, "
-                         "{} events, ETA {:.0f} s to the liveness phase",
-                         sim, safety, safety > 0 ? 100.0 * sim / safety : 100.0, rate, p.events,
-                         left);
+      text = fmt::format(
+          "safety {:.1f}/{:.1f} s simulated ({:.0f}%), {:.3g}x real time, "
+          "{} events, ETA {:.0f} s to the liveness phase",
+          sim, safety, safety > 0 ? 100.0 * sim / safety : 100.0, rate, p.events, left);
     } else {
       const double deadline = double(p.deadline_ns) / 1e9;
       const double left = rate > 0 ? (deadline - sim) / rate : 0.0;
-      text = fmt::format("liveness {:.1f} s simulated (ends when quiescent, at the latest "
-                         "{:.1f} s), {:.3g}x real time, {} events, ETA at most {:.0f} s",
-                         sim, deadline, rate, p.events, left);
+      text = fmt::format(
+          "liveness {:.1f} s simulated (ends when quiescent, at the latest "
+          "{:.1f} s), {:.3g}x real time, {} events, ETA at most {:.0f} s",
+          sim, deadline, rate, p.events, left);
     }
     if (tty_) {
       fmt::print(stderr, "\r\x1b[Krun: {}", text);
@@ -195,19 +197,21 @@ int report(const RunOutcome& o, const std::optional<std::filesystem::path>& out_
 }
 
 // Bad input that only shows against the loaded world: --out that cannot be written, a
-// --lamport-from past the latest end of the run. Empty if none; nothing is created.
-std::string run_input_error(const model::WorldConfig& config,
-                            const std::optional<std::filesystem::path>& out_dir,
-                            const std::optional<double>& lamport_from_s) {
+// --lamport-from past the latest end of the run (invalid_input). Nothing is created.
+base::Status check_run_input(const model::WorldConfig& config,
+                             const std::optional<std::filesystem::path>& out_dir,
+                             const std::optional<double>& lamport_from_s) {
   if (out_dir) {
-    if (std::string error = out_dir_error(out_dir->string(), "--out"); !error.empty()) return error;
+    if (base::Status status = check_out_dir(out_dir->string(), "--out"); !status.ok()) {
+      return status;
+    }
   }
   const std::int64_t end_ns = config.durations.safety_ns + config.durations.quiescence_ns;
   if (lamport_from_s && std::llround(*lamport_from_s * 1e9) > end_ns) {
-    return fmt::format(
+    return base::Status::invalid_input(fmt::format(
         "--lamport-from {:g}: the run ends at the latest at {:g} s (safety_s + quiescence_s), "
         "so the diagram would be empty",
-        *lamport_from_s, double(end_ns) / 1e9);
+        *lamport_from_s, double(end_ns) / 1e9));
   }
   return {};
 }
@@ -215,8 +219,8 @@ std::string run_input_error(const model::WorldConfig& config,
 }  // namespace
 
 int run_command(const RunArgs& args) {
-  if (std::string error = input_file_error(args.scenario, InputKind::kScenario); !error.empty()) {
-    return fail(error);
+  if (base::Status status = check_input_file(args.scenario, InputKind::kScenario); !status.ok()) {
+    return fail(status);
   }
   base::Result<model::WorldConfig> loaded = scenarios::load_scenario_named(args.scenario);
   if (!loaded.ok()) return fail(loaded.status().message());
@@ -235,9 +239,9 @@ int run_command(const RunArgs& args) {
         std::filesystem::path("imsim-out") / fmt::format("{}-seed{}", config.name, config.seed);
   }
   if (args.lamport_from_s) settings.lamport_start_ns = std::llround(*args.lamport_from_s * 1e9);
-  if (std::string error = run_input_error(config, settings.out_dir, args.lamport_from_s);
-      !error.empty()) {
-    return fail(error);
+  if (base::Status status = check_run_input(config, settings.out_dir, args.lamport_from_s);
+      !status.ok()) {
+    return fail(status);
   }
   if (base::Status refusal = memory_check(config, settings.out_dir.has_value(), args.memory_limit);
       !refusal.ok()) {
@@ -248,12 +252,11 @@ int run_command(const RunArgs& args) {
 }
 
 int replay_command(const ReplayArgs& args) {
-  if (std::string error = input_file_error(args.failure_file, InputKind::kFailure);
-      !error.empty()) {
-    return fail(error);
+  if (base::Status status = check_input_file(args.failure_file, InputKind::kFailure);
+      !status.ok()) {
+    return fail(status);
   }
-  base::Result<scenarios::FailureFile> loaded =
-      scenarios::load_failure_file(args.failure_file);
+  base::Result<scenarios::FailureFile> loaded = scenarios::load_failure_file(args.failure_file);
   if (!loaded.ok()) return fail(loaded.status().message());
   const scenarios::FailureFile& failure = loaded.value();
   model::WorldConfig config = failure.scenario;
@@ -261,9 +264,9 @@ int replay_command(const ReplayArgs& args) {
   scenarios::RunSettings settings;
   if (args.out_dir) settings.out_dir = *args.out_dir;
   if (args.lamport_from_s) settings.lamport_start_ns = std::llround(*args.lamport_from_s * 1e9);
-  if (std::string error = run_input_error(config, settings.out_dir, args.lamport_from_s);
-      !error.empty()) {
-    return fail(error);
+  if (base::Status status = check_run_input(config, settings.out_dir, args.lamport_from_s);
+      !status.ok()) {
+    return fail(status);
   }
   if (base::Status refusal = memory_check(config, settings.out_dir.has_value(), args.memory_limit);
       !refusal.ok()) {

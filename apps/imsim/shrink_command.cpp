@@ -90,20 +90,19 @@ scenarios::ShrinkOptions shrink_options(bool quiet) {
 }
 
 int shrink_command(const ShrinkArgs& args) {
-  if (std::string error = input_file_error(args.failure_file, InputKind::kFailure);
-      !error.empty()) {
-    return fail(error);
+  if (base::Status status = check_input_file(args.failure_file, InputKind::kFailure);
+      !status.ok()) {
+    return fail(status);
   }
   if (args.out_file) {
     const std::filesystem::path parent = std::filesystem::path(*args.out_file).parent_path();
-    if (std::string error = out_dir_error(parent.empty() ? "." : parent.string(),
-                                          fmt::format("--out {}: directory", *args.out_file));
-        !error.empty()) {
-      return fail(error);
+    if (base::Status status = check_out_dir(parent.empty() ? "." : parent.string(),
+                                            fmt::format("--out {}: directory", *args.out_file));
+        !status.ok()) {
+      return fail(status);
     }
   }
-  base::Result<scenarios::FailureFile> loaded =
-      scenarios::load_failure_file(args.failure_file);
+  base::Result<scenarios::FailureFile> loaded = scenarios::load_failure_file(args.failure_file);
   if (!loaded.ok()) return fail(loaded.status().message());
   const scenarios::FailureFile& failure = loaded.value();
   model::WorldConfig config = failure.scenario;
