@@ -80,7 +80,7 @@ TEST(FaultKinds, EveryKindLoadsAndWritesBackAsItsRowSays) {
   for (const FaultKindInfo& info : kFaultKinds) {
     SCOPED_TRACE(info.name);
     const auto loaded = imsim::scenarios::load_scenario(scenario_with(full_fault(info)));
-    ASSERT_TRUE(loaded.ok()) << loaded.error();
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
     ASSERT_FALSE(loaded.value().faults.empty());
     const imsim::model::Fault& fault = loaded.value().faults[0];
     EXPECT_EQ(fault.kind, info.kind);
@@ -110,7 +110,7 @@ TEST(FaultKinds, EveryRequiredFieldIsRequired) {
       fault.erase(field);
       const auto loaded = imsim::scenarios::load_scenario(scenario_with(fault));
       ASSERT_FALSE(loaded.ok());
-      EXPECT_EQ(loaded.error(), "faults[0]: missing required field \"" + field + "\"");
+      EXPECT_EQ(loaded.status().message(), "faults[0]: missing required field \"" + field + "\"");
     }
   }
 }
@@ -125,8 +125,8 @@ TEST(FaultKinds, EveryOtherFieldIsRejected) {
       fault[field] = 1;
       const auto loaded = imsim::scenarios::load_scenario(scenario_with(fault));
       ASSERT_FALSE(loaded.ok());
-      EXPECT_EQ(loaded.error().rfind("faults[0]." + field + ": unknown field", 0), 0u)
-          << loaded.error();
+      EXPECT_EQ(loaded.status().message().rfind("faults[0]." + field + ": unknown field", 0), 0u)
+          << loaded.status().message();
     }
   }
 }

@@ -79,7 +79,7 @@ class TraceHashes : public testing::TestWithParam<std::string> {};
 
 TEST_P(TraceHashes, AreTheStoredOnes) {
   const auto loaded = scenarios::load_scenario_file(kLibrary / GetParam());
-  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   const bool update = std::getenv("IMSIM_UPDATE_TRACE_HASHES") != nullptr;
   json stored = read_stored();
   const json& mine = stored["scenarios"][GetParam()];
